@@ -1,0 +1,127 @@
+"""Typed records, one per ingestion stage: SourceLine → Paragraph → Document → Chunk.
+
+Every record is an immutable value; stages pass them explicitly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One non-blank line of a gazette file after line-level clean-up.
+
+    lineno: 1-based line number in the source file (for tracing back to the raw file).
+    text: the line's text with page-start indentation, markdown and trailing spaces removed.
+    page_start: the extractor marked this line as the first line of a page (a leading ASCII space).
+    moved: the displaced-block repair moved this line back to where it belongs.
+    """
+
+    lineno: int
+    text: str
+    page_start: bool = False
+    moved: bool = False
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A logical paragraph after joining hard line breaks.
+
+    text: repaired text (this is what is cited and displayed).
+    line_start / line_end: first and last source line numbers it was built from.
+    moved: the paragraph was relocated by the displaced-block repair.
+    """
+
+    text: str
+    line_start: int
+    line_end: int
+    moved: bool = False
+
+
+@dataclass(frozen=True)
+class Validity:
+    """What a document says about when it applies.
+
+    effective: 施行/实施 date, when the text states one (or the signature date for 自印发之日起).
+    expires: the last day of a stated 有效期, when one is stated; None otherwise.
+    statement: the sentence the dates were read from, verbatim.
+    """
+
+    effective: date | None = None
+    expires: date | None = None
+    statement: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of a gazette issue: a notice, a text embedded in it, an attachment, or a 大事记 block.
+
+    doc_id: stable id (source file + kind + ordinal within its parent), used as the chunk id prefix.
+    doc_number: the document's own 文号, normalised (晋市政发〔2021〕4号); embedded texts inherit the parent's.
+    parent_doc_number: 文号 of the notice an embedded text or attachment was issued under, else None.
+    title: the document's own title; wrapper_title: the notice's title for an embedded text.
+    kind: notice | embedded | attachment | chronicle.
+    doc_type: 通知/办法/意见/实施意见/方案/预案/决定/规划/制度/大事记/附件 …
+    date: signature date, or None when the text has none (never guessed).
+    text: the repaired document text; every chunk's span indexes into it.
+    """
+
+    doc_id: str
+    source_file: str
+    city: str
+    gazette: str
+    kind: str
+    doc_type: str
+    title: str
+    text: str
+    paragraphs: tuple[Paragraph, ...]
+    doc_number: str | None = None
+    parent_doc_number: str | None = None
+    parent_id: str | None = None
+    wrapper_title: str | None = None
+    issuer: str | None = None
+    date: date | None = None
+    validity: Validity = field(default_factory=Validity)
+    line_start: int = 0
+    line_end: int = 0
+
+    @property
+    def display_title(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A citable clause: an article, the deepest numbered clause, a table, a 大事记 entry or a notice body.
+
+    chunk_id: hash of (doc_id, path, normalised text): stable across runs and machines.
+    path: structural labels from the top, e.g. ("二、", "（四）", "3.") or ("第三章", "第十二条").
+    headings: the text of the parent headings, outermost first.
+    text: verbatim repaired text, == document.text[start:end].
+    norm_text: the matching copy (NFKC, no whitespace, unified symbols).
+    kind: clause | table | chronicle | preamble | title.
+    event_date: the full date of a 大事记 entry.
+    """
+
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    path: tuple[str, ...]
+    headings: tuple[str, ...]
+    text: str
+    norm_text: str
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+    kind: str = "clause"
+    event_date: date | None = None
+    parent_id: str | None = None
+    prev_id: str | None = None
+    next_id: str | None = None
+
+    @property
+    def path_str(self) -> str:
+        return "".join(self.path)
