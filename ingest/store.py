@@ -1,0 +1,90 @@
+"""The Chroma vector store: embedded PersistentClient by default, HttpClient when a host is configured.
+
+Collections use cosine space and a raised ef_search; embeddings are always passed in (no Chroma embedding
+function, which would try to download a model). Writes go through llama-index's ChromaVectorStore.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from ingest.settings import Settings
+
+log = logging.getLogger(__name__)
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def make_client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+    path = settings.index_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class ChunkStore:
+    """One collection of chunk vectors, named by the settings fingerprint."""
+
+    def __init__(self, client: Any, name: str, ef_search: int) -> None:
+        self.client = client
+        self.name = name
+        self.collection = client.get_or_create_collection(
+            name=name,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine", "ef_search": ef_search, "ef_construction": 200}},
+            metadata={"project": "gazette-qa"},
+        )
+
+    @classmethod
+    def open(cls, settings: Settings) -> ChunkStore:
+        return cls(make_client(settings), settings.collection_name(), settings.chroma_ef_search)
+
+    def vector_store(self) -> Any:
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.collection)
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def ids(self) -> set[str]:
+        out: set[str] = set()
+        offset = 0
+        while True:
+            batch = self.collection.get(include=[], limit=5000, offset=offset)
+            out.update(batch["ids"])
+            if len(batch["ids"]) < 5000:
+                return out
+            offset += 5000
+
+    def add_nodes(self, nodes: Sequence[Any]) -> None:
+        """Upsert nodes that carry their embeddings, in batches the server accepts."""
+        if not nodes:
+            return
+        batch = max(1, min(int(self.client.get_max_batch_size()), 2000))
+        store = self.vector_store()
+        for i in range(0, len(nodes), batch):
+            part = list(nodes[i:i + batch])
+            self.collection.delete(ids=[n.node_id for n in part])  # upsert: replace any previous version
+            store.add(part)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        for i in range(0, len(ids), 5000):
+            self.collection.delete(ids=ids[i:i + 5000])
+
+    def query(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity) best first."""
+        n = self.count()
+        if n == 0:
+            return []
+        res = self.collection.query(query_embeddings=[list(vector)], n_results=min(k, n), where=where or None, include=["distances"])
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
