@@ -117,7 +117,7 @@ def _group_articles(pieces: list[_Piece]) -> list[_Piece]:
 
 
 def _is_bare_heading(doc: Document, piece: _Piece) -> bool:
-    if piece.kind != "clause" or piece.first != piece.last:
+    if piece.kind not in ("clause", "preamble") or piece.first != piece.last:
         return False
     text = doc.paragraphs[piece.first].text
     return len(text) <= 40 and not patterns.has_sentence_punct(text.rstrip("：:"))
@@ -164,7 +164,9 @@ def _merge_short_siblings(doc: Document, pieces: list[_Piece], budget: ChunkBudg
             and _chars(doc, piece, offsets) < budget.min_chars and _chars(doc, prev, offsets) < budget.min_chars * 3
             and prev.last + 1 == piece.first
         ):
-            merged = replace(prev, last=piece.last)  # type: ignore[arg-type]
+            first_label = prev.path[-1].split("–")[0] if prev.path else ""
+            span_path = prev.path[:-1] + (f"{first_label}–{piece.path[-1]}",) if prev.path else prev.path
+            merged = replace(prev, last=piece.last, path=span_path)  # type: ignore[arg-type]
             if _fits(doc, merged, budget, offsets):
                 out[-1] = merged
                 continue
@@ -243,14 +245,18 @@ def _trim(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _chronicle_pieces(doc: Document) -> list[_Piece]:
-    """One piece per dated entry (N日 / N月N日, ※ sub-entries too) with the undated paragraphs after it."""
+    """One piece per dated entry (N日 / N月N日, ※ sub-entries too) with the undated paragraphs after it; the
+    block's title opens the first entry's piece."""
     pieces: list[_Piece] = []
+    lead = 0
     for i, p in enumerate(doc.paragraphs):
-        if _ENTRY_RE.match(p.text) or not pieces:
-            label = _ENTRY_RE.match(p.text)
-            pieces.append(_Piece(i, i, (label.group(0).replace(" ", "").lstrip("※"),) if label else ("大事记",), (), "chronicle"))
-        else:
+        label = _ENTRY_RE.match(p.text)
+        if label:
+            pieces.append(_Piece(lead if not pieces else i, i, (label.group(0).replace(" ", "").lstrip("※"),), (), "chronicle"))
+        elif pieces:
             pieces[-1].last = i
+    if not pieces:
+        pieces.append(_Piece(0, len(doc.paragraphs) - 1, ("大事记",), (), "chronicle"))
     return pieces
 
 

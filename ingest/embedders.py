@@ -180,16 +180,15 @@ def resolve_model_folder(model: str) -> Path:
 
 
 def _folder_fingerprint(folder: Path, *extra: str) -> str:
-    """Hash of the folder's file names and sizes, the text of its small JSON configs, and ``extra``."""
+    """Hash of every file's path and bytes (weights included: a fine-tune keeps sizes and configs) and ``extra``."""
     digest = hashlib.sha256()
     for file in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = file.relative_to(folder).as_posix()
-        if rel.startswith(".") or rel == "README.md":
+        if rel.startswith(".") or rel == "README.md":  # hub metadata and the model card do not change vectors
             continue
-        size = file.stat().st_size
-        digest.update(f"{rel}\0{size}\0".encode())
-        if file.suffix == ".json" and size < 1_000_000:
-            digest.update(file.read_bytes())
+        digest.update(f"{rel}\0".encode())
+        with file.open("rb") as handle:
+            digest.update(hashlib.file_digest(handle, "sha256").digest())
     for item in extra:
         digest.update(f"\0{item}".encode())
     return digest.hexdigest()[:10]

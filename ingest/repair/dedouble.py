@@ -14,9 +14,11 @@ _LEADING_MARKER = re.compile(r"^(?:[lI]?\d{1,3}[.．、]|[（(][一二三四五�
 
 
 def _doubled_run(text: str, i: int) -> int:
-    """Length k of the shortest run text[i:i+k] that is immediately repeated, ignoring one space between; 0 if none."""
+    """Length k of the longest run text[i:i+k] that is immediately repeated; 0 if none.
+
+    The longest, not the shortest: 117117 is 117 twice, not 1 twice followed by 7117."""
     limit = min(_MAX_RUN, (len(text) - i) // 2)
-    for k in range(1, limit + 1):
+    for k in range(limit, 0, -1):
         if text[i:i + k] == text[i + k:i + 2 * k]:
             return k
     return 0

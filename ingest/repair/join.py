@@ -13,7 +13,7 @@ import unicodedata
 
 from ingest import patterns
 from ingest.records import Paragraph, SourceLine
-from ingest.repair.dedouble import dedouble_heading, is_doubled_continuation, is_doubled_heading
+from ingest.repair.dedouble import collapse_doubled_prefix, dedouble_heading, is_doubled_continuation, is_doubled_heading
 
 _WRAPPED_MAX_MEDIAN_WIDTH = 60
 _DOUBLED_MARKER = re.compile(r"^(?:[（(]{2}|(\d{1,2})\1[.．]{2}|([一二三四五六七八九十])\2、、)")
@@ -75,8 +75,9 @@ def join_lines(lines: list[SourceLine]) -> list[Paragraph]:
     if not lines:
         return []
     wrapped = is_wrapped_layout(lines)
-    widths = [display_width(line.text) for line in lines]
-    width = max(statistics.median(widths), 20)
+    # the full-line width, from lines that are not table fragments (000 has thousands of one-character lines)
+    widths = [display_width(line.text) for line in lines if display_width(line.text) >= 10]
+    width = max(statistics.median(widths), 20) if widths else 20
     paragraphs: list[Paragraph] = []
     buf: list[SourceLine] = []
 
@@ -106,7 +107,10 @@ def _continues(buf: list[SourceLine], line: SourceLine, wrapped: bool, width: fl
     if line.moved != buf[-1].moved:  # the edges of a relocated block are paragraph edges
         return False
     if is_doubled_heading(first) and not any(p in "".join(b.text for b in buf) for p in "。："):
-        return is_doubled_continuation(line.text) or not starts_block(line.text) and display_width(prev) >= width - 4
+        # a doubled heading continues only into a line that is itself (or opens) doubled
+        return is_doubled_continuation(line.text) or (
+            not starts_block(line.text) and display_width(prev) >= width - 4 and collapse_doubled_prefix(line.text)[1] >= 2
+        )
     if starts_block(line.text) or ends_block(prev):
         return False
     if wrapped:

@@ -29,10 +29,14 @@ def normalize_docnos(text: str) -> str:
 _ARTICLE_HEAD = re.compile(rf"^(第[{patterns.CN_NUM}]+[章条节])[ \u3000]+(?=\S)")
 
 
+# a decimal heading number (1 总则, 1.5.1 出现下列情形) keeps the space that separates it from its title
+_DECIMAL_HEAD = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})[ \u3000]+(?=[\u4e00-\u9fff])")
+
+
 def tidy_spacing(text: str) -> str:
-    """Remove extraction spaces next to CJK text (通 知, 2021年 3月); keep one space after 第X章/第X条 and between
+    """Remove extraction spaces next to CJK text (通 知, 2021年 3月); keep one space after 第X章/第X条 and a decimal heading number, and between
     Latin words and numbers (PM 2.5 stays)."""
-    m = _ARTICLE_HEAD.match(text)
+    m = _ARTICLE_HEAD.match(text) or _DECIMAL_HEAD.match(text)
     if m:
         return m.group(1) + " " + _SPACE_NEAR_CJK.sub("", text[m.end():])
     return _SPACE_NEAR_CJK.sub("", text)

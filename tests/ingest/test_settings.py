@@ -1,0 +1,32 @@
+"""Settings: validation messages and the fingerprint that names the collection."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from ingest.settings import Settings
+
+
+def test_fingerprint_changes_with_what_shapes_the_index_only() -> None:
+    base = Settings()
+    assert Settings(chunk_max_tokens=300).collection_name() != base.collection_name()
+    assert Settings(embedder="use").collection_name() != base.collection_name()
+    assert Settings(chroma_ef_search=50).collection_name() == base.collection_name()
+    assert base.collection_name().startswith("gazette-")
+
+
+def test_invalid_budget_names_the_setting_and_the_bound() -> None:
+    with pytest.raises(ValidationError, match="RAG_CHUNK_MAX_TOKENS must be >= 64, got 3"):
+        Settings(chunk_max_tokens=3)
+
+
+def test_environment_prefix_sets_fields(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAG_CHUNK_MIN_CHARS", "12")
+    monkeypatch.setenv("RAG_CHROMA_HOST", "127.0.0.1")
+    s = Settings()
+    assert s.chunk_min_chars == 12 and s.chroma_host == "127.0.0.1"
+
+
+def test_every_field_is_described() -> None:
+    assert all(f.description for f in Settings.model_fields.values())
