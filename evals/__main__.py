@@ -1,0 +1,140 @@
+"""Command line: `python -m evals run …` (score pipelines on gold files) and `python -m evals check …` (gold quotes).
+
+Exit status: 0 when the command did its work (whatever the scores), 1 on errors (a bad gold file, a pipeline that
+cannot be built, items whose answer call raised, a gold quote missing from the corpus), 2 on bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+from evals.gold import GoldError, check_quotes, corpus_texts, load_gold
+from evals.runner import MODES, PIPELINE_NAMES, QUESTION_FIELDS, Pipeline, PipelineUnavailable
+from ingest.reader import IngestError
+
+Factories = Mapping[str, Callable[[], Pipeline]]
+
+
+def _pipelines_arg(value: str) -> list[str]:
+    names = [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [n for n in names if n not in PIPELINE_NAMES]
+    if not names or unknown or len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list of {', '.join(PIPELINE_NAMES)} "
+                                         f"(each at most once), got {value!r}")
+    return names
+
+
+def _limit_arg(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"--limit must be a whole number >= 1, got {value!r}")
+    return int(value)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="answer the gold questions with each pipeline and write report.json/.md/.png")
+    run.add_argument("--gold", action="append", required=True, type=Path, metavar="FILE", help="gold JSONL file (repeatable)")
+    run.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for report.json, report.md, report.png")
+    run.add_argument("--pipeline", type=_pipelines_arg, default=["ours", "baseline"], metavar="ours|baseline|ours,baseline",
+                     help="pipelines to run, the first one is the headline (default: ours,baseline)")
+    run.add_argument("--question-field", choices=QUESTION_FIELDS, default="question",
+                     help="ask `question` (default) or `question_en` (items without it are skipped, and listed)")
+    run.add_argument("--mode", choices=MODES, default="offline", help="our pipeline's mode (default: offline)")
+    run.add_argument("--limit", type=_limit_arg, metavar="N", help="run only the first N items")
+    check = sub.add_parser("check", help="verify every evidence quote against the bundled corpus")
+    check.add_argument("--gold", action="append", required=True, type=Path, metavar="FILE", help="gold JSONL file (repeatable)")
+    return parser
+
+
+def _err(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def cmd_check(gold: Sequence[Path]) -> int:
+    from ingest.settings import Settings
+
+    items = load_gold(gold)
+    corpus_dir = Settings().data_dir  # type: ignore[call-arg]  # pydantic-settings fills fields from the environment
+    corpus = corpus_texts(corpus_dir)
+    failures = check_quotes(items, corpus)
+    quotes = sum(len(i.quotes) for i in items)
+    for failure in failures:
+        print(f"FAIL {failure}")
+    status = "all found" if not failures else f"{len(failures)} not found"
+    print(f"checked {quotes} quotes of {len(items)} items against {len(corpus)} files in {corpus_dir}: {status}")
+    return 1 if failures else 0
+
+
+def cmd_run(args: argparse.Namespace, factories: Factories | None = None) -> int:
+    from evals.report import build_report, summary_lines, write_reports
+    from evals.runner import default_factories, run_eval, select_items
+    from ingest.settings import Settings
+
+    items = load_gold(args.gold)
+    chosen, skipped = select_items(items, args.question_field, args.limit)
+    if skipped:
+        print(f"skipping {len(skipped)} items without {args.question_field}: {', '.join(skipped)}", file=sys.stderr)
+    if not chosen:
+        _err(f"no item has {args.question_field!r}: nothing to run")
+        return 1
+    settings = Settings()  # type: ignore[call-arg]  # pydantic-settings fills fields from the environment
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    available = factories if factories is not None else default_factories(settings, args.mode, say)
+    pipelines = []
+    for name in args.pipeline:
+        if name not in available:
+            _err(f"no pipeline named {name!r}: choose from {', '.join(available)}")
+            return 1
+        pipelines.append(available[name]())
+    step = 10 if len(chosen) > 20 else 1
+
+    def progress(done: int, total: int) -> None:
+        if done % step == 0 or done == total:
+            say(f"[{done:>4}/{total}] items answered by {', '.join(args.pipeline)}")
+
+    run = run_eval(pipelines, chosen, args.question_field, progress=progress, skipped=skipped,
+                   settings_fingerprint=settings.fingerprint())
+    report = build_report(run)
+    meta = {"gold": ", ".join(map(str, args.gold)), "items": f"{len(chosen)} run, {len(skipped)} skipped",
+            "question field": args.question_field, "mode": args.mode, "pipelines": ", ".join(args.pipeline)}
+    if skipped:
+        meta["skipped (no " + args.question_field + ")"] = ", ".join(skipped)
+    paths = write_reports(report, args.out, meta)
+    for line in summary_lines(report):
+        print(line)
+    print(f"wrote {paths['json']}, {paths['md']}, {paths['png']}")
+    if run.errors:
+        _err(f"{run.errors} answer call(s) raised; see the 'error' field of their rows in {paths['json']}")
+        return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, factories: Factories | None = None) -> int:
+    """Entry point; `factories` (pipeline name → builder) replaces the real pipelines, for tests."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return cmd_check(args.gold)
+        return cmd_run(args, factories)
+    except GoldError as err:
+        _err(str(err))
+        return 1
+    except (PipelineUnavailable, IngestError, FileNotFoundError, ValueError) as err:
+        _err(str(err))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""`python -m rag "问题"`: the answer and its sources for a person; `--json` prints the Answer record."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import os
+import sys
+from datetime import date
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rag", description="Answer a question from the gazettes, with citations.")
+    parser.add_argument("question", help="the question, e.g. 中心城区土地征收的程序是什么？")
+    parser.add_argument("--history", action="append", default=[], help="an earlier question in the same chat (repeat, oldest first)")
+    parser.add_argument("--city", help="only documents of this city (晋城/长治)")
+    parser.add_argument("--json", action="store_true", help="print the Answer record as UTF-8 JSON")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    from rag.index import IndexMissing
+    from rag.pipeline import load_pipeline
+    from rag.records import Filters
+
+    try:
+        pipeline = load_pipeline()
+    except IndexMissing as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    result = pipeline.answer(args.question, args.history, Filters(city=args.city))
+    if args.json:
+        print(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=1, default=_jsonable))
+    else:
+        print(result.text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""The offline answer: an extractive composition of verbatim clauses, each ending in its citation key.
+
+A short lead names the document and clause that answers; the supporting clauses follow in document order (a
+procedure keeps its numbered steps); a source list closes the answer. Quotes are cut from the repaired text,
+never re-typed, so every citation's quote is a substring of its passage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ingest.repair.normalize import matching_form
+from rag.records import Citation, Passage
+from rag.retrieve import keyword_coverage
+
+_SENTENCE = re.compile(r"[^。；！？]*[。；！？]|[^。；！？]+$")
+_MAX_CLAUSE_CHARS = 420
+_MAX_SUPPORT = 2
+
+
+@dataclass(frozen=True)
+class Composition:
+    text: str
+    citations: tuple[Citation, ...]
+    notices: tuple[str, ...]
+
+
+def _cn_date(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def lapsed_note(p: Passage, today: date) -> str:
+    if p.valid_until and p.valid_until < today:
+        return f"该文件规定的有效期已于{_cn_date(p.valid_until)}届满，请核实是否仍然有效"
+    return ""
+
+
+def _source_name(p: Passage) -> str:
+    title = f"《{p.doc_title}》" if not p.doc_title.startswith("《") else p.doc_title
+    number = f"（{p.doc_number}）" if p.doc_number else ""
+    return f"{title}{number}"
+
+
+def excerpt(p: Passage, question: str) -> tuple[str, int]:
+    """(verbatim excerpt, offset in the passage text): the whole clause when short, else its most relevant
+    sentences (kept in order, the first sentence always kept as it carries the clause's heading)."""
+    text = p.text
+    if len(text) <= _MAX_CLAUSE_CHARS:
+        return text, 0
+    spans = [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    scored = sorted(range(len(spans)), key=lambda i: -keyword_coverage(question, text[spans[i][0]:spans[i][1]]))
+    keep: set[int] = {0}
+    used = spans[0][1] - spans[0][0]
+    for i in scored:
+        length = spans[i][1] - spans[i][0]
+        if used + length > _MAX_CLAUSE_CHARS:
+            continue
+        keep.add(i)
+        used += length
+    first, last = min(keep), max(keep)
+    contiguous = all(i in keep for i in range(first, last + 1))
+    if contiguous:
+        return text[spans[first][0]:spans[last][1]], spans[first][0]
+    # not contiguous: cite the longest contiguous run that holds the best sentence
+    best = scored[0]
+    lo = hi = best
+    while lo - 1 in keep:
+        lo -= 1
+    while hi + 1 in keep:
+        hi += 1
+    return text[spans[lo][0]:spans[hi][1]], spans[lo][0]
+
+
+def _citation(p: Passage, quote: str, offset: int, today: date) -> Citation:
+    return Citation(
+        key=p.key, chunk_id=p.chunk_id, doc_title=p.doc_title, doc_number=p.doc_number, path=p.path, date=p.date,
+        quote=quote, start=p.start + offset, end=p.start + offset + len(quote), source_file=p.source_file,
+        lapsed_note=lapsed_note(p, today),
+    )
+
+
+def choose(passages: list[Passage], groups: list[list[str]], question: str, step: int | None) -> tuple[list[Passage], list[Passage]]:
+    """(main clauses, supporting clauses): the first hit with the section it was widened to, then up to two
+    other clauses that share enough of the question's words. With a step number (第二步) the main clause is
+    that step of the section."""
+    by_id = {p.chunk_id: p for p in passages}
+    first_group = groups[0] if groups else [passages[0].chunk_id]
+    main = [by_id[c] for c in first_group if c in by_id]
+    if step is not None and len(main) > 1:
+        numbered = [p for p in main[1:] if re.search(rf"(?:^|[^0-9]){step}[.、．]$", p.path) or p.path.endswith(f"（{step}）")]
+        if numbered:
+            main = [numbered[0]]
+    chosen = set(first_group)
+    support = [p for p in passages if p.chunk_id not in chosen and keyword_coverage(question, p.text) >= 0.34][:_MAX_SUPPORT]
+    return main, support
+
+
+def compose(question: str, passages: list[Passage], groups: list[list[str]], today: date, step: int | None = None) -> Composition:
+    main, support = choose(passages, groups, question, step)
+    lines: list[str] = []
+    citations: list[Citation] = []
+    lead = main[0]
+    where = lead.path or "正文"
+    lines.append(f"根据{_source_name(lead)}{where}：")
+    for p in main:
+        quote, offset = excerpt(p, question)
+        lines.append(f"{quote}[{p.key}]")
+        citations.append(_citation(p, quote, offset, today))
+    if support:
+        lines.append("相关规定：")
+        for p in sorted(support, key=lambda x: (x.doc_id, x.start)):
+            quote, offset = excerpt(p, question)
+            lines.append(f"{_source_name(p)}{p.path}：{quote}[{p.key}]")
+            citations.append(_citation(p, quote, offset, today))
+    notices: list[str] = []
+    for c in citations:
+        if c.lapsed_note and c.lapsed_note not in notices:
+            notices.append(f"注意：《{c.doc_title}》{c.lapsed_note}。")
+    lines.extend(notices)
+    lines.append("来源：")
+    for c in citations:
+        when = f"，{_cn_date(c.date)}" if c.date else ""
+        lapsed = f"（{c.lapsed_note}）" if c.lapsed_note else ""
+        lines.append(f"[{c.key}] 《{c.doc_title}》{c.doc_number}{' ' + c.path if c.path else ''}{when}{lapsed}")
+    return Composition("\n".join(lines), tuple(citations), tuple(notices))
+
+
+def supports(quote: str, passage_text: str) -> bool:
+    return matching_form(quote) in matching_form(passage_text)

@@ -1,0 +1,80 @@
+"""The loaded index, once per process: documents, chunks and their links, the keyword index, the vector store
+and the query embedder."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ingest.chunker import embedding_text
+from ingest.keyword import KeywordIndex
+from ingest.pipeline import IndexFiles, load_state
+from ingest.records import Chunk, Document
+from ingest.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class IndexMissing(FileNotFoundError):
+    """No index for these settings; the message says how to build it."""
+
+
+@dataclass
+class LoadedIndex:
+    """Everything retrieval reads. `store` answers dense queries (chunk_id, cosine) and `embed_query` embeds
+    the question; both are injected so tests can use a fake embedder and a real or temporary store."""
+
+    documents: dict[str, Document]
+    chunks: dict[str, Chunk]
+    keyword: KeywordIndex
+    store: Any
+    embed_query: Callable[[str], Any]
+    children: dict[str, list[str]] = field(default_factory=dict)
+    by_doc: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        children: dict[str, list[str]] = defaultdict(list)
+        by_doc: dict[str, list[str]] = defaultdict(list)
+        for chunk in sorted(self.chunks.values(), key=lambda c: (c.doc_id, c.ordinal)):
+            by_doc[chunk.doc_id].append(chunk.chunk_id)
+            if chunk.parent_id:
+                children[chunk.parent_id].append(chunk.chunk_id)
+        self.children = dict(children)
+        self.by_doc = dict(by_doc)
+
+    @cached_property
+    def bigram_idf(self) -> dict[str, float]:
+        """Inverse document frequency of character bigrams over the chunks (rare bigrams weigh more)."""
+        df: Counter[str] = Counter()
+        for chunk in self.chunks.values():
+            t = chunk.norm_text
+            df.update({t[i:i + 2] for i in range(len(t) - 1)})
+        n = max(1, len(self.chunks))
+        return {g: math.log(1 + n / c) for g, c in df.items()}
+
+    def context_text(self, chunk: Chunk) -> str:
+        return embedding_text(self.documents[chunk.doc_id].title, chunk.headings, chunk.text)
+
+
+def load_index(settings: Settings, embedder: Any | None = None, store: Any | None = None) -> LoadedIndex:
+    """Load the index for `settings`; raises IndexMissing with the command that builds it."""
+    files = IndexFiles.of(settings)
+    if not files.exists():
+        raise IndexMissing(f"no index at {files.root}: run `python -m ingest` first (or `make run`)")
+    _, documents, chunks = load_state(files)
+    keyword = KeywordIndex.load(files.keyword)
+    if store is None:
+        from ingest.store import ChunkStore
+
+        store = ChunkStore.open(settings)
+    if embedder is None:
+        from ingest.embedders import make_embedder
+
+        embedder = make_embedder(settings.embedder, settings.embed_model)
+    log.info("index loaded", extra={"chunks": len(chunks), "documents": len(documents)})
+    return LoadedIndex(documents, chunks, keyword, store, embedder.embed_query)

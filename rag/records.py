@@ -1,0 +1,114 @@
+"""Typed records of the answering stage: Question → Passage (ranked, keyed) → Answer (text, citations, trace).
+
+These records are the contract between `rag`, `app` and `evals`: a field's meaning does not change silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+REFUSAL = "根据现有文件无法回答该问题。"
+"""The one constant refusal phrase; an answer with refused=True starts with it."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata filters a caller can set; None means no constraint.
+
+    city: 晋城 / 长治. year_from / year_to: the document's year (signature date, or the 大事记 entry's year).
+    doc_number: a 文号 in any spelling (normalised before use). doc_type: 办法/通知/意见/方案/…
+    valid_on: keep only documents not expired on that day (documents without a stated term are kept).
+    """
+
+    city: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    doc_number: str | None = None
+    doc_type: str | None = None
+    valid_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk as the answer sees it.
+
+    key: short stable citation key within one answer ("S1", "S2", …).
+    chunk_id: the chunk's stable id in the index. text: verbatim repaired text of the clause.
+    score: fused score (higher is better); ranks: 1-based rank per retrieval leg ({"dense": 3, "keyword": 1}).
+    widened: added by widening (a sibling or parent of a hit), not retrieved directly.
+    """
+
+    key: str
+    chunk_id: str
+    text: str
+    doc_id: str
+    doc_title: str
+    doc_number: str
+    wrapper_title: str
+    path: str
+    headings: tuple[str, ...]
+    city: str
+    doc_type: str
+    date: date | None
+    valid_until: date | None
+    source_file: str
+    line_start: int
+    line_end: int
+    start: int
+    end: int
+    score: float
+    kind: str = "clause"
+    event_date: date | None = None
+    ranks: dict[str, int] = field(default_factory=dict)
+    widened: bool = False
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited clause: the passage key, where it is, and the verbatim quote the sentence relies on."""
+
+    key: str
+    chunk_id: str
+    doc_title: str
+    doc_number: str
+    path: str
+    date: date | None
+    quote: str
+    start: int
+    end: int
+    source_file: str
+    lapsed_note: str = ""
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Why the answer is what it is: the question after rewriting, each leg's ranked hits, the fused list."""
+
+    question: str
+    rewritten: str
+    filters: dict[str, Any]
+    legs: dict[str, list[tuple[str, float]]]
+    fused: list[tuple[str, float]]
+    widened: list[str]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer: text whose statements end in citation keys [S1], the citations, the passages it was built from
+    (ranked, best first), refusal, citation keys that point nowhere, sentences without a valid citation, the trace,
+    and timings in milliseconds (retrieve, compose, total)."""
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...]
+    passages: tuple[Passage, ...]
+    refused: bool
+    trace: Trace
+    invalid_citations: tuple[str, ...] = ()
+    uncited_sentences: tuple[str, ...] = ()
+    notices: tuple[str, ...] = ()
+    mode: str = "offline"
+    timings: dict[str, float] = field(default_factory=dict)

@@ -1,0 +1,222 @@
+"""Hybrid retrieval: a dense leg (Chroma) and a keyword leg (bm25s) fused by reciprocal rank, metadata filters,
+and widening from a step or item to its whole section, in document order."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from ingest.records import Chunk
+from ingest.repair.normalize import matching_form, normalize_docnos
+from rag.index import LoadedIndex
+from rag.query import CITY_PLACES
+from rag.records import Filters, Passage
+
+log = logging.getLogger(__name__)
+
+_LIST_WORDS = re.compile(r"程序|流程|步骤|环节|哪些|哪几|包括|条件|措施|内容|职责|情形|方式|要求|任务|做什么|怎么办|如何")
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """k_leg: hits taken from each leg; rrf_k: the RRF constant; weights per leg; k: passages returned."""
+
+    k_leg: int = 30
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    k: int = 8
+    widen_max: int = 12
+
+
+@dataclass
+class Retrieved:
+    passages: list[Passage]
+    legs: dict[str, list[tuple[str, float]]]
+    fused: list[tuple[str, float]]
+    widened: list[str] = field(default_factory=list)
+    doc_numbers: list[str] = field(default_factory=list)
+    groups: list[list[str]] = field(default_factory=list)  # each hit with the section it was widened to
+
+
+def _doc_year(index: LoadedIndex, chunk: Chunk) -> int | None:
+    doc = index.documents[chunk.doc_id]
+    if doc.date:
+        return doc.date.year
+    return chunk.event_date.year if chunk.event_date else None
+
+
+def allowed_ids(index: LoadedIndex, filters: Filters, doc_numbers: list[str]) -> set[str] | None:
+    """Chunk ids that pass the filters, or None when nothing is filtered."""
+    if filters == Filters() and not doc_numbers:
+        return None
+    out: set[str] = set()
+    for cid, chunk in index.chunks.items():
+        doc = index.documents[chunk.doc_id]
+        if filters.city and doc.city != filters.city:
+            continue
+        if doc_numbers and doc.doc_number not in doc_numbers:
+            continue
+        if filters.doc_number and doc.doc_number != normalize_docnos(filters.doc_number).replace(" ", ""):
+            continue
+        if filters.doc_type and filters.doc_type not in doc.doc_type:
+            continue
+        year = _doc_year(index, chunk)
+        if filters.year_from and (year is None or year < filters.year_from):
+            continue
+        if filters.year_to and (year is None or year > filters.year_to):
+            continue
+        if filters.valid_on and doc.validity.expires and doc.validity.expires < filters.valid_on:
+            continue
+        out.add(cid)
+    return out
+
+
+def mentioned_doc_numbers(index: LoadedIndex, question: str) -> list[str]:
+    """文号 of indexed documents that the question names (any spelling: [2017], spaces before 号)."""
+    q = normalize_docnos(question).replace(" ", "")
+    numbers = {d.doc_number for d in index.documents.values() if d.doc_number}
+    return sorted(n for n in numbers if n in q)
+
+
+_TITLE_NOISE = re.compile(r"^(?:晋城市|长治市)?(?:人民政府)?(?:办公厅|办公室)?关于(?:印发)?|[《》“”]|[（(]试行[）)]|的通知$|通知$")
+
+
+def _title_core(title: str) -> str:
+    return matching_form(_TITLE_NOISE.sub("", title))
+
+
+def mentioned_titles(index: LoadedIndex, question: str) -> tuple[list[str], str]:
+    """(文号 of documents whose title the question names, the question without that title).
+
+    A title counts as named when its core (without 关于印发/通知/（试行）) appears in the question, or the city
+    prefix aside (房地产市场监管办法 for 晋城市房地产市场监管办法)."""
+    q = matching_form(question)
+    best: tuple[int, str, str] | None = None
+    for doc in index.documents.values():
+        if not doc.doc_number:
+            continue
+        core = _title_core(doc.title)
+        for variant in {core, re.sub(r"^(?:晋城市|长治市|晋城|长治)", "", core)}:
+            if len(variant) >= 6 and variant in q and (best is None or len(variant) > best[0]):
+                best = (len(variant), variant, doc.doc_number)
+    if best is None:
+        return [], question
+    residual = q.replace(best[1], " ")
+    return [best[2]], residual
+
+
+def rrf(legs: dict[str, list[tuple[str, float]]], weights: dict[str, float], k: int) -> list[tuple[str, float]]:
+    scores: dict[str, float] = {}
+    for leg, hits in legs.items():
+        for rank, (cid, _) in enumerate(hits, start=1):
+            scores[cid] = scores.get(cid, 0.0) + weights.get(leg, 1.0) / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def to_passage(index: LoadedIndex, chunk: Chunk, key: str, score: float, ranks: dict[str, int], widened: bool) -> Passage:
+    doc = index.documents[chunk.doc_id]
+    return Passage(
+        key=key, chunk_id=chunk.chunk_id, text=chunk.text, doc_id=doc.doc_id, doc_title=doc.title,
+        doc_number=doc.doc_number or "", wrapper_title=doc.wrapper_title or "", path=chunk.path_str,
+        headings=chunk.headings, city=doc.city, doc_type=doc.doc_type, date=doc.date,
+        valid_until=doc.validity.expires, source_file=doc.source_file, line_start=chunk.line_start,
+        line_end=chunk.line_end, start=chunk.start, end=chunk.end, score=score, kind=chunk.kind,
+        event_date=chunk.event_date, ranks=ranks, widened=widened,
+    )
+
+
+class HybridRetriever:
+    def __init__(self, index: LoadedIndex, config: RetrievalConfig | None = None) -> None:
+        self.index = index
+        self.config = config or RetrievalConfig()
+
+    def legs(self, query: str, allowed: set[str] | None) -> dict[str, list[tuple[str, float]]]:
+        cfg = self.config
+        if allowed is not None and not allowed:
+            return {"dense": [], "keyword": []}
+        vector = self.index.embed_query(query)
+        where = None
+        dense = self.index.store.query(vector, k=cfg.k_leg if allowed is None else min(len(self.index.chunks), cfg.k_leg * 8), where=where)
+        if allowed is not None:
+            dense = [h for h in dense if h[0] in allowed][: cfg.k_leg]
+        keyword = self.index.keyword.search(query, k=cfg.k_leg, allowed=allowed)
+        return {"dense": dense, "keyword": keyword}
+
+    def retrieve(self, query: str, filters: Filters | None = None, widen: bool | None = None) -> Retrieved:
+        filters = filters or Filters()
+        cfg = self.config
+        doc_numbers = mentioned_doc_numbers(self.index, query)
+        ranking_query = query
+        if not doc_numbers:
+            doc_numbers, residual = mentioned_titles(self.index, query)
+            if doc_numbers and len(residual.strip()) >= 2:
+                ranking_query = residual  # the title picks the document; the rest of the question picks the clause
+        allowed = allowed_ids(self.index, filters, doc_numbers)
+        legs = self.legs(ranking_query, allowed)
+        fused = rrf(legs, {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight}, cfg.rrf_k)
+        ranks: dict[str, dict[str, int]] = {}
+        for leg, hits in legs.items():
+            for r, (cid, _) in enumerate(hits, start=1):
+                ranks.setdefault(cid, {})[leg] = r
+        top = [cid for cid, _ in fused[: cfg.k]]
+        score = dict(fused)
+        widen = bool(_LIST_WORDS.search(query)) if widen is None else widen
+        ordered, widened, groups = self._widen(top, widen)
+        passages = [
+            to_passage(self.index, self.index.chunks[cid], f"S{i}", score.get(cid, 0.0), ranks.get(cid, {}), cid in widened)
+            for i, cid in enumerate(ordered, start=1)
+        ]
+        return Retrieved(passages, legs, fused[: cfg.k_leg], sorted(widened), doc_numbers, groups)
+
+    def _widen(self, top: list[str], wanted: bool) -> tuple[list[str], set[str], list[list[str]]]:
+        """Replace a step/item hit by its whole section (parent + siblings, in document order) when the question
+        asks for a procedure or list, or when two hits are siblings; drop duplicates."""
+        chunks = self.index.chunks
+        out: list[str] = []
+        widened: set[str] = set()
+        seen: set[str] = set()
+        groups: list[list[str]] = []
+        for cid in top:
+            if cid in seen:
+                continue
+            chunk = chunks[cid]
+            parent = chunk.parent_id
+            siblings = self.index.children.get(parent, []) if parent else []
+            sibling_hits = sum(1 for s in siblings if s in top)
+            group: list[str] = [cid]
+            if parent and len(siblings) > 1 and (wanted or sibling_hits >= 2) and len(siblings) <= self.config.widen_max:
+                group = [parent, *siblings]
+            elif wanted and self.index.children.get(cid) and len(self.index.children[cid]) <= self.config.widen_max:
+                group = [cid, *self.index.children[cid]]
+            fresh = [g for g in group if g not in seen]
+            for g in fresh:
+                seen.add(g)
+                out.append(g)
+                if g not in top:
+                    widened.add(g)
+            if fresh:
+                groups.append(fresh)
+        return out, widened, groups
+
+
+_PLACES = "|".join(sorted({p for places in CITY_PLACES.values() for p in places}, key=len, reverse=True))
+_QUESTION_WORDS = re.compile(rf"(?:{_PLACES})(?:市|县|区)?|什么|怎么|多少|哪些|如何|是否|请问|规定|吗|呢|的|了|是|有")
+
+
+def keyword_coverage(question: str, text: str, idf: dict[str, float] | None = None) -> float:
+    """Share of the question's content bigrams that occur in text (the matching forms), weighted by IDF when
+    given (搬迁补助 counts more than 土地). Place names and question words do not count: the city is a
+    filter, not evidence of relevance."""
+    q = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", matching_form(question))
+    q = _QUESTION_WORDS.sub("", q)
+    grams = {q[i:i + 2] for i in range(len(q) - 1)}
+    if not grams:
+        return 0.0
+    t = matching_form(text)
+    if idf is None:
+        return sum(1 for g in grams if g in t) / len(grams)
+    default = max(idf.values(), default=1.0)  # a bigram the corpus never has is as rare as can be
+    weights = {g: idf.get(g, default) for g in grams}
+    return sum(w for g, w in weights.items() if g in t) / sum(weights.values())
