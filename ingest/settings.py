@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, description="Chroma server port (with chroma_host).")
     chroma_ef_search: int = Field(200, description="HNSW ef_search: higher finds true neighbours more reliably.")
     collection_prefix: str = Field("gazette", description="Collection names are <prefix>-<fingerprint>.")
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible server (vLLM, Ollama, llama.cpp, Qwen/DeepSeek/GLM APIs), e.g. http://127.0.0.1:11434/v1; unset = offline answers.")
+    llm_model: str = Field("qwen2.5:7b-instruct", description="Model name sent to the LLM server.")
+    llm_api_key: str = Field("not-needed", description="API key for the LLM server (local servers ignore it).")
+    llm_timeout_s: float = Field(30.0, description="Seconds to wait for the LLM before falling back to the offline answer.")
+    llm_max_tokens: int = Field(800, description="Longest LLM reply, in tokens.")
+    llm_temperature: float = Field(0.1, description="LLM sampling temperature (low: stick to the passages).")
 
     @field_validator("chunk_max_tokens")
     @classmethod

@@ -1,32 +1,36 @@
 """Question → (follow-up rewrite) → filters → hybrid retrieval → relevance gate → cited answer.
 
-Dependencies (index, retriever, clock, composer settings) are injected; `load_pipeline` builds the default one
-once per process.
+The answer is composed offline (verbatim clauses) or by an OpenAI-compatible LLM under the citation contract;
+an LLM error or timeout falls back to the offline answer with a visible notice. Dependencies (index, retriever,
+LLM client, clock) are injected; `load_pipeline` builds the default one once per process.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from rag.compose import compose
 from rag.followup import rewrite
 from rag.index import LoadedIndex, load_index
-from rag.query import analyse
+from rag.llm import LLMClient, build_messages, parse_reply
+from rag.query import QueryFacts, analyse
 from rag.records import REFUSAL, Answer, Filters, Passage, Trace
 from rag.retrieve import HybridRetriever, Retrieved, RetrievalConfig, keyword_coverage
 
 log = logging.getLogger(__name__)
+FALLBACK_NOTICE = "大模型服务暂时不可用，以下为文件原文摘录。"
 
 
 @dataclass(frozen=True)
 class Gate:
-    """When retrieval found nothing relevant: the best of the top passages has keyword coverage below
-    `min_coverage` AND dense similarity below `min_dense`. Calibrated on the dev gold set (README)."""
+    """Nothing relevant was retrieved when the best of the top passages has IDF-weighted keyword coverage below
+    `min_coverage` AND dense similarity below `min_dense`. Calibrated on the dev gold set (see README)."""
 
     min_coverage: float = 0.45
     min_dense: float = 0.86
@@ -37,19 +41,33 @@ class Gate:
     strong_coverage: float = 0.7
 
 
+@dataclass
+class _Context:
+    question: str
+    standalone: str
+    facts: QueryFacts
+    filters: Filters
+    started: float
+    retrieved: Retrieved | None = None
+    notes: list[str] = field(default_factory=list)
+    retrieved_at: float = 0.0
+
+
 class Pipeline:
     name = "ours"
 
     def __init__(self, index: LoadedIndex, retriever: HybridRetriever | None = None, gate: Gate | None = None,
-                 today: Callable[[], date] = date.today, mode: str = "offline") -> None:
+                 today: Callable[[], date] = date.today, llm: LLMClient | None = None) -> None:
         self.index = index
         self.retriever = retriever or HybridRetriever(index)
         self.gate = gate or Gate()
         self.today = today
-        self.mode = mode
+        self.llm = llm
+        self.mode = "llm" if llm else "offline"
 
+    # -- relevance -------------------------------------------------------------------------------------------
     def relevance(self, question: str, retrieved: Retrieved) -> tuple[float, float]:
-        """(best keyword coverage, best dense similarity) over the top passages that were retrieved directly."""
+        """(best IDF-weighted keyword coverage, best dense similarity) over the top directly retrieved passages."""
         direct = [p for p in retrieved.passages if not p.widened][: self.gate.top]
         idf = self.index.bigram_idf
         coverage = max((keyword_coverage(question, self._context(p), idf) for p in direct), default=0.0)
@@ -57,7 +75,8 @@ class Pipeline:
         dense = max((dense_scores.get(p.chunk_id, 0.0) for p in direct), default=0.0)
         return coverage, dense
 
-    def _context(self, p: Passage) -> str:
+    @staticmethod
+    def _context(p: Passage) -> str:
         return " ".join([p.doc_title, *p.headings, p.text])
 
     def _relevant(self, question: str, retrieved: Retrieved) -> bool:
@@ -66,10 +85,8 @@ class Pipeline:
         coverage, dense = self.relevance(question, retrieved)
         return coverage >= self.gate.min_coverage or dense >= self.gate.min_dense
 
-    def _wrong_city(self, question: str, city: str | None, filters: Filters, retrieved: Retrieved) -> Retrieved | None:
+    def _wrong_city(self, question: str, city: str, filters: Filters, retrieved: Retrieved) -> Retrieved | None:
         """The unfiltered retrieval when another city's documents answer the question much better."""
-        if not city:
-            return None
         wider = self.retriever.retrieve(question, replace(filters, city=None))
         if not wider.passages or wider.passages[0].city == city:
             return None
@@ -79,73 +96,138 @@ class Pipeline:
             return wider
         return None
 
+    # -- answering -------------------------------------------------------------------------------------------
     def answer(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> Answer:
+        final: Answer | None = None
+        for part in self.stream(question, history, filters):
+            if isinstance(part, Answer):
+                final = part
+        assert final is not None
+        return final
+
+    def stream(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> Iterator[str | Answer]:
+        """Yield the answer text as it is produced (str pieces), then the complete Answer record."""
+        ctx = self._prepare(question, history, filters)
+        refusal = self._gate(ctx)
+        if refusal is not None:
+            yield refusal.text
+            yield refusal
+            return
+        if self.llm is None:
+            answer = self._offline(ctx)
+            yield answer.text
+            yield answer
+            return
+        yield from self._with_llm(ctx, self.llm)
+
+    def _prepare(self, question: str, history: Sequence[str], filters: Filters | None) -> _Context:
         started = time.perf_counter()
         question = question.strip()
-        standalone = rewrite(question, list(history))
+        standalone = rewrite(question, list(history)) if question else ""
         facts = analyse(standalone)
-        filters = filters or Filters()
-        notes: list[str] = []
-        if facts.city and not filters.city:
-            filters = replace(filters, city=facts.city)
-            notes.append(f"问题提到{facts.city}，只检索{facts.city}的文件")
-        if not question or facts.other_city:
-            reason = f"文件库中没有{facts.other_city}的文件" if facts.other_city else "问题为空"
-            return self._refuse(question, standalone, filters, None, [reason], started)
-        retrieved = self.retriever.retrieve(standalone, filters)
-        t_retrieve = time.perf_counter()
-        wrong_city = self._wrong_city(standalone, facts.city, filters, retrieved) if facts.city == filters.city else None
-        if wrong_city is not None:
-            other = wrong_city.passages[0]
-            notes.append(f"{facts.city}的文件中没有找到；{other.city}的《{other.doc_title}》有相关规定，但不适用于{facts.city}")
-            return self._refuse(question, standalone, filters, wrong_city, notes, started)
-        if not self._relevant(standalone, retrieved):
-            return self._refuse(question, standalone, filters, retrieved, notes, started)
-        composition = compose(standalone, retrieved.passages, retrieved.groups, self.today(), facts.step)
+        ctx = _Context(question, standalone, facts, filters or Filters(), started)
+        if facts.city and not ctx.filters.city:
+            ctx.filters = replace(ctx.filters, city=facts.city)
+            ctx.notes.append(f"问题提到{facts.city}，只检索{facts.city}的文件")
+        return ctx
+
+    def _gate(self, ctx: _Context) -> Answer | None:
+        """A refusal Answer, or None when retrieval found something to answer from (ctx.retrieved is then set)."""
+        if not ctx.question:
+            return self._refuse(ctx, None, ["问题为空"])
+        if ctx.facts.other_city:
+            return self._refuse(ctx, None, [f"文件库中没有{ctx.facts.other_city}的文件"])
+        ctx.retrieved = self.retriever.retrieve(ctx.standalone, ctx.filters)
+        ctx.retrieved_at = time.perf_counter()
+        if ctx.facts.city and ctx.facts.city == ctx.filters.city:
+            wider = self._wrong_city(ctx.standalone, ctx.facts.city, ctx.filters, ctx.retrieved)
+            if wider is not None:
+                other = wider.passages[0]
+                note = f"{ctx.facts.city}的文件中没有找到；{other.city}的《{other.doc_title}》有相关规定，但不适用于{ctx.facts.city}"
+                return self._refuse(ctx, wider, [note])
+        if not self._relevant(ctx.standalone, ctx.retrieved):
+            return self._refuse(ctx, ctx.retrieved, [])
+        return None
+
+    def _offline(self, ctx: _Context, notices: tuple[str, ...] = ()) -> Answer:
+        assert ctx.retrieved is not None
+        composition = compose(ctx.standalone, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step)
+        text = "\n".join([*notices, composition.text]) if notices else composition.text
+        return self._answer(ctx, text, composition.citations, notices + composition.notices, mode="offline")
+
+    def _with_llm(self, ctx: _Context, llm: LLMClient) -> Iterator[str | Answer]:
+        assert ctx.retrieved is not None
+        passages = ctx.retrieved.passages
+        messages = build_messages(ctx.standalone, passages)
+        pieces: list[str] = []
+        try:
+            for delta in llm.stream(messages):
+                pieces.append(delta)
+                yield delta
+        except Exception as err:  # timeout, connection refused, HTTP error: answer offline, visibly
+            log.warning("LLM failed, falling back to the offline answer", extra={"error": repr(err)})
+            notice = f"{FALLBACK_NOTICE}（{type(err).__name__}）"
+            answer = self._offline(ctx, notices=(notice,))
+            yield ("\n\n" if pieces else "") + answer.text
+            yield answer
+            return
+        parsed = parse_reply("".join(pieces), passages, self.today())
+        notices = tuple(f"注意：《{c.doc_title}》{c.lapsed_note}。" for c in parsed.citations if c.lapsed_note)
+        if notices:
+            yield "\n" + "\n".join(notices)
+        yield self._answer(ctx, "\n".join([parsed.text, *notices]), parsed.citations, notices, mode="llm",
+                           refused=parsed.refused, invalid=parsed.invalid_citations, uncited=parsed.uncited_sentences)
+
+    def _answer(self, ctx: _Context, text: str, citations: tuple[Any, ...], notices: tuple[str, ...], mode: str,
+                refused: bool = False, invalid: tuple[str, ...] = (), uncited: tuple[str, ...] = ()) -> Answer:
         finished = time.perf_counter()
-        trace = self._trace(question, standalone, filters, retrieved, notes)
+        retrieved_at = ctx.retrieved_at or finished
         return Answer(
-            question=question, text=composition.text, citations=composition.citations,
-            passages=tuple(retrieved.passages), refused=False, trace=trace, notices=composition.notices,
-            mode=self.mode, timings={"retrieve_ms": (t_retrieve - started) * 1000, "compose_ms": (finished - t_retrieve) * 1000,
-                                     "total_ms": (finished - started) * 1000},
+            question=ctx.question, text=text, citations=citations,
+            passages=tuple(ctx.retrieved.passages) if ctx.retrieved else (), refused=refused,
+            trace=self._trace(ctx, ctx.retrieved), invalid_citations=invalid, uncited_sentences=uncited,
+            notices=notices, mode=mode,
+            timings={"retrieve_ms": (retrieved_at - ctx.started) * 1000, "compose_ms": (finished - retrieved_at) * 1000,
+                     "total_ms": (finished - ctx.started) * 1000},
         )
 
-    def _trace(self, question: str, standalone: str, filters: Filters, retrieved: Retrieved | None, notes: list[str]) -> Trace:
+    def _trace(self, ctx: _Context, retrieved: Retrieved | None) -> Trace:
         return Trace(
-            question=question, rewritten=standalone,
-            filters={k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(filters).items() if v is not None},
+            question=ctx.question, rewritten=ctx.standalone,
+            filters={k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(ctx.filters).items() if v is not None},
             legs=retrieved.legs if retrieved else {}, fused=retrieved.fused if retrieved else [],
-            widened=retrieved.widened if retrieved else [], notes=notes,
+            widened=retrieved.widened if retrieved else [], notes=list(ctx.notes),
         )
 
-    def _refuse(self, question: str, standalone: str, filters: Filters, leads: Retrieved | None, notes: list[str], started: float) -> Answer:
-        lines = [REFUSAL]
-        lines.extend(notes)
-        passages = tuple(leads.passages) if leads else ()
+    def _refuse(self, ctx: _Context, leads: Retrieved | None, notes: list[str]) -> Answer:
+        """The constant refusal phrase, the reason, and the closest documents as leads; the LLM is never called."""
+        ctx.notes.extend(notes)
+        lines = [REFUSAL, *notes]
         docs: list[str] = []
-        for p in passages:
+        for p in leads.passages if leads else ():
             name = f"《{p.doc_title}》{p.doc_number}"
             if name not in docs:
                 docs.append(name)
         if docs:
             lines.append("可能相关的文件：" + "；".join(docs[:3]))
-        finished = time.perf_counter()
-        return Answer(
-            question=question, text="\n".join(lines), citations=(), passages=passages, refused=True,
-            trace=self._trace(question, standalone, filters, leads, notes), mode=self.mode,
-            timings={"retrieve_ms": (finished - started) * 1000, "compose_ms": 0.0, "total_ms": (finished - started) * 1000},
-        )
+        answer = self._answer(ctx, "\n".join(lines), (), (), mode=self.mode, refused=True)
+        return replace(answer, passages=tuple(leads.passages) if leads else (), trace=self._trace(ctx, leads))
 
 
 @lru_cache(maxsize=2)
-def load_pipeline(mode: str = "offline") -> Pipeline:
-    """The default pipeline for the current settings, loaded once per process."""
+def load_pipeline(mode: str = "auto") -> Pipeline:
+    """The default pipeline for the current settings, loaded once per process.
+
+    mode: "offline" (extractive), "llm" (needs RAG_LLM_BASE_URL), or "auto" (llm when a server is configured)."""
     from ingest.settings import Settings
 
-    if mode != "offline":
-        raise ValueError(f"mode {mode!r} is not available: this version answers offline only (mode='offline')")
-    return Pipeline(load_index(Settings()), mode=mode)
+    if mode not in ("auto", "offline", "llm"):
+        raise ValueError(f"mode must be auto, offline or llm, got {mode!r}")
+    settings = Settings()
+    llm = None
+    if mode == "llm" or (mode == "auto" and settings.llm_base_url):
+        llm = LLMClient.from_settings(settings)
+    return Pipeline(load_index(settings), llm=llm)
 
 
-__all__ = ["Gate", "Pipeline", "RetrievalConfig", "load_pipeline"]
+__all__ = ["FALLBACK_NOTICE", "Gate", "Pipeline", "RetrievalConfig", "load_pipeline"]

@@ -19,3 +19,10 @@ GAZETTES = ROOT / "data" / "gazettes"
 @pytest.fixture(scope="session")
 def gazette_dir() -> Path:
     return GAZETTES
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `integration` talk to real local servers: sockets are allowed for them only."""
+    for item in items:
+        if item.get_closest_marker("integration"):
+            item.add_marker(pytest.mark.enable_socket)
