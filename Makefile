@@ -10,7 +10,9 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run test test-slow setup ingest lint clean
+GOLD := --gold evals/gold/dev_a.jsonl --gold evals/gold/dev_b.jsonl
+
+.PHONY: run test test-slow unit eval setup ingest lint clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -30,8 +32,16 @@ run: $(STAMP)
 	$(BIN)/python -m ingest
 	$(BIN)/python -m ingest --list
 
-test: $(STAMP)
+# the unit/integration tests, then the eval suite on the dev gold set with its CI gate (evals/thresholds.toml)
+test: unit eval
+
+unit: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+eval: $(STAMP)
+	$(BIN)/python -m evals check $(GOLD)
+	$(BIN)/python -m evals run $(GOLD) --out evals/out/dev --pipeline ours,baseline
+	$(BIN)/python -m evals gate --report evals/out/dev/report.json
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow

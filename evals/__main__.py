@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="ask `question` (default) or `question_en` (items without it are skipped, and listed)")
     run.add_argument("--mode", choices=MODES, default="offline", help="our pipeline's mode (default: offline)")
     run.add_argument("--limit", type=_limit_arg, metavar="N", help="run only the first N items")
+    gate = sub.add_parser("gate", help="fail (exit 1) when a report's metrics fall below the floors in a thresholds file")
+    gate.add_argument("--report", required=True, type=Path, metavar="FILE", help="report.json written by `run`")
+    gate.add_argument("--thresholds", type=Path, default=Path(__file__).with_name("thresholds.toml"), metavar="FILE",
+                      help="floors/ceilings (default: evals/thresholds.toml)")
     check = sub.add_parser("check", help="verify every evidence quote against the bundled corpus")
     check.add_argument("--gold", action="append", required=True, type=Path, metavar="FILE", help="gold JSONL file (repeatable)")
     return parser
@@ -71,6 +75,21 @@ def cmd_check(gold: Sequence[Path]) -> int:
         print(f"FAIL {failure}")
     status = "all found" if not failures else f"{len(failures)} not found"
     print(f"checked {quotes} quotes of {len(items)} items against {len(corpus)} files in {corpus_dir}: {status}")
+    return 1 if failures else 0
+
+
+def cmd_gate(report_path: Path, thresholds_path: Path) -> int:
+    import json
+
+    from evals.gate import check, load_thresholds
+
+    if not report_path.exists():
+        _err(f"no report at {report_path}: run `python -m evals run --out {report_path.parent}` first")
+        return 1
+    failures = check(json.loads(report_path.read_text(encoding="utf-8")), load_thresholds(thresholds_path))
+    for failure in failures:
+        print(f"GATE FAIL {failure}")
+    print(f"gate: {'passed' if not failures else f'{len(failures)} failure(s)'} ({thresholds_path})")
     return 1 if failures else 0
 
 
@@ -127,6 +146,8 @@ def main(argv: Sequence[str] | None = None, factories: Factories | None = None) 
     try:
         if args.command == "check":
             return cmd_check(args.gold)
+        if args.command == "gate":
+            return cmd_gate(args.report, args.thresholds)
         return cmd_run(args, factories)
     except GoldError as err:
         _err(str(err))

@@ -184,9 +184,10 @@ def parse_gold(text: str, file: str) -> tuple[list[GoldItem], list[GoldProblem]]
 
 def load_gold(paths: Iterable[Path | str]) -> list[GoldItem]:
     """Load and validate gold files in order; raise GoldError listing every problem (duplicate ids included)."""
+    files = [Path(p) for p in paths]
     items: list[GoldItem] = []
     problems: list[GoldProblem] = []
-    for path in map(Path, paths):
+    for path in files:
         if not path.is_file():
             problems.append(GoldProblem(str(path), 0, "(file)", "no such file", "check the --gold path"))
             continue
@@ -208,7 +209,7 @@ def load_gold(paths: Iterable[Path | str]) -> list[GoldItem]:
     if problems:
         raise GoldError(problems)
     if not items:
-        raise GoldError([GoldProblem(", ".join(map(str, paths)), 0, "(file)", "no items", "add at least one item")])
+        raise GoldError([GoldProblem(", ".join(map(str, files)), 0, "(file)", "no items", "add at least one item")])
     return items
 
 

@@ -160,8 +160,8 @@ def render_markdown(report: Mapping[str, Any], meta: Mapping[str, Any] | None = 
         lines.append("No item has a problem.")
     else:
         others = names[1:]
-        lines += ["| id | kind | question | what went wrong | evidence rank | key facts | " + " | ".join(others) + (" |" if others else ""),
-                  "|---|---|---|---|---:|---:|" + "---|" * len(others)]
+        header = ["id", "kind", "question", "what went wrong", "evidence rank", "key facts", *others]
+        lines += ["| " + " | ".join(header) + " |", "|---|---|---|---|---:|---:|" + "---|" * len(others)]
         other_scores = {n: {s.item_id: s for s in scores[n]} for n in others}
         for s in ranked:
             row = questions[s.item_id]
@@ -202,7 +202,7 @@ def render_png(report: Mapping[str, Any], path: Path) -> None:
     labels = [f"{k}\n{KIND_ZH[k]}" if font else k for k in kinds]
     rc: dict[str, Any] = {"font.family": [font, "DejaVu Sans"]} if font else {}
     with matplotlib.rc_context(rc):  # type: ignore[arg-type]
-        fig = Figure(figsize=(max(8.0, 1.3 * len(kinds) * 2), 4.5), layout="constrained")
+        fig = Figure(figsize=(max(9.0, 1.5 * len(kinds)), 4.8), layout="constrained")
         FigureCanvasAgg(fig)
         axes = fig.subplots(1, 2, sharey=True)
         width = 0.8 / max(1, len(names))

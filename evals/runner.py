@@ -161,8 +161,7 @@ def ensure_index(settings: Settings, embedder_factory: Callable[[], Any], say: C
         raise PipelineUnavailable("ingest failed for: " + "; ".join(str(e) for e in report.failed))
 
 
-def load_ours(mode: str) -> Pipeline:
-    """Our pipeline, from `rag.pipeline.load_pipeline(mode=…)` (imported here: it is built separately)."""
+def _import_load_pipeline() -> Callable[..., Pipeline]:
     try:
         from rag.pipeline import load_pipeline  # type: ignore[import-not-found,unused-ignore]
     except ImportError as err:
@@ -170,7 +169,12 @@ def load_ours(mode: str) -> Pipeline:
             f"cannot import rag.pipeline.load_pipeline ({err}): the answering pipeline is not available yet — "
             "run with --pipeline baseline, or finish rag/pipeline.py"
         ) from err
-    pipeline: Pipeline = load_pipeline(mode=mode)
+    return load_pipeline  # type: ignore[no-any-return]
+
+
+def load_ours(mode: str) -> Pipeline:
+    """Our pipeline, from `rag.pipeline.load_pipeline(mode=…)` (imported here: it is built separately)."""
+    pipeline: Pipeline = _import_load_pipeline()(mode=mode)
     return pipeline
 
 
@@ -186,6 +190,7 @@ def default_factories(settings: Settings, mode: str, say: Callable[[str], None] 
         return shared["e"]
 
     def ours() -> Pipeline:
+        _import_load_pipeline()  # fail in a second, not after building an index
         ensure_index(settings, embedder, say)
         return load_ours(mode)
 

@@ -57,6 +57,8 @@ class KeywordIndex:
     def build(cls, ids: Sequence[str], texts: Sequence[str]) -> KeywordIndex:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG on its own handler
+
         if len(ids) != len(texts):
             raise ValueError(f"ids and texts differ in length: {len(ids)} vs {len(texts)}")
         retriever = bm25s.BM25()

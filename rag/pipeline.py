@@ -19,7 +19,7 @@ from rag.compose import compose
 from rag.followup import rewrite
 from rag.index import LoadedIndex, load_index
 from rag.llm import LLMClient, build_messages, parse_reply
-from rag.query import QueryFacts, analyse
+from rag.query import QueryFacts, analyse, answers_kind
 from rag.records import REFUSAL, Answer, Filters, Passage, Trace
 from rag.retrieve import HybridRetriever, Retrieved, RetrievalConfig, keyword_coverage
 
@@ -37,7 +37,7 @@ class Gate:
     top: int = 3
     # A question naming one city whose words another city's documents match much better (by this margin of
     # coverage) is a wrong-city question: say so instead of answering from weak matches.
-    wrong_city_margin: float = 0.25
+    wrong_city_margin: float = 0.15
     strong_coverage: float = 0.7
 
 
@@ -137,6 +137,8 @@ class Pipeline:
             return self._refuse(ctx, None, ["问题为空"])
         if ctx.facts.other_city:
             return self._refuse(ctx, None, [f"文件库中没有{ctx.facts.other_city}的文件"])
+        if ctx.facts.out_of_scope:
+            return self._refuse(ctx, None, ["这个问题不属于政府文件的范围"])
         ctx.retrieved = self.retriever.retrieve(ctx.standalone, ctx.filters)
         ctx.retrieved_at = time.perf_counter()
         if ctx.facts.city and ctx.facts.city == ctx.filters.city:
@@ -145,9 +147,22 @@ class Pipeline:
                 other = wider.passages[0]
                 note = f"{ctx.facts.city}的文件中没有找到；{other.city}的《{other.doc_title}》有相关规定，但不适用于{ctx.facts.city}"
                 return self._refuse(ctx, wider, [note])
-        if not self._relevant(ctx.standalone, ctx.retrieved):
+        named = bool(ctx.retrieved.doc_numbers)  # the question names an indexed document: it is in scope
+        if not named and not self._relevant(ctx.standalone, ctx.retrieved):
             return self._refuse(ctx, ctx.retrieved, [])
+        if not self._holds_asked_value(ctx):
+            asked = {"money": "金额", "duration": "期限", "ratio": "比例", "date": "日期"}[ctx.facts.asks or "money"]
+            return self._refuse(ctx, ctx.retrieved, [f"相关文件没有规定所问的具体{asked}"])
         return None
+
+    def _holds_asked_value(self, ctx: _Context) -> bool:
+        """A question asking for an amount, a duration or a ratio needs a top clause that states one."""
+        if ctx.facts.asks is None or ctx.retrieved is None:
+            return True
+        top = [p for p in ctx.retrieved.passages if not p.widened][: self.gate.top]
+        group = ctx.retrieved.groups[0] if ctx.retrieved.groups else []
+        texts = [p.text for p in top] + [p.text for p in ctx.retrieved.passages if p.chunk_id in group]
+        return any(answers_kind(ctx.facts.asks, t) for t in texts)
 
     def _offline(self, ctx: _Context, notices: tuple[str, ...] = ()) -> Answer:
         assert ctx.retrieved is not None

@@ -18,6 +18,19 @@ OTHER_CITIES = (
     "太原", "大同", "阳泉", "朔州", "忻州", "吕梁", "晋中", "临汾", "运城", "北京", "上海", "天津", "重庆", "广州",
     "深圳", "杭州", "南京", "武汉", "成都", "西安", "郑州", "济南", "石家庄", "呼和浩特",
 )
+# Topics no municipal gazette answers (weather, markets, lotteries, chit-chat): refused without retrieval.
+OUT_OF_SCOPE = re.compile(r"天气|下雨|下雪|气温|股价|股票|基金净值|彩票|星座|菜谱|笑话|你是谁|你好吗|讲个故事")
+# What kind of value a question asks for, and the pattern an answering clause must contain.
+ASKS = {
+    "money": (re.compile(r"多少钱|多少元|补多少|给多少|赔多少|收多少|交多少|标准是多少|费用是多少|资金多少|多少资金|多少万"),
+              re.compile(r"\d[\d.,]*\s*(?:元|万元|亿元|万|角)|[一二三四五六七八九十百千万两]+(?:元|万元)")),
+    "duration": (re.compile(r"多久|多长时间|几天|几个月|几年|几个工作日|多少天|多少个工作日|几小时|几个小时"),
+                 re.compile(r"(?:\d+|[一二三四五六七八九十两半]+)\s*(?:个)?(?:工作日|日|天|个月|月|年|小时|周)")),
+    "date": (re.compile(r"哪天|哪一天|什么时候(?:印发|发布|签发|施行|开始|起)|何时|几月几日|日期是"),
+             re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*日|印发之日|公布之日|发布之日")),
+    "ratio": (re.compile(r"比例|百分之|占比|几成|百分比"),
+              re.compile(r"\d[\d.]*\s*[%％]|百分之|[一二三四五六七八九十]成|\d+\s*:\s*\d+|比例")),
+}
 _STEP = re.compile(rf"第([{patterns.CN_NUM}\d]+)(步|项|个环节|条)")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 
@@ -30,6 +43,8 @@ class QueryFacts:
     year: int | None
     step: int | None
     step_word: str | None
+    out_of_scope: bool = False
+    asks: str | None = None
 
 
 def _number(text: str) -> int | None:
@@ -52,4 +67,11 @@ def analyse(question: str) -> QueryFacts:
         year=int(year.group(1)) if year else None,
         step=_number(step.group(1)) if step else None,
         step_word=step.group(2) if step else None,
+        out_of_scope=bool(OUT_OF_SCOPE.search(q)),
+        asks=next((kind for kind, (ask, _) in ASKS.items() if ask.search(q)), None),
     )
+
+
+def answers_kind(kind: str | None, text: str) -> bool:
+    """Whether text holds the kind of value the question asks for (an amount, a duration, a ratio)."""
+    return kind is None or bool(ASKS[kind][1].search(text.replace(" ", "")))

@@ -115,6 +115,7 @@ def test_report_md_shows_pipelines_side_by_side_and_the_worst_items(two_pipeline
     assert worst.index("r-4") < worst.index("r-2")  # a false refusal ranks above a citation slip
     assert "false refusal" in worst and "retrieved but not cited; key facts missing: 24个月" in worst
     assert "r-1" not in worst and "r-3" not in worst  # nothing went wrong with them
+    assert "| id | kind | question | what went wrong | evidence rank | key facts | baseline |" in worst
 
 
 def test_report_png_is_a_valid_png_image(two_pipeline_run: tuple[int, Path, Any]) -> None:

@@ -142,3 +142,16 @@ def test_index_is_built_only_when_missing(tmp_path: Path, monkeypatch: pytest.Mo
     ensure_index(settings, lambda: None, say=lambda m: None)
     ensure_index(settings, lambda: None, say=lambda m: None)
     assert calls == [settings]
+
+
+def test_ours_fails_fast_without_building_an_index_when_rag_pipeline_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ingest.pipeline
+    from evals.runner import default_factories
+
+    ingested: list[Settings] = []
+    monkeypatch.setattr(ingest.pipeline, "run_ingest", lambda settings, *a, **k: ingested.append(settings))
+    monkeypatch.setitem(sys.modules, "rag.pipeline", None)
+    factories = default_factories(Settings(index_dir=tmp_path / "index"), "offline", say=lambda m: None)
+    with pytest.raises(PipelineUnavailable):
+        factories["ours"]()
+    assert ingested == []  # the corpus is not embedded for a pipeline that cannot load
