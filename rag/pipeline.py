@@ -34,6 +34,8 @@ class Gate:
 
     min_coverage: float = 0.45
     min_dense: float = 0.86
+    # English questions share no characters with the documents: only the (multilingual) dense score can judge
+    min_dense_cross_lingual: float = 0.75
     top: int = 3
     # A question naming one city whose words another city's documents match much better (by this margin of
     # coverage) is a wrong-city question: say so instead of answering from weak matches.
@@ -79,10 +81,12 @@ class Pipeline:
     def _context(p: Passage) -> str:
         return " ".join([p.doc_title, *p.headings, p.text])
 
-    def _relevant(self, question: str, retrieved: Retrieved) -> bool:
+    def _relevant(self, question: str, retrieved: Retrieved, cross_lingual: bool = False) -> bool:
         if not retrieved.passages:
             return False
         coverage, dense = self.relevance(question, retrieved)
+        if cross_lingual:
+            return dense >= self.gate.min_dense_cross_lingual
         return coverage >= self.gate.min_coverage or dense >= self.gate.min_dense
 
     def _wrong_city(self, question: str, city: str, filters: Filters, retrieved: Retrieved) -> Retrieved | None:
@@ -141,14 +145,14 @@ class Pipeline:
             return self._refuse(ctx, None, ["这个问题不属于政府文件的范围"])
         ctx.retrieved = self.retriever.retrieve(ctx.standalone, ctx.filters)
         ctx.retrieved_at = time.perf_counter()
-        if ctx.facts.city and ctx.facts.city == ctx.filters.city:
+        if ctx.facts.city and ctx.facts.city == ctx.filters.city and not ctx.facts.cross_lingual:
             wider = self._wrong_city(ctx.standalone, ctx.facts.city, ctx.filters, ctx.retrieved)
             if wider is not None:
                 other = wider.passages[0]
                 note = f"{ctx.facts.city}的文件中没有找到；{other.city}的《{other.doc_title}》有相关规定，但不适用于{ctx.facts.city}"
                 return self._refuse(ctx, wider, [note])
         named = bool(ctx.retrieved.doc_numbers)  # the question names an indexed document: it is in scope
-        if not named and not self._relevant(ctx.standalone, ctx.retrieved):
+        if not named and not self._relevant(ctx.standalone, ctx.retrieved, ctx.facts.cross_lingual):
             return self._refuse(ctx, ctx.retrieved, [])
         if not self._holds_asked_value(ctx):
             asked = {"money": "金额", "duration": "期限", "ratio": "比例", "date": "日期"}[ctx.facts.asks or "money"]

@@ -31,6 +31,16 @@ ASKS = {
     "ratio": (re.compile(r"比例|百分之|占比|几成|百分比"),
               re.compile(r"\d[\d.]*\s*[%％]|百分之|[一二三四五六七八九十]成|\d+\s*:\s*\d+|比例")),
 }
+# English questions over the Chinese documents: the same facts, in English words.
+CITY_PLACES_EN = {
+    "晋城": ("jincheng", "zezhou", "gaoping", "yangcheng", "lingchuan", "qinshui"),
+    "长治": ("changzhi", "luzhou", "shangdang", "tunliu", "lucheng", "xiangyuan", "pingshun", "licheng", "huguan",
+             "zhangzi", "wuxiang", "qinxian", "qinyuan"),
+}
+OTHER_CITIES_EN = ("taiyuan", "datong", "yangquan", "shuozhou", "xinzhou", "lvliang", "jinzhong", "linfen", "yuncheng",
+                   "beijing", "shanghai", "tianjin", "chongqing", "guangzhou", "shenzhen", "hangzhou", "nanjing")
+OUT_OF_SCOPE_EN = re.compile(r"\b(?:weather|rain|snow|temperature|forecast|stock|share price|lottery|horoscope|recipe|joke)\b", re.I)
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _STEP = re.compile(rf"第([{patterns.CN_NUM}\d]+)(步|项|个环节|条)")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 
@@ -45,6 +55,7 @@ class QueryFacts:
     step_word: str | None
     out_of_scope: bool = False
     asks: str | None = None
+    cross_lingual: bool = False  # mostly non-Chinese words: keyword overlap cannot judge relevance
 
 
 def _number(text: str) -> int | None:
@@ -56,8 +67,11 @@ def _number(text: str) -> int | None:
 
 def analyse(question: str) -> QueryFacts:
     q = question.replace(" ", "")
+    lower = question.lower()
+    cross = len(_CJK_CHAR.findall(question)) < 0.2 * max(1, len(q))
     cities = [city for city, places in CITY_PLACES.items() if any(p in q for p in places)]
-    other = next((c for c in OTHER_CITIES if c in q), None)
+    cities += [city for city, places in CITY_PLACES_EN.items() if city not in cities and any(p in lower for p in places)]
+    other = next((c for c in OTHER_CITIES if c in q), None) or next((c.title() for c in OTHER_CITIES_EN if c in lower), None)
     step = _STEP.search(q)
     year = _YEAR.search(q)
     return QueryFacts(
@@ -67,7 +81,8 @@ def analyse(question: str) -> QueryFacts:
         year=int(year.group(1)) if year else None,
         step=_number(step.group(1)) if step else None,
         step_word=step.group(2) if step else None,
-        out_of_scope=bool(OUT_OF_SCOPE.search(q)),
+        out_of_scope=bool(OUT_OF_SCOPE.search(q) or OUT_OF_SCOPE_EN.search(question)),
+        cross_lingual=cross,
         asks=next((kind for kind, (ask, _) in ASKS.items() if ask.search(q)), None),
     )
 
