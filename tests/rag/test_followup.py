@@ -34,3 +34,10 @@ def test_analysis_finds_city_county_other_city_and_step() -> None:
     assert facts.other_city == "太原" and facts.city is None
     assert analyse("第二步要做什么").step == 2
     assert analyse("2021年的方案").year == 2021
+
+
+def test_english_questions_get_the_same_facts() -> None:
+    weather = analyse("Will it rain in Jincheng tomorrow?")
+    assert weather.out_of_scope and weather.city == "晋城" and weather.cross_lingual
+    assert analyse("Can new companies in Taiyuan get free seals?").other_city == "Taiyuan"
+    assert not analyse("中心城区土地征收的程序是什么？").cross_lingual

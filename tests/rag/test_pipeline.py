@@ -74,3 +74,15 @@ def test_answer_text_uses_only_keys_of_its_passages(small_index: LoadedIndex) ->
     assert set(re.findall(r"\[(S\d+)\]", answer.text)) <= keys
     assert answer.invalid_citations == ()
     assert matching_form("有效期两年") in matching_form(answer.text)
+
+
+def test_questions_asking_for_a_value_the_clause_lacks_are_refused(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("空客H225直升机每飞一小时要收多少钱？")
+    assert answer.refused and "没有规定所问的具体金额" in answer.text
+    assert any(p.doc_number == "晋市政办〔2021〕12号" for p in answer.passages)  # the closest clauses stay as leads
+
+
+def test_weather_is_out_of_scope_in_chinese_and_english(small_index: LoadedIndex) -> None:
+    for question in ("明天晋城会下雨吗？", "Will it rain in Jincheng tomorrow?"):
+        answer = _pipeline(small_index).answer(question)
+        assert answer.refused and answer.trace.legs == {}
