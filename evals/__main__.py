@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     gate.add_argument("--report", required=True, type=Path, metavar="FILE", help="report.json written by `run`")
     gate.add_argument("--thresholds", type=Path, default=Path(__file__).with_name("thresholds.toml"), metavar="FILE",
                       help="floors/ceilings (default: evals/thresholds.toml)")
+    latency = sub.add_parser("latency", help="benchmark: warm per-question latency of our pipeline, per stage")
+    latency.add_argument("--gold", action="append", required=True, type=Path, metavar="FILE", help="gold JSONL file (repeatable)")
+    latency.add_argument("--rounds", type=_limit_arg, default=3, metavar="N", help="timed passes over the items (default 3)")
     check = sub.add_parser("check", help="verify every evidence quote against the bundled corpus")
     check.add_argument("--gold", action="append", required=True, type=Path, metavar="FILE", help="gold JSONL file (repeatable)")
     return parser
@@ -91,6 +94,17 @@ def cmd_gate(report_path: Path, thresholds_path: Path) -> int:
         print(f"GATE FAIL {failure}")
     print(f"gate: {'passed' if not failures else f'{len(failures)} failure(s)'} ({thresholds_path})")
     return 1 if failures else 0
+
+
+def cmd_latency(gold: Sequence[Path], rounds: int) -> int:
+    from evals.latency import measure
+    from rag.pipeline import load_pipeline
+
+    items = load_gold(gold)
+    result = measure(load_pipeline("offline"), items, rounds)
+    for stage, figures in result.items():
+        print(f"{stage:12} p50 {figures['p50']:.1f} ms  p95 {figures['p95']:.1f} ms  (n={int(figures['n'] or 0)})")
+    return 0
 
 
 def cmd_run(args: argparse.Namespace, factories: Factories | None = None) -> int:
@@ -146,6 +160,8 @@ def main(argv: Sequence[str] | None = None, factories: Factories | None = None) 
     try:
         if args.command == "check":
             return cmd_check(args.gold)
+        if args.command == "latency":
+            return cmd_latency(args.gold, args.rounds)
         if args.command == "gate":
             return cmd_gate(args.report, args.thresholds)
         return cmd_run(args, factories)
