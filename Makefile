@@ -30,7 +30,7 @@ ingest: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m ingest
-	$(BIN)/python -m ingest --list
+	$(BIN)/python -m app
 
 # the unit/integration tests, then the eval suite on the dev gold set with its CI gate (evals/thresholds.toml)
 test: unit eval
@@ -47,8 +47,8 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
 lint: $(STAMP)
-	$(BIN)/ruff check ingest tests
-	$(BIN)/mypy ingest
+	$(BIN)/ruff check ingest rag app evals tests
+	$(BIN)/mypy ingest rag app evals
 
 clean:
 	rm -rf .index

@@ -73,7 +73,9 @@ class ChunkStore:
         store = self.vector_store()
         for i in range(0, len(nodes), batch):
             part = list(nodes[i:i + batch])
-            self.collection.delete(ids=[n.node_id for n in part])  # upsert: replace any previous version
+            present = self.collection.get(ids=[n.node_id for n in part], include=[])["ids"]
+            if present:
+                self.collection.delete(ids=present)  # upsert: replace any previous version
             store.add(part)
 
     def delete(self, ids: Sequence[str]) -> None:

@@ -37,8 +37,14 @@ def lapsed_note(p: Passage, today: date) -> str:
     return ""
 
 
+def book_title(title: str) -> str:
+    """《title》, with inner 《》 turned into 〈〉 as Chinese typesetting nests them (《关于印发〈…〉的通知》)."""
+    inner = title.strip("《》") if title.startswith("《") and title.endswith("》") else title
+    return "《" + inner.replace("《", "〈").replace("》", "〉") + "》"
+
+
 def _source_name(p: Passage) -> str:
-    title = f"《{p.doc_title}》" if not p.doc_title.startswith("《") else p.doc_title
+    title = book_title(p.doc_title)
     number = f"（{p.doc_number}）" if p.doc_number else ""
     return f"{title}{number}"
 
@@ -116,14 +122,15 @@ def compose(question: str, passages: list[Passage], groups: list[list[str]], tod
             citations.append(_citation(p, quote, offset, today))
     notices: list[str] = []
     for c in citations:
-        if c.lapsed_note and c.lapsed_note not in notices:
-            notices.append(f"注意：《{c.doc_title}》{c.lapsed_note}。")
+        line = f"注意：{book_title(c.doc_title)}{c.lapsed_note}。"
+        if c.lapsed_note and line not in notices:
+            notices.append(line)
     lines.extend(notices)
     lines.append("来源：")
     for c in citations:
         when = f"，{_cn_date(c.date)}" if c.date else ""
         lapsed = f"（{c.lapsed_note}）" if c.lapsed_note else ""
-        lines.append(f"[{c.key}] 《{c.doc_title}》{c.doc_number}{' ' + c.path if c.path else ''}{when}{lapsed}")
+        lines.append(f"[{c.key}] {book_title(c.doc_title)}{c.doc_number}{' ' + c.path if c.path else ''}{when}{lapsed}")
     return Composition("\n".join(lines), tuple(citations), tuple(notices))
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from rag.compose import compose
+from rag.compose import book_title, compose
 from rag.followup import rewrite
 from rag.index import LoadedIndex, load_index
 from rag.llm import LLMClient, build_messages, parse_reply
@@ -193,7 +193,7 @@ class Pipeline:
             yield answer
             return
         parsed = parse_reply("".join(pieces), passages, self.today())
-        notices = tuple(f"注意：《{c.doc_title}》{c.lapsed_note}。" for c in parsed.citations if c.lapsed_note)
+        notices = tuple(dict.fromkeys(f"注意：{book_title(c.doc_title)}{c.lapsed_note}。" for c in parsed.citations if c.lapsed_note))
         if notices:
             yield "\n" + "\n".join(notices)
         yield self._answer(ctx, "\n".join([parsed.text, *notices]), parsed.citations, notices, mode="llm",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,11 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
+from ingest.pipeline import run_ingest  # noqa: E402  (after the offline switches above)
+from ingest.settings import Settings  # noqa: E402
+from rag.index import LoadedIndex, load_index  # noqa: E402
+from tests.fakes import BigramEmbedder  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 GAZETTES = ROOT / "data" / "gazettes"
 
@@ -19,6 +25,24 @@ GAZETTES = ROOT / "data" / "gazettes"
 @pytest.fixture(scope="session")
 def gazette_dir() -> Path:
     return GAZETTES
+
+
+# A real index (embedded Chroma + keyword index) over four corpus files, built once with the bigram fake.
+SMALL_INDEX_FILES = ("jincheng-2018-04.txt", "jincheng-2021-02.txt", "jincheng-2018-01.txt", "changzhi-2020-03.txt")
+
+
+@pytest.fixture(scope="session")
+def small_index(tmp_path_factory: pytest.TempPathFactory) -> LoadedIndex:
+    root = tmp_path_factory.mktemp("rag-index")
+    data = root / "data"
+    data.mkdir()
+    for name in SMALL_INDEX_FILES:
+        shutil.copy(GAZETTES / name, data / name)
+    settings = Settings(data_dir=data, index_dir=root / "index")
+    embedder = BigramEmbedder()
+    report = run_ingest(settings, lambda: embedder)
+    assert not report.failed
+    return load_index(settings, embedder=embedder)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

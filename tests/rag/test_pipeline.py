@@ -86,3 +86,14 @@ def test_weather_is_out_of_scope_in_chinese_and_english(small_index: LoadedIndex
     for question in ("明天晋城会下雨吗？", "Will it rain in Jincheng tomorrow?"):
         answer = _pipeline(small_index).answer(question)
         assert answer.refused and answer.trace.legs == {}
+
+
+def test_lapsed_notice_is_said_once_per_document(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("住宅房屋被征收，搬迁补助费怎么算？")
+    assert answer.text.count("注意：《晋城市国有土地上房屋征收与补偿办法》") == 1
+
+
+def test_titles_holding_book_marks_nest_them() -> None:
+    from rag.compose import book_title
+
+    assert book_title("关于印发《晋城市消防安全责任制实施办法》的通知") == "《关于印发〈晋城市消防安全责任制实施办法〉的通知》"
