@@ -196,6 +196,19 @@ def _split_oversized(doc: Document, pieces: list[_Piece], budget: ChunkBudget, o
     return out
 
 
+def _hard_cut(text: str, a: int, c: int, count: TokenCounter, room: int) -> list[tuple[int, int]]:
+    """Spans of [a, c) of at most `room` tokens, cut by characters (one sentence longer than the room)."""
+    spans: list[tuple[int, int]] = []
+    b = a
+    while b < c:
+        step = max(1, room)
+        while count(text[b:b + step]) > room and step > 1:
+            step //= 2
+        spans.append((b, min(b + step, c)))
+        b += step
+    return spans
+
+
 def _cut_points(text: str, start: int, end: int, count: TokenCounter, room: int) -> list[tuple[int, int]]:
     """Greedy spans within [start, end) of at most `room` tokens, cut after newlines or sentence ends."""
     cuts = sorted({start, end} | {start + m.end() for m in re.finditer(r"\n|[。；！？;]", text[start:end])})
@@ -206,27 +219,14 @@ def _cut_points(text: str, start: int, end: int, count: TokenCounter, room: int)
         if count(text[a:c]) <= room:
             last_ok = c
             continue
-        if last_ok is None:  # one sentence longer than the room: cut by characters
-            b = a
-            while b < c:
-                step = max(1, room)
-                while b + step > a and count(text[b:b + step]) > room and step > 1:
-                    step //= 2
-                spans.append((b, min(b + step, c)))
-                b += step
-            a, last_ok = c, None
-            continue
-        spans.append((a, last_ok))
-        a, last_ok = last_ok, (c if count(text[last_ok:c]) <= room else None)
-        if last_ok is None:
-            b = a
-            while b < c:
-                step = max(1, room)
-                while count(text[b:b + step]) > room and step > 1:
-                    step //= 2
-                spans.append((b, min(b + step, c)))
-                b += step
-            a = c
+        if last_ok is not None:
+            spans.append((a, last_ok))
+            a = last_ok
+            if count(text[a:c]) <= room:
+                last_ok = c
+                continue
+        spans.extend(_hard_cut(text, a, c, count, room))  # the sentence ending at c alone exceeds the room
+        a, last_ok = c, None
     if a < end:
         spans.append((a, end))
     return [(x, y) for x, y in _trim(text, spans) if y > x]

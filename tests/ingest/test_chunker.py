@@ -154,3 +154,12 @@ def test_no_chunk_is_truncated_by_the_default_model() -> None:
         titles = {d.doc_id: d.title for d in docs}
         longest = max(model.count_tokens(embedding_text(titles[c.doc_id], c.headings, c.text)) for c in chunks)
         assert longest <= budget.max_tokens <= model.max_tokens
+
+
+def test_a_sentence_longer_than_the_budget_is_cut_by_characters_without_loss() -> None:
+    long_sentence = "（一）" + "甲乙丙丁戊己庚辛" * 40 + "。"
+    doc = _doc(["一、要求", long_sentence, "（二）短句。"])
+    budget = ChunkBudget(max_tokens=100, min_chars=1, count=len)
+    chunks = chunk_document(doc, budget)
+    assert all(budget.count(embedding_text(doc.title, c.headings, c.text)) <= 100 for c in chunks)
+    assert "".join(c.text for c in chunks if c.path[:2] == ("一、", "（一）") or "（续" in c.path_str) .count("甲") == 40
