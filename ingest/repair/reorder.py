@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from ingest import patterns
 from ingest.records import SourceLine
+from ingest.repair.dedouble import is_doubled_continuation
 from ingest.repair.lines import header_start
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,8 @@ def _trailing_title_block(lines: list[SourceLine], top: int, end: int) -> int | 
         k -= 1
     if k == end or k == top:
         return None
+    if any(is_doubled_continuation(line.text) for line in lines[k:end]):
+        return None  # the wrapped tail of a doubled bold heading (…监督 / 考核管理办法考核管理办法), not a title
     joined = "".join(line.text for line in lines[k:end])
     if patterns.ATTACHMENT_LABEL_RE.match(lines[k].text) and len(lines[k].text) <= 8:
         return k

@@ -43,3 +43,9 @@ def test_document_type_ignores_a_trailing_year_range() -> None:
 
 def test_a_term_starting_on_29_february_ends_on_28_february() -> None:
     assert str(validity_of("本办法自2020年2月29日起施行，有效期一年。", None).expires) == "2021-02-28"
+
+
+def test_wrapped_doubled_heading_at_a_page_end_is_not_taken_for_a_displaced_title() -> None:
+    texts = [p.text for p in _paragraphs("jincheng-2021-02.txt")]
+    assert any(t.startswith("（一）建立健全航空救援调度指挥系统和监督考核管理办法") for t in texts)
+    assert "考核管理办法考核管理办法" not in texts
