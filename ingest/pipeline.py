@@ -18,7 +18,7 @@ from typing import Any
 
 from ingest import docstore, metadata
 from ingest.chunker import ChunkBudget, chunk_document, embedding_text
-from ingest.reader import IngestError, decode
+from ingest.reader import IngestError
 from ingest.records import Chunk, Document
 from ingest.repair import repair_text
 from ingest.segment import Source, split_documents

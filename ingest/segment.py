@@ -49,42 +49,28 @@ def _header_start(paras: list[Paragraph], anchor: int, floor: int) -> int:
 
 
 def _chronicle_starts(paras: list[Paragraph]) -> list[int]:
-    """Indices where a 大事记 block starts: its title, or the first of three dated entries in a row without one."""
+    """Indices where a 大事记 block starts: its title, or the first of three dated entries in a row without one.
+
+    A block runs to the next title or 文号 line; a block that started without a title takes in the first title
+    it meets (a title displaced into the middle of its own entries) instead of starting a second block there."""
     starts: list[int] = []
     k = 0
     while k < len(paras):
-        text = paras[k].text
-        if patterns.CHRONICLE_TITLE_RE.match(text):
-            starts.append(k)
+        titled = bool(patterns.CHRONICLE_TITLE_RE.match(paras[k].text))
+        untitled_run = bool(_ENTRY_RE.match(paras[k].text)) and sum(1 for p in paras[k:k + 6] if _ENTRY_RE.match(p.text)) >= 3
+        if not (titled or untitled_run):
             k += 1
-            while k < len(paras) and (_ENTRY_RE.match(paras[k].text) or not patterns.is_docno_line(paras[k].text)):
-                if patterns.CHRONICLE_TITLE_RE.match(paras[k].text) or patterns.is_docno_line(paras[k].text):
-                    break
-                k += 1
             continue
-        window = paras[k:k + 6]
-        if _ENTRY_RE.match(text) and sum(1 for p in window if _ENTRY_RE.match(p.text)) >= 3:
-            starts.append(k)
-            while k < len(paras) and not patterns.is_docno_line(paras[k].text) and not (
-                patterns.CHRONICLE_TITLE_RE.match(paras[k].text) and k > starts[-1]
-            ):
-                k += 1
-            continue
+        starts.append(k)
+        absorb_title = not titled
         k += 1
+        while k < len(paras) and not patterns.is_docno_line(paras[k].text):
+            if patterns.CHRONICLE_TITLE_RE.match(paras[k].text):
+                if not absorb_title:
+                    break
+                absorb_title = False
+            k += 1
     return starts
-
-
-def _merge_chronicle_titles(paras: list[Paragraph], starts: list[int]) -> list[int]:
-    """A 大事记 title printed inside the block (displaced) does not start a second block."""
-    merged: list[int] = []
-    for s in starts:
-        if merged and patterns.CHRONICLE_TITLE_RE.match(paras[s].text) and not any(
-            patterns.CHRONICLE_TITLE_RE.match(p.text) for p in paras[merged[-1]:s]
-        ) and all(not patterns.is_docno_line(p.text) for p in paras[merged[-1]:s]):
-            if not patterns.CHRONICLE_TITLE_RE.match(paras[merged[-1]].text):
-                continue
-        merged.append(s)
-    return merged
 
 
 def _signature(paras: list[Paragraph], begin: int, end: int) -> tuple[int, int] | None:
@@ -191,7 +177,7 @@ def split_documents(paras: list[Paragraph], source: Source) -> list[Document]:
         start = _header_start(paras, a, floor)
         bounds.append((start, "notice", a))
         floor = a + 1
-    for c in _merge_chronicle_titles(paras, _chronicle_starts(paras)):
+    for c in _chronicle_starts(paras):
         bounds.append((c, "chronicle", c))
     bounds.sort()
     docs: list[Document] = []

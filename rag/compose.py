@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ingest.repair.normalize import matching_form
 from rag.records import Citation, Passage
 from rag.retrieve import keyword_coverage
 
@@ -133,6 +132,3 @@ def compose(question: str, passages: list[Passage], groups: list[list[str]], tod
         lines.append(f"[{c.key}] {book_title(c.doc_title)}{c.doc_number}{' ' + c.path if c.path else ''}{when}{lapsed}")
     return Composition("\n".join(lines), tuple(citations), tuple(notices))
 
-
-def supports(quote: str, passage_text: str) -> bool:
-    return matching_form(quote) in matching_form(passage_text)

@@ -137,8 +137,8 @@ class HybridRetriever:
         if allowed is not None and not allowed:
             return {"dense": [], "keyword": []}
         vector = self.index.embed_query(query)
-        where = None
-        dense = self.index.store.query(vector, k=cfg.k_leg if allowed is None else min(len(self.index.chunks), cfg.k_leg * 8), where=where)
+        # filtered: over-fetch and keep the allowed ids (the allowed set mixes filters Chroma `where` cannot express)
+        dense = self.index.store.query(vector, k=cfg.k_leg if allowed is None else min(len(self.index.chunks), cfg.k_leg * 8))
         if allowed is not None:
             dense = [h for h in dense if h[0] in allowed][: cfg.k_leg]
         keyword = self.index.keyword.search(query, k=cfg.k_leg, allowed=allowed)
