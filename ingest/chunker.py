@@ -124,24 +124,19 @@ def _is_bare_heading(doc: Document, piece: _Piece) -> bool:
 
 
 def _attach_bare_headings(doc: Document, pieces: list[_Piece]) -> list[_Piece]:
-    """A heading line with no text of its own (二、总体要求 / 第一章 总则) opens the next clause's chunk."""
+    """Heading lines with no text of their own (二、总体要求 / 第一章 总则) open the next clause's chunk; when no
+    clause follows (a table does), they stay a chunk of their own, so no text is lost."""
     out: list[_Piece] = []
     pending: _Piece | None = None
     for piece in pieces:
         if _is_bare_heading(doc, piece):
-            if pending is None:
-                pending = piece
+            pending = piece if pending is None else replace(pending, last=piece.last)
             continue
-        if pending is not None and piece.kind == "clause" and piece.first == pending.last + 1 or (
-            pending is not None and piece.kind == "clause" and all(
-                _is_bare_heading(doc, _Piece(k, k, (), (), "clause")) for k in range(pending.last + 1, piece.first)
-            )
-        ):
-            piece = replace(piece, first=pending.first)  # type: ignore[arg-type]
-            pending = None
+        if pending is not None and piece.kind == "clause":
+            piece = replace(piece, first=pending.first)
         elif pending is not None:
             out.append(pending)
-            pending = None
+        pending = None
         out.append(piece)
     if pending is not None:
         out.append(pending)

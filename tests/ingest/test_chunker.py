@@ -128,6 +128,9 @@ def test_invariants_spans_order_ids_and_budget(name: str) -> None:
             assert doc.text[c.start:c.end] == c.text  # the span is exact, and inside its own document
             assert c.text.strip()
             assert BUDGET.count(embedding_text(by_doc[c.doc_id].title, c.headings, c.text)) <= BUDGET.max_tokens
+        covered = set().union(*(range(c.start, c.end) for c in mine)) if mine else set()
+        lost = [i for i, ch in enumerate(doc.text) if ch != "\n" and i not in covered]
+        assert not lost, f"{doc.title}: text in no chunk: {doc.text[lost[0]:lost[0] + 30]!r}"  # no text is lost
 
 
 def test_chunk_ids_are_stable_across_runs() -> None:
