@@ -1,8 +1,10 @@
 """Ingest: files → repaired documents → chunks → Chroma vectors + keyword index + docstore.
 
-Idempotent and incremental: a file whose bytes did not change is not parsed again, a chunk already in the store
-is not embedded again, and chunks that disappeared are deleted. A file that fails is reported and keeps its
-previous chunks; the manifest is written last, so an interrupted run leaves the previous index answering.
+Idempotent and incremental: a file whose bytes did not change is not parsed again, a chunk already indexed is
+not embedded again (its vector is copied), and chunks that disappeared are dropped. A file that fails is
+reported and keeps its previous chunks. Atomic: a run that changes anything builds a new index generation and
+publishes it last with one rename (`ingest.generations`), so a crash or kill at any point leaves the previous
+index answering, and the next run resumes the staged generation.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from ingest import docstore, metadata
 from ingest.chunker import ChunkBudget, chunk_document, embedding_text
+from ingest.generations import Generations, IndexFiles
 from ingest.reader import IngestError
 from ingest.records import Chunk, Document
 from ingest.repair import repair_text
@@ -26,6 +29,7 @@ from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
+Stage = Callable[[str], None]
 EMBED_BATCH = 64
 
 
@@ -47,38 +51,10 @@ class IngestReport:
     embedded: int = 0
     removed: int = 0
     seconds: float = 0.0
+    copied: int = 0
+    generation: int | None = None
     failed: list[IngestError] = field(default_factory=list)
     skipped_duplicates: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class IndexFiles:
-    """Where one index (one settings fingerprint) keeps its files."""
-
-    root: Path
-
-    @classmethod
-    def of(cls, settings: Settings) -> IndexFiles:
-        return cls(settings.index_dir / settings.collection_name())
-
-    @property
-    def documents(self) -> Path:
-        return self.root / "documents.jsonl"
-
-    @property
-    def chunks(self) -> Path:
-        return self.root / "chunks.jsonl"
-
-    @property
-    def manifest(self) -> Path:
-        return self.root / "manifest.json"
-
-    @property
-    def keyword(self) -> Path:
-        return self.root / "keyword"
-
-    def exists(self) -> bool:
-        return self.manifest.exists()
 
 
 def parse_text(raw: str, name: str, budget: ChunkBudget) -> tuple[list[Document], list[Chunk]]:
@@ -103,6 +79,7 @@ def _sha256_file(path: Path) -> str:
 
 
 def load_state(files: IndexFiles) -> tuple[dict[str, Any], dict[str, Document], dict[str, Chunk]]:
+    """(manifest, documents, chunks) of one generation; empty when it was never completed."""
     manifest = json.loads(files.manifest.read_text(encoding="utf-8")) if files.exists() else {"files": {}}
     docs = {d["doc_id"]: docstore.doc_from_json(d) for d in docstore.load_jsonl(files.documents)}
     chunks = {c["chunk_id"]: docstore.chunk_from_json(c) for c in docstore.load_jsonl(files.chunks)}
@@ -113,27 +90,89 @@ def run_ingest(
     settings: Settings,
     embedder_factory: Callable[[], Any],
     paths: Sequence[Path] | None = None,
-    store_factory: Callable[[Settings], Any] | None = None,
+    store_factory: Callable[[Settings, str], Any] | None = None,
     progress: Progress | None = None,
+    on_stage: Stage | None = None,
 ) -> IngestReport:
-    """Bring the index for `settings` up to date with `paths` (default: every .txt in settings.data_dir)."""
+    """Bring the index for `settings` up to date with `paths` (default: every .txt in settings.data_dir).
+
+    `store_factory(settings, collection_name)` opens a vector store (default: ChunkStore on the configured Chroma);
+    `on_stage` hears "parsed", "staged", "written", "published" as the run passes them."""
     started = time.perf_counter()
     full_corpus = paths is None
     if paths is None:
         if not settings.data_dir.is_dir():
             raise IngestError(settings.data_dir, "the data folder does not exist", "set RAG_DATA_DIR to the gazette folder")
         paths = sorted(settings.data_dir.glob("*.txt"))
-    files = IndexFiles.of(settings)
-    manifest, old_docs, old_chunks = load_state(files)
-    report = IngestReport(files=len(paths))
-    embedder: Any = None
+    generations = Generations.of(settings)
+    stage = on_stage or (lambda _name: None)
+    with generations.lock():
+        report = IngestReport(files=len(paths))
+        embedder: Any = None
 
-    def get_embedder() -> Any:
-        nonlocal embedder
-        if embedder is None:
-            embedder = embedder_factory()
-        return embedder
+        def get_embedder() -> Any:
+            nonlocal embedder
+            if embedder is None:
+                embedder = embedder_factory()
+            return embedder
 
+        published = generations.published()
+        manifest, old_docs, old_chunks = load_state(published)
+        entries, new_docs, new_chunks = _parse_changed(paths, manifest, old_chunks, full_corpus, settings, get_embedder, report)
+        docs: dict[str, Document] = {}
+        chunks: dict[str, Chunk] = {}
+        for entry in entries.values():
+            for did in entry["doc_ids"]:
+                docs[did] = new_docs.get(did) or old_docs[did]
+            for cid in entry["chunk_ids"]:
+                chunks[cid] = new_chunks.get(cid) or old_chunks[cid]
+        stage("parsed")
+        report.documents = len(docs)
+        report.chunks = len(chunks)
+        report.tables = sum(1 for c in chunks.values() if c.kind == "table")
+        report.generation = generations.current()
+        if published.exists() and manifest.get("files") == entries and set(chunks) == set(old_chunks) and (published.keyword / "ids.json").exists():
+            report.seconds = time.perf_counter() - started
+            return report  # nothing changed: nothing is embedded or written
+        staging = generations.staging()
+        open_store = store_factory or _default_store
+        store = open_store(settings, staging.collection)
+        stored = store.ids()
+        to_remove = sorted(stored - set(chunks))
+        if to_remove:
+            store.delete(to_remove)
+        missing = [cid for cid in chunks if cid not in stored]
+        carried = [cid for cid in missing if cid in old_chunks]
+        if carried:
+            copied = store.copy_from(open_store(settings, published.collection), carried)
+            report.copied = len(copied)
+            missing = [cid for cid in missing if cid not in copied]
+        if missing:
+            report.embedded = _embed_and_add(store, [chunks[c] for c in missing], docs, get_embedder(), progress)
+        report.removed = len(set(old_chunks) - set(chunks))
+        stage("staged")
+        _write_index_files(staging, settings, entries, docs, chunks)
+        stage("written")
+        generations.publish(staging)
+        report.generation = generations.current()
+        stage("published")
+        if hasattr(store, "client"):
+            generations.prune(store.client)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _parse_changed(
+    paths: Sequence[Path],
+    manifest: dict[str, Any],
+    old_chunks: dict[str, Chunk],
+    full_corpus: bool,
+    settings: Settings,
+    get_embedder: Callable[[], Any],
+    report: IngestReport,
+) -> tuple[dict[str, dict[str, Any]], dict[str, Document], dict[str, Chunk]]:
+    """Parse the files whose bytes changed; returns the manifest entries of every indexed file and the new
+    documents and chunks. A failed file is reported and keeps its previous entry."""
     entries: dict[str, dict[str, Any]] = {} if full_corpus else dict(manifest["files"])
     new_docs: dict[str, Document] = {}
     new_chunks: dict[str, Chunk] = {}
@@ -166,36 +205,13 @@ def run_ingest(
             log.error("file failed", extra={"file": str(path), "error": str(error)})
             if path.name in manifest["files"]:
                 entries[path.name] = manifest["files"][path.name]  # keep what the previous run indexed
-    docs: dict[str, Document] = {}
-    chunks: dict[str, Chunk] = {}
-    for entry in entries.values():
-        for did in entry["doc_ids"]:
-            docs[did] = new_docs.get(did) or old_docs[did]
-        for cid in entry["chunk_ids"]:
-            chunks[cid] = new_chunks.get(cid) or old_chunks[cid]
-    store = (store_factory or _default_store)(settings)
-    stored = store.ids()
-    to_add = [c for cid, c in chunks.items() if cid not in stored]
-    to_remove = sorted(stored - set(chunks))
-    if to_add:
-        report.embedded = _embed_and_add(store, to_add, docs, get_embedder(), progress)
-    if to_remove:
-        store.delete(to_remove)
-        report.removed = len(to_remove)
-    changed = bool(to_add or to_remove or new_chunks) or not files.exists() or not (files.keyword / "ids.json").exists()
-    if changed or manifest.get("files") != entries:
-        _write_index_files(files, settings, entries, docs, chunks)
-    report.documents = len(docs)
-    report.chunks = len(chunks)
-    report.tables = sum(1 for c in chunks.values() if c.kind == "table")
-    report.seconds = time.perf_counter() - started
-    return report
+    return entries, new_docs, new_chunks
 
 
-def _default_store(settings: Settings) -> Any:
+def _default_store(settings: Settings, collection: str) -> Any:
     from ingest.store import ChunkStore
 
-    return ChunkStore.open(settings)
+    return ChunkStore.open(settings, collection)
 
 
 def _embed_and_add(store: Any, chunks: list[Chunk], docs: dict[str, Document], embedder: Any, progress: Progress | None) -> int:

@@ -44,8 +44,13 @@ class ChunkStore:
         )
 
     @classmethod
-    def open(cls, settings: Settings) -> ChunkStore:
-        return cls(make_client(settings), settings.collection_name(), settings.chroma_ef_search)
+    def open(cls, settings: Settings, collection: str | None = None, client: Any = None) -> ChunkStore:
+        """The collection of the published index generation (or the named one, e.g. a staging generation)."""
+        if collection is None:
+            from ingest.generations import IndexFiles
+
+            collection = IndexFiles.of(settings).collection
+        return cls(client or make_client(settings), collection, settings.chroma_ef_search)
 
     def vector_store(self) -> Any:
         from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -77,6 +82,18 @@ class ChunkStore:
             if present:
                 self.collection.delete(ids=present)  # upsert: replace any previous version
             store.add(part)
+
+    def copy_from(self, other: ChunkStore, ids: Sequence[str]) -> set[str]:
+        """Copy stored vectors, texts and metadata of `ids` from another collection (no re-embedding);
+        returns the ids found and copied."""
+        copied: set[str] = set()
+        ids = list(ids)
+        for i in range(0, len(ids), 1000):
+            got = other.collection.get(ids=ids[i:i + 1000], include=["embeddings", "documents", "metadatas"])
+            if got["ids"]:
+                self.collection.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"], metadatas=got["metadatas"])
+                copied.update(got["ids"])
+        return copied
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
