@@ -12,7 +12,12 @@ export GRADIO_ANALYTICS_ENABLED := False
 
 GOLD := --gold evals/gold/dev_a.jsonl --gold evals/gold/dev_b.jsonl
 
-.PHONY: run test test-slow unit eval setup ingest lint clean
+.PHONY: run test test-slow unit unit-server eval eval-embedded setup ingest lint clean
+
+# The tests that touch the vector store, run a second time against a real `chroma run` server on loopback.
+SERVER_TESTS := tests/ingest/test_pipeline.py tests/ingest/test_crash.py tests/rag
+# Server-mode index: the Chroma server's data and this index's keyword index/docstore, apart from the embedded one.
+SERVER_INDEX := .index/server
 
 $(STAMP): pyproject.toml constraints.txt
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -32,14 +37,25 @@ run: $(STAMP)
 	$(BIN)/python -m ingest
 	$(BIN)/python -m app
 
-# the unit/integration tests, then the eval suite on the dev gold set with its CI gate (evals/thresholds.toml)
-test: unit eval
+# the unit/integration tests (embedded Chroma), the store-touching tests again against a Chroma server, then the
+# eval suite on the dev gold set against a Chroma server, with its CI gate (evals/thresholds.toml)
+test: unit unit-server eval
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+unit-server: $(STAMP)
+	d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && scripts/with-chroma-server "$$d" \
+		$(BIN)/python -m pytest -q --force-enable-socket --allow-hosts=127.0.0.1,localhost $(SERVER_TESTS)
+
 eval: $(STAMP)
 	$(BIN)/python -m evals check $(GOLD)
+	RAG_INDEX_DIR=$(SERVER_INDEX) scripts/with-chroma-server $(SERVER_INDEX)/chroma sh -c '\
+		$(BIN)/python -m evals run $(GOLD) --out evals/out/dev --pipeline ours,baseline && \
+		$(BIN)/python -m evals gate --report evals/out/dev/report.json'
+
+# the same eval on the embedded store (no server)
+eval-embedded: $(STAMP)
 	$(BIN)/python -m evals run $(GOLD) --out evals/out/dev --pipeline ours,baseline
 	$(BIN)/python -m evals gate --report evals/out/dev/report.json
 

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     chroma_port: int = Field(8000, description="Chroma server port (with chroma_host).")
     chroma_ef_search: int = Field(200, description="HNSW ef_search: higher finds true neighbours more reliably.")
     collection_prefix: str = Field("gazette", description="Collection names are <prefix>-<fingerprint>.")
+    reranker_model: str | None = Field(None, description="Local folder of a cross-encoder (sentence-transformers CrossEncoder) that re-orders the fused candidates; unset = no reranking (no reranker installs from PyPI).")
+    reranker_depth: int = Field(20, description="How many fused candidates the reranker re-orders.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server (vLLM, Ollama, llama.cpp, Qwen/DeepSeek/GLM APIs), e.g. http://127.0.0.1:11434/v1; unset = offline answers.")
     llm_model: str = Field("qwen2.5:7b-instruct", description="Model name sent to the LLM server.")
     llm_api_key: str = Field("not-needed", description="API key for the LLM server (local servers ignore it).")

@@ -1,10 +1,13 @@
-"""Offline follow-up rewriting: an elliptical question ("那长治呢？", "第二步具体要做什么？") borrows its topic from
-the previous turn, so retrieval sees a standalone question. The LLM mode can replace this with a model's rewrite."""
+"""Follow-up rewriting: a question asked after others becomes a standalone question, so retrieval sees the topic.
+
+Offline, an elliptical question ("那长治呢？", "第二步具体要做什么？") borrows its topic from the previous turn. In
+LLM mode the model condenses history + question (`llm_rewrite`); a failed call or an unusable reply (empty,
+several lines, far longer than the conversation) falls back to the offline rewrite."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rag.query import CITY_PLACES, analyse
 
@@ -42,3 +45,46 @@ def rewrite(question: str, history: Sequence[str]) -> str:
         return _swap_city(previous, facts.city)  # 那长治呢？ → the previous question, about 长治
     previous_core = _TRAILING.sub("", previous)
     return f"{previous_core}，{core}" if core else previous
+
+
+REWRITE_PROMPT = (
+    "你负责把对话中的追问改写成一个独立、完整的问题，供检索政府文件使用。\n"
+    "要求：补全追问省略的主题、城市、文件或步骤；保留原问题的用词和具体要求；不要回答问题；"
+    "只输出改写后的一个问题，不加解释。如果追问本身已经完整，原样输出。"
+)
+
+
+def rewrite_messages(question: str, history: Sequence[str]) -> list[dict[str, str]]:
+    turns = "\n".join(f"{n}. {q}" for n, q in enumerate(history, 1))
+    return [
+        {"role": "system", "content": REWRITE_PROMPT},
+        {"role": "user", "content": f"之前的问题：\n{turns}\n\n追问：{question}\n\n改写后的问题："},
+    ]
+
+
+def usable_rewrite(reply: str, question: str, history: Sequence[str]) -> str | None:
+    """The model's rewrite when it is one plausible question; None when it is empty, several lines, an answer-sized
+    text, or lost every character of the follow-up."""
+    text = reply.strip().strip("“”\"'「」")
+    text = re.sub(r"^(?:改写后的问题|问题)[:：]\s*", "", text)
+    if not text or "\n" in text:
+        return None
+    if len(text) > 2 * (len(question) + sum(len(h) for h in history[-2:])) + 20:
+        return None
+    core = _FOLLOW_MARKERS.sub("", _TRAILING.sub("", question.strip()))
+    if core and not set(core) & set(text):
+        return None
+    return text
+
+
+def llm_rewrite(question: str, history: Sequence[str], chat: Callable[[list[dict[str, str]]], str]) -> tuple[str, str]:
+    """(standalone question, how it was made: "none" | "llm" | "offline" | "offline (LLM …)")."""
+    if not history:
+        return question.strip(), "none"
+    try:
+        text = usable_rewrite(chat(rewrite_messages(question.strip(), history)), question, history)
+    except Exception as err:  # timeout, connection refused, HTTP error: the offline rewrite still works
+        return rewrite(question, history), f"offline (LLM {type(err).__name__})"
+    if text is None:
+        return rewrite(question, history), "offline (LLM reply unusable)"
+    return text, "llm"

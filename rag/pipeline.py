@@ -16,12 +16,12 @@ from functools import lru_cache
 from typing import Any
 
 from rag.compose import book_title, compose
-from rag.followup import rewrite
+from rag.followup import llm_rewrite, rewrite
 from rag.index import LoadedIndex, load_index
 from rag.llm import LLMClient, build_messages, parse_reply
 from rag.query import QueryFacts, analyse, answers_kind
 from rag.records import REFUSAL, Answer, Filters, Passage, Trace
-from rag.retrieve import HybridRetriever, Retrieved, RetrievalConfig, keyword_coverage
+from rag.retrieve import HybridRetriever, RetrievalConfig, Retrieved, keyword_coverage
 
 log = logging.getLogger(__name__)
 FALLBACK_NOTICE = "大模型服务暂时不可用，以下为文件原文摘录。"
@@ -50,6 +50,7 @@ class _Context:
     facts: QueryFacts
     filters: Filters
     started: float
+    rewritten_by: str = "none"
     retrieved: Retrieved | None = None
     notes: list[str] = field(default_factory=list)
     retrieved_at: float = 0.0
@@ -127,9 +128,17 @@ class Pipeline:
     def _prepare(self, question: str, history: Sequence[str], filters: Filters | None) -> _Context:
         started = time.perf_counter()
         question = question.strip()
-        standalone = rewrite(question, list(history)) if question else ""
+        history = [h for h in history if h.strip()]
+        how = "none"
+        if not question:
+            standalone = ""
+        elif self.llm is not None and history:
+            standalone, how = llm_rewrite(question, history, self.llm.chat)
+        else:
+            standalone = rewrite(question, history)
+            how = "offline" if history else "none"
         facts = analyse(standalone)
-        ctx = _Context(question, standalone, facts, filters or Filters(), started)
+        ctx = _Context(question, standalone, facts, filters or Filters(), started, how)
         if facts.city and not ctx.filters.city:
             ctx.filters = replace(ctx.filters, city=facts.city)
             ctx.notes.append(f"问题提到{facts.city}，只检索{facts.city}的文件")
@@ -217,7 +226,7 @@ class Pipeline:
             question=ctx.question, rewritten=ctx.standalone,
             filters={k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(ctx.filters).items() if v is not None},
             legs=retrieved.legs if retrieved else {}, fused=retrieved.fused if retrieved else [],
-            widened=retrieved.widened if retrieved else [], notes=list(ctx.notes),
+            widened=retrieved.widened if retrieved else [], notes=list(ctx.notes), rewritten_by=ctx.rewritten_by,
         )
 
     def _refuse(self, ctx: _Context, leads: Retrieved | None, notes: list[str]) -> Answer:
@@ -244,11 +253,16 @@ def load_pipeline(mode: str = "auto") -> Pipeline:
 
     if mode not in ("auto", "offline", "llm"):
         raise ValueError(f"mode must be auto, offline or llm, got {mode!r}")
+    from rag.rerank import make_reranker
+
     settings = Settings()
     llm = None
     if mode == "llm" or (mode == "auto" and settings.llm_base_url):
         llm = LLMClient.from_settings(settings)
-    return Pipeline(load_index(settings), llm=llm)
+    index = load_index(settings)
+    reranker = make_reranker(settings.reranker_model)
+    retriever = HybridRetriever(index, RetrievalConfig(rerank_depth=settings.reranker_depth), reranker=reranker)
+    return Pipeline(index, retriever=retriever, llm=llm)
 
 
 __all__ = ["FALLBACK_NOTICE", "Gate", "Pipeline", "RetrievalConfig", "load_pipeline"]

@@ -93,6 +93,7 @@ class Trace:
     fused: list[tuple[str, float]]
     widened: list[str]
     notes: list[str] = field(default_factory=list)
+    rewritten_by: str = "none"  # none | offline | llm | offline (LLM <why it was not used>)
 
 
 @dataclass(frozen=True)

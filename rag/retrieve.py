@@ -1,5 +1,6 @@
 """Hybrid retrieval: a dense leg (Chroma) and a keyword leg (bm25s) fused by reciprocal rank, metadata filters,
-and widening from a step or item to its whole section, in document order."""
+an optional cross-encoder reranking of the fused candidates, and widening from a step or item to its whole
+section, in document order."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ingest.repair.normalize import matching_form, normalize_docnos
 from rag.index import LoadedIndex
 from rag.query import CITY_PLACES
 from rag.records import Filters, Passage
+from rag.rerank import Reranker
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +22,8 @@ _LIST_WORDS = re.compile(r"程序|流程|步骤|环节|哪些|哪几|包括|条�
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """k_leg: hits taken from each leg; rrf_k: the RRF constant; weights per leg; k: passages returned."""
+    """k_leg: hits taken from each leg; rrf_k: the RRF constant; weights per leg; k: passages returned;
+    rerank_depth: fused candidates a reranker (when one is given) re-orders before the top k are taken."""
 
     k_leg: int = 30
     rrf_k: int = 60
@@ -28,6 +31,7 @@ class RetrievalConfig:
     keyword_weight: float = 1.0
     k: int = 8
     widen_max: int = 12
+    rerank_depth: int = 20
 
 
 @dataclass
@@ -128,9 +132,10 @@ def to_passage(index: LoadedIndex, chunk: Chunk, key: str, score: float, ranks: 
 
 
 class HybridRetriever:
-    def __init__(self, index: LoadedIndex, config: RetrievalConfig | None = None) -> None:
+    def __init__(self, index: LoadedIndex, config: RetrievalConfig | None = None, reranker: Reranker | None = None) -> None:
         self.index = index
         self.config = config or RetrievalConfig()
+        self.reranker = reranker
 
     def legs(self, query: str, allowed: set[str] | None) -> dict[str, list[tuple[str, float]]]:
         cfg = self.config
@@ -160,8 +165,15 @@ class HybridRetriever:
         for leg, hits in legs.items():
             for r, (cid, _) in enumerate(hits, start=1):
                 ranks.setdefault(cid, {})[leg] = r
-        top = [cid for cid, _ in fused[: cfg.k]]
         score = dict(fused)
+        if self.reranker is not None and fused:
+            candidates = [cid for cid, _ in fused[: cfg.rerank_depth]]
+            reranked = self.reranker.rerank(ranking_query, [(c, self.index.context_text(self.index.chunks[c])) for c in candidates])
+            legs = {**legs, "rerank": reranked}
+            score = dict(reranked)
+            top = [cid for cid, _ in reranked[: cfg.k]]
+        else:
+            top = [cid for cid, _ in fused[: cfg.k]]
         widen = bool(_LIST_WORDS.search(query)) if widen is None else widen
         ordered, widened, groups = self._widen(top, widen)
         passages = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -38,11 +39,19 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> LoadedIndex:
     data.mkdir()
     for name in SMALL_INDEX_FILES:
         shutil.copy(GAZETTES / name, data / name)
-    settings = Settings(data_dir=data, index_dir=root / "index")
+    settings = Settings(data_dir=data, index_dir=root / "index", collection_prefix=f"small-{uuid.uuid4().hex[:8]}")
     embedder = BigramEmbedder()
     report = run_ingest(settings, lambda: embedder)
     assert not report.failed
     return load_index(settings, embedder=embedder)
+
+
+@pytest.fixture(autouse=True)
+def _own_collections(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Against a shared Chroma server (RAG_CHROMA_HOST set, `make test`'s server run) every test's indexes get
+    their own collection names, as its own temporary index folder gives them on the embedded store."""
+    if os.environ.get("RAG_CHROMA_HOST"):
+        monkeypatch.setenv("RAG_COLLECTION_PREFIX", f"t{uuid.uuid4().hex[:10]}")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

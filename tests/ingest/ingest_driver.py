@@ -60,7 +60,7 @@ def check(index: str, data: str, question: str) -> None:
         "chunks": sorted(chunks),
         "store": sorted(store.ids()),
         "keyword": sorted(keyword.ids),
-        "collections": sorted(c.name for c in store.client.list_collections()),
+        "collections": sorted(c.name for c in store.client.list_collections() if c.name.startswith(settings.collection_name())),
         "cited": sorted(c.chunk_id for c in answer.citations),
         "refused": answer.refused,
     }, ensure_ascii=False), flush=True)

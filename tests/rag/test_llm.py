@@ -78,3 +78,33 @@ def test_refusal_never_calls_the_llm(small_index: LoadedIndex) -> None:
 def test_model_refusal_is_a_refusal() -> None:
     parsed = parse_reply(REFUSAL, [], date(2026, 1, 1))
     assert parsed.refused and parsed.citations == () and parsed.uncited_sentences == ()
+
+
+def test_follow_up_is_rewritten_by_the_llm_and_the_rewrite_is_retrieved(small_index: LoadedIndex) -> None:
+    rewritten = "晋城市中心城区土地征收报批程序的第二步是什么？"
+    with OpenAIStub([{"reply": f"改写后的问题：{rewritten}"}, {"reply": "下达征收任务[S1]。"}]) as stub:
+        answer = _pipeline(small_index, stub).answer("第二步呢？", history=["中心城区土地征收的程序是什么？"])
+    condense = stub.requests[0]["body"]["messages"]
+    assert "追问：第二步呢？" in condense[1]["content"] and "中心城区土地征收的程序是什么？" in condense[1]["content"]
+    assert stub.requests[0]["body"].get("stream") is not True  # the rewrite is one whole reply
+    assert answer.trace.rewritten == rewritten and answer.trace.rewritten_by == "llm"
+    assert rewritten in stub.requests[1]["body"]["messages"][1]["content"]  # the answer prompt asks the rewrite
+
+
+def test_unusable_or_failed_llm_rewrite_falls_back_to_the_offline_rewrite(small_index: LoadedIndex) -> None:
+    history = ["中心城区土地征收的程序是什么？"]
+    essay = "土地征收是指国家为了公共利益需要，依照法律规定的程序和权限将农民集体所有的土地转化为国有土地。" * 5
+    with OpenAIStub([{"reply": essay}, {"reply": "见[S1]。"}, {"status": 500}, {"reply": "见[S1]。"}]) as stub:
+        pipeline = _pipeline(small_index, stub)
+        unusable = pipeline.answer("第二步呢？", history=history)
+        failed = pipeline.answer("第二步呢？", history=history)
+    for answer in (unusable, failed):
+        assert answer.trace.rewritten.startswith("中心城区土地征收的程序是什么") and "第二步" in answer.trace.rewritten
+    assert unusable.trace.rewritten_by == "offline (LLM reply unusable)"
+    assert failed.trace.rewritten_by.startswith("offline (LLM ")
+
+
+def test_without_history_the_llm_is_asked_only_for_the_answer(small_index: LoadedIndex) -> None:
+    with OpenAIStub([{"reply": "搬迁补助费按18元/平方米计算[S1]。"}]) as stub:
+        answer = _pipeline(small_index, stub).answer(QUESTION)
+    assert len(stub.requests) == 1 and answer.trace.rewritten_by == "none"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from rag.index import LoadedIndex
 from rag.records import Filters
-from rag.retrieve import HybridRetriever, allowed_ids, mentioned_doc_numbers, rrf
+from rag.retrieve import HybridRetriever, RetrievalConfig, allowed_ids, mentioned_doc_numbers, rrf
 
 
 def test_rrf_rewards_agreement_between_legs() -> None:
@@ -48,3 +49,31 @@ def test_trace_legs_hold_ranked_hits_with_scores(small_index: LoadedIndex) -> No
     assert set(got.legs) == {"dense", "keyword"}
     assert got.legs["keyword"] and got.legs["keyword"][0][1] >= got.legs["keyword"][-1][1]
     assert got.passages[0].ranks
+
+
+class _PrefersTables:
+    """A reranker with a checkable preference: table chunks first, then the fused order (stable)."""
+
+    def __init__(self, index: LoadedIndex) -> None:
+        self.index = index
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def rerank(self, query: str, passages: Sequence[tuple[str, str]], top_n: int | None = None) -> list[tuple[str, float]]:
+        self.calls.append((query, [pid for pid, _ in passages]))
+        scored = [(pid, 1.0 if self.index.chunks[pid].kind == "table" else 0.0) for pid, _ in passages]
+        return sorted(scored, key=lambda kv: -kv[1])[:top_n]
+
+
+def test_a_reranker_reorders_the_fused_candidates_and_is_in_the_trace(small_index: LoadedIndex) -> None:
+    question = "征收集体土地的补偿标准"
+    plain = HybridRetriever(small_index, RetrievalConfig(rerank_depth=20)).retrieve(question, widen=False)
+    reranker = _PrefersTables(small_index)
+    reranked = HybridRetriever(small_index, RetrievalConfig(rerank_depth=20), reranker=reranker).retrieve(question, widen=False)
+    query, candidates = reranker.calls[0]
+    assert query == question and candidates == [cid for cid, _ in plain.fused[:20]]
+    tables = [c for c in candidates if small_index.chunks[c].kind == "table"]
+    assert tables, "the question should bring table chunks among the candidates"
+    top = [p.chunk_id for p in reranked.passages]
+    assert top[: len(tables[:8])] == tables[:8]  # the reranker's order, not the fused one
+    assert [cid for cid, _ in reranked.legs["rerank"]] == sorted(candidates, key=lambda c: small_index.chunks[c].kind != "table")
+    assert "rerank" not in plain.legs
