@@ -13,10 +13,9 @@ from html import escape
 
 from app.chat import Turn
 from app.documents import DocumentLibrary, cn_date, full_title, validity_text
-from rag.records import Answer, Citation, Passage
+from rag.records import LEADS_PREFIX, Answer, Citation, Passage
 
 _KEY = re.compile(r"\[(S\d+)\]")
-_LEADS_LINE = "可能相关的文件："  # rag.pipeline._refuse lists the leads on a line starting so; shown as a list instead
 WELCOME = ("您好！我根据晋城、长治两市政府公报中的文件回答问题，并标明依据的文件标题、文号和条款。"
            "回答中的编号（如 [S1]）可以点击，查看原文出处。")
 
@@ -89,19 +88,13 @@ def render_card(turn_no: int, citation: Citation, passage: Passage | None, libra
 
 def _leads(answer: Answer, library: DocumentLibrary) -> str:
     """The closest documents of a refusal, each with a button to read it at the closest clause."""
-    seen: set[str] = set()
     items = []
-    for p in answer.passages:
-        if p.doc_id in seen:
-            continue
-        seen.add(p.doc_id)
-        doc = library.documents.get(p.doc_id)
-        title = full_title(doc) if doc else p.doc_title
-        items.append(f'<li>《{escape(title)}》{escape(p.doc_number)}'
-                     f'<button type="button" class="open-doc" data-doc="{escape(p.doc_id)}" data-chunk="{escape(p.chunk_id)}">'
+    for lead in answer.leads:
+        doc = library.documents.get(lead.doc_id)
+        title = full_title(doc) if doc else lead.doc_title
+        items.append(f'<li>《{escape(title)}》{escape(lead.doc_number)}'
+                     f'<button type="button" class="open-doc" data-doc="{escape(lead.doc_id)}" data-chunk="{escape(lead.chunk_id)}">'
                      f'查看全文</button><div class="doc-view"></div></li>')
-        if len(items) == 3:
-            break
     if not items:
         return ""
     return f'<div class="leads"><div class="leads-h">可能相关的文件（供参考，未必包含答案）：</div><ul>{"".join(items)}</ul></div>'
@@ -109,7 +102,7 @@ def _leads(answer: Answer, library: DocumentLibrary) -> str:
 
 def render_answer(turn_no: int, answer: Answer, library: DocumentLibrary, staff: bool) -> str:
     if answer.refused:
-        lines = [line for line in answer.text.split("\n") if not line.startswith(_LEADS_LINE)]
+        lines = [line for line in answer.text.split("\n") if not line.startswith(LEADS_PREFIX)]
         return (f'<div class="a refusal" data-refused="1"><div class="badge">未找到答案</div>'
                 f'<div class="atext">{render_text(chr(10).join(lines), turn_no, set())}</div>{_leads(answer, library)}</div>')
     by_key = {p.key: p for p in answer.passages}

@@ -20,7 +20,7 @@ from rag.followup import llm_rewrite, rewrite
 from rag.index import LoadedIndex, load_index
 from rag.llm import LLMClient, build_messages, parse_reply
 from rag.query import QueryFacts, analyse, answers_kind
-from rag.records import REFUSAL, Answer, Filters, Passage, Trace
+from rag.records import LEADS_PREFIX, REFUSAL, Answer, Filters, Lead, Passage, Trace
 from rag.retrieve import HybridRetriever, RetrievalConfig, Retrieved, keyword_coverage
 
 log = logging.getLogger(__name__)
@@ -232,16 +232,16 @@ class Pipeline:
     def _refuse(self, ctx: _Context, leads: Retrieved | None, notes: list[str]) -> Answer:
         """The constant refusal phrase, the reason, and the closest documents as leads; the LLM is never called."""
         ctx.notes.extend(notes)
-        lines = [REFUSAL, *notes]
-        docs: list[str] = []
+        found: dict[str, Lead] = {}
         for p in leads.passages if leads else ():
-            name = f"《{p.doc_title}》{p.doc_number}"
-            if name not in docs:
-                docs.append(name)
-        if docs:
-            lines.append("可能相关的文件：" + "；".join(docs[:3]))
+            if p.doc_id not in found and len(found) < 3:
+                found[p.doc_id] = Lead(p.doc_id, p.doc_title, p.doc_number, p.chunk_id, p.path)
+        lines = [REFUSAL, *notes]
+        if found:
+            lines.append(LEADS_PREFIX + "；".join(f"《{d.doc_title}》{d.doc_number}" for d in found.values()))
         answer = self._answer(ctx, "\n".join(lines), (), (), mode=self.mode, refused=True)
-        return replace(answer, passages=tuple(leads.passages) if leads else (), trace=self._trace(ctx, leads))
+        return replace(answer, passages=tuple(leads.passages) if leads else (), trace=self._trace(ctx, leads),
+                       leads=tuple(found.values()))
 
 
 @lru_cache(maxsize=2)

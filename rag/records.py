@@ -96,6 +96,20 @@ class Trace:
     rewritten_by: str = "none"  # none | offline | llm | offline (LLM <why it was not used>)
 
 
+LEADS_PREFIX = "可能相关的文件："  # the refusal text's line naming the leads
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A document a refusal points to (closest retrieved, not known to hold the answer), at its closest clause."""
+
+    doc_id: str
+    doc_title: str
+    doc_number: str
+    chunk_id: str
+    path: str
+
+
 @dataclass(frozen=True)
 class Answer:
     """The answer: text whose statements end in citation keys [S1], the citations, the passages it was built from
@@ -112,4 +126,5 @@ class Answer:
     uncited_sentences: tuple[str, ...] = ()
     notices: tuple[str, ...] = ()
     mode: str = "offline"
+    leads: tuple[Lead, ...] = ()  # with a refusal: the closest documents (at most 3)
     timings: dict[str, float] = field(default_factory=dict)

@@ -4,6 +4,7 @@ view, browser) and app.trace. User and corpus text must stay text; citation keys
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from app.chat import Turn
@@ -11,7 +12,7 @@ from app.documents import DocumentLibrary
 from app.render import render_answer, render_card, render_transcript
 from app.trace import render_trace
 from ingest.records import Chunk, Document, Validity
-from rag.records import REFUSAL, Answer, Citation, Passage, Trace
+from rag.records import REFUSAL, Answer, Citation, Lead, Passage, Trace
 
 TODAY = date(2026, 11, 22)
 EVIL = '<script>alert(1)</script><img src=x onerror=alert(2)> ![p](http://evil.example/p.png) [点我](javascript:alert(3))'
@@ -128,8 +129,10 @@ def test_lapsed_validity_note_is_visible_on_the_card() -> None:
 
 
 def test_refusal_renders_as_no_answer_with_leads_not_as_an_answer() -> None:
-    leads = (_passage("S1", 2), _passage("S2", 3))
-    refusal = _answer(f"{REFUSAL}\n可能相关的文件：《晋城市房屋征收办法》晋市政发〔2018〕23号", (), leads, refused=True)
+    passages = (_passage("S1", 2), _passage("S2", 3))
+    lead = Lead("f:1", "晋城市房屋征收办法", "晋市政发〔2018〕23号", "c2", passages[0].path)
+    refusal = replace(_answer(f"{REFUSAL}\n可能相关的文件：《晋城市房屋征收办法》晋市政发〔2018〕23号", (), passages, refused=True),
+                      leads=(lead,))
     html = render_answer(1, refusal, _library(), staff=True)
     assert html.startswith('<div class="a refusal" data-refused="1"><div class="badge">未找到答案</div>')
     assert REFUSAL in html and "sources" not in html and "可能相关的文件：《" not in html

@@ -7,7 +7,7 @@ from datetime import date
 from ingest.repair.normalize import matching_form
 from rag.index import LoadedIndex
 from rag.pipeline import Gate, Pipeline
-from rag.records import REFUSAL
+from rag.records import LEADS_PREFIX, REFUSAL
 
 
 def _pipeline(index: LoadedIndex) -> Pipeline:
@@ -57,6 +57,10 @@ def test_wrong_city_is_said_not_answered(small_index: LoadedIndex) -> None:
     answer = _pipeline(small_index).answer("长治市国有土地上房屋征收的搬迁补助费是多少？")
     assert answer.refused
     assert "晋城" in answer.text and "不适用于长治" in answer.text
+    assert answer.leads and {lead.doc_id for lead in answer.leads} <= {p.doc_id for p in answer.passages}
+    assert all(small_index.documents[lead.doc_id].city == "晋城" for lead in answer.leads)
+    assert len({lead.doc_id for lead in answer.leads}) == len(answer.leads) <= 3
+    assert LEADS_PREFIX + f"《{answer.leads[0].doc_title}》" in answer.text
 
 
 def test_step_follow_up_answers_that_step(small_index: LoadedIndex) -> None:
