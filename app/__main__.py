@@ -106,10 +106,13 @@ def main(argv: list[str] | None = None) -> int:
     from app.documents import DocumentLibrary
     from app.feedback import FeedbackLog, default_path
     from app.ui import build_app, launch_options
+    from rag.live import follow
+
+    answerer = follow(pipeline, settings)  # a re-ingest is picked up without a restart
 
     feedback_path = args.feedback_log or default_path(settings.index_dir, dict(os.environ))
     feedback = FeedbackLog(feedback_path, settings.fingerprint())
-    demo = build_app(pipeline, DocumentLibrary.from_index(pipeline.index), args.public, feedback=feedback)
+    demo = build_app(answerer, DocumentLibrary.following(answerer), args.public, feedback=feedback)
     mode = "公开模式" if args.public else "员工模式"
     print(f"{mode}：http://{args.host}:{args.port}{args.root_path or ''}/ （反馈记录：{feedback_path}；Ctrl+C 退出）", flush=True)
     try:

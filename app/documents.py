@@ -64,15 +64,46 @@ class DocumentRow:
 class DocumentLibrary:
     """Read-only view over the index's documents and chunks (rag.index.LoadedIndex.documents / .chunks)."""
 
-    def __init__(self, documents: Mapping[str, Document], chunks: Mapping[str, Chunk], today: date | None = None) -> None:
-        self.documents = documents
-        self.chunks = chunks
+    def __init__(self, documents: Mapping[str, Document], chunks: Mapping[str, Chunk], today: date | None = None,
+                 source: object | None = None) -> None:
+        self._documents = documents
+        self._chunks = chunks
+        self._counts = Counter(c.doc_id for c in chunks.values())
+        self._source = source  # something with `.index` (a rag.live.FollowingPipeline): follow its index
+        self._seen: object | None = getattr(source, "index", None)
         self.today = today or date.today()
-        self.chunk_counts = Counter(c.doc_id for c in chunks.values())
 
     @classmethod
     def from_index(cls, index: object, today: date | None = None) -> DocumentLibrary:
         return cls(index.documents, index.chunks, today)  # type: ignore[attr-defined]
+
+    @classmethod
+    def following(cls, source: object, today: date | None = None) -> DocumentLibrary:
+        """The documents of whatever index `source.index` is now (it changes when a re-ingest is published)."""
+        index = source.index  # type: ignore[attr-defined]
+        return cls(index.documents, index.chunks, today, source=source)
+
+    def _sync(self) -> None:
+        index = getattr(self._source, "index", None) if self._source is not None else None
+        if index is not None and index is not self._seen:
+            self._documents, self._chunks = index.documents, index.chunks  # type: ignore[attr-defined]
+            self._counts = Counter(c.doc_id for c in self._chunks.values())
+            self._seen = index
+
+    @property
+    def documents(self) -> Mapping[str, Document]:
+        self._sync()
+        return self._documents
+
+    @property
+    def chunks(self) -> Mapping[str, Chunk]:
+        self._sync()
+        return self._chunks
+
+    @property
+    def chunk_counts(self) -> Counter[str]:
+        self._sync()
+        return self._counts
 
     # -- data ------------------------------------------------------------------------------------------------
     def rows(self) -> list[DocumentRow]:

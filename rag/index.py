@@ -36,6 +36,7 @@ class LoadedIndex:
     embed_query: Callable[[str], Any]
     children: dict[str, list[str]] = field(default_factory=dict)
     by_doc: dict[str, list[str]] = field(default_factory=dict)
+    generation: int | None = None
 
     def __post_init__(self) -> None:
         children: dict[str, list[str]] = defaultdict(list)
@@ -61,8 +62,11 @@ class LoadedIndex:
         return embedding_text(self.documents[chunk.doc_id].title, chunk.headings, chunk.text)
 
 
-def load_index(settings: Settings, embedder: Any | None = None, store: Any | None = None) -> LoadedIndex:
-    """Load the index for `settings`; raises IndexMissing with the command that builds it."""
+def load_index(settings: Settings, embedder: Any | None = None, store: Any | None = None,
+               embed_query: Callable[[str], Any] | None = None) -> LoadedIndex:
+    """Load the published generation of the index for `settings` (the pointer is read once, so the files and
+    the collection belong to the same generation); raises IndexMissing with the command that builds it.
+    `embed_query` reuses an already loaded query embedder (a reload does not load the model again)."""
     files = IndexFiles.of(settings)
     if not files.exists():
         raise IndexMissing(f"no index at {files.root}: run `python -m ingest` first (or `make run`)")
@@ -71,10 +75,12 @@ def load_index(settings: Settings, embedder: Any | None = None, store: Any | Non
     if store is None:
         from ingest.store import ChunkStore
 
-        store = ChunkStore.open(settings)
-    if embedder is None:
-        from ingest.embedders import make_embedder
+        store = ChunkStore.open(settings, files.collection)
+    if embed_query is None:
+        if embedder is None:
+            from ingest.embedders import make_embedder
 
-        embedder = make_embedder(settings.embedder, settings.embed_model)
-    log.info("index loaded", extra={"chunks": len(chunks), "documents": len(documents)})
-    return LoadedIndex(documents, chunks, keyword, store, embedder.embed_query)
+            embedder = make_embedder(settings.embedder, settings.embed_model)
+        embed_query = embedder.embed_query
+    log.info("index loaded", extra={"chunks": len(chunks), "documents": len(documents), "root": str(files.root)})
+    return LoadedIndex(documents, chunks, keyword, store, embed_query, generation=int(files.root.name[1:]))
