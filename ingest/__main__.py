@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     for dup in report.skipped_duplicates:
         print(f"skipped duplicate: {dup}")
-    for err in report.failed:
-        print(f"error: {err}", file=sys.stderr)
+    for failure in report.failed:
+        print(f"error: {failure}", file=sys.stderr)
     if args.list:
         _print_list(settings)
     return 1 if report.failed else 0

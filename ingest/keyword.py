@@ -39,7 +39,7 @@ def tokenize(text: str) -> list[str]:
     """Words (jieba, search mode) and CJK character bigrams of the matching form; stop words dropped."""
     norm = matching_form(text).lower()
     words = [w for w in _jieba().lcut_for_search(norm) if _WORD.fullmatch(w) and w not in _STOP]
-    bigrams = []
+    bigrams: list[str] = []
     for run in re.findall(r"[\u4e00-\u9fff]+", norm):
         bigrams.extend(run[i:i + 2] for i in range(len(run) - 1))
     return words + ["§" + b for b in bigrams]

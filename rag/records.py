@@ -6,6 +6,7 @@ These records are the contract between `rag`, `app` and `evals`: a field's meani
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import datetime as dt
 from datetime import date
 from typing import Any
 
@@ -51,8 +52,8 @@ class Passage:
     headings: tuple[str, ...]
     city: str
     doc_type: str
-    date: date | None
-    valid_until: date | None
+    date: dt.date | None
+    valid_until: dt.date | None
     source_file: str
     line_start: int
     line_end: int
@@ -60,7 +61,7 @@ class Passage:
     end: int
     score: float
     kind: str = "clause"
-    event_date: date | None = None
+    event_date: dt.date | None = None
     ranks: dict[str, int] = field(default_factory=dict)
     widened: bool = False
 
