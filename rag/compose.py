@@ -8,6 +8,7 @@ never re-typed, so every citation's quote is a substring of its passage.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -86,33 +87,40 @@ def _citation(p: Passage, quote: str, offset: int, today: date) -> Citation:
     )
 
 
-def choose(passages: list[Passage], groups: list[list[str]], question: str, step: int | None) -> tuple[list[Passage], list[Passage]]:
-    """(main clauses, supporting clauses): the first hit with the section it was widened to, then up to two
-    other clauses that share enough of the question's words. With a step number (第二步) the main clause is
-    that step of the section."""
+def choose(passages: list[Passage], groups: list[list[str]], question: str, step: int | None,
+           facet_leads: Sequence[str] = ()) -> tuple[list[list[Passage]], list[Passage]]:
+    """(main sections, supporting clauses): the first hit with the section it was widened to — or, for a
+    comparison, the best section of each side — then up to two other clauses that share enough of the
+    question's words. With a step number (第二步) the main clause is that step of the section."""
     by_id = {p.chunk_id: p for p in passages}
-    first_group = groups[0] if groups else [passages[0].chunk_id]
-    main = [by_id[c] for c in first_group if c in by_id]
-    if step is not None and len(main) > 1:
-        numbered = [p for p in main[1:] if re.search(rf"(?:^|[^0-9]){step}[.、．]$", p.path) or p.path.endswith(f"（{step}）")]
-        if numbered:
-            main = [numbered[0]]
-    chosen = set(first_group)
+    leads = list(facet_leads) if len(facet_leads) >= 2 else [groups[0][0] if groups else passages[0].chunk_id]
+    sections: list[list[Passage]] = []
+    chosen: set[str] = set()
+    for lead in leads:
+        group = next((g for g in groups if lead in g), [lead])
+        section = [by_id[c] for c in group if c in by_id]
+        if step is not None and len(section) > 1 and len(leads) == 1:
+            numbered = [p for p in section[1:] if re.search(rf"(?:^|[^0-9]){step}[.、．]$", p.path) or p.path.endswith(f"（{step}）")]
+            if numbered:
+                section = [numbered[0]]
+        sections.append(section)
+        chosen.update(group)
     support = [p for p in passages if p.chunk_id not in chosen and keyword_coverage(question, p.text) >= 0.34][:_MAX_SUPPORT]
-    return main, support
+    return sections, support
 
 
-def compose(question: str, passages: list[Passage], groups: list[list[str]], today: date, step: int | None = None) -> Composition:
-    main, support = choose(passages, groups, question, step)
+def compose(question: str, passages: list[Passage], groups: list[list[str]], today: date, step: int | None = None,
+            facet_leads: Sequence[str] = ()) -> Composition:
+    sections, support = choose(passages, groups, question, step, facet_leads)
     lines: list[str] = []
     citations: list[Citation] = []
-    lead = main[0]
-    where = lead.path or "正文"
-    lines.append(f"根据{_source_name(lead)}{where}：")
-    for p in main:
-        quote, offset = excerpt(p, question)
-        lines.append(f"{quote}[{p.key}]")
-        citations.append(_citation(p, quote, offset, today))
+    for section in sections:
+        lead = section[0]
+        lines.append(f"根据{_source_name(lead)}{lead.path or '正文'}：")
+        for p in section:
+            quote, offset = excerpt(p, question)
+            lines.append(f"{quote}[{p.key}]")
+            citations.append(_citation(p, quote, offset, today))
     if support:
         lines.append("相关规定：")
         for p in sorted(support, key=lambda x: (x.doc_id, x.start)):
@@ -131,4 +139,3 @@ def compose(question: str, passages: list[Passage], groups: list[list[str]], tod
         lapsed = f"（{c.lapsed_note}）" if c.lapsed_note else ""
         lines.append(f"[{c.key}] {book_title(c.doc_title)}{c.doc_number}{' ' + c.path if c.path else ''}{when}{lapsed}")
     return Composition("\n".join(lines), tuple(citations), tuple(notices))
-

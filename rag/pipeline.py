@@ -74,6 +74,9 @@ class Pipeline:
         direct = [p for p in retrieved.passages if not p.widened][: self.gate.top]
         idf = self.index.bigram_idf
         coverage = max((keyword_coverage(question, self._context(p), idf) for p in direct), default=0.0)
+        if len(retrieved.facet_leads) >= 2:  # a comparison: each side answers part of the question, together all of it
+            sides = " ".join(self._context(p) for p in retrieved.passages if p.chunk_id in retrieved.facet_leads)
+            coverage = max(coverage, keyword_coverage(question, sides, idf))
         dense_scores = dict(retrieved.legs.get("dense", []))
         dense = max((dense_scores.get(p.chunk_id, 0.0) for p in direct), default=0.0)
         return coverage, dense
@@ -181,7 +184,8 @@ class Pipeline:
 
     def _offline(self, ctx: _Context, notices: tuple[str, ...] = ()) -> Answer:
         assert ctx.retrieved is not None
-        composition = compose(ctx.standalone, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step)
+        composition = compose(ctx.standalone, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step,
+                              ctx.retrieved.facet_leads)
         text = "\n".join([*notices, composition.text]) if notices else composition.text
         return self._answer(ctx, text, composition.citations, notices + composition.notices, mode="offline")
 

@@ -4,9 +4,10 @@ section, in document order."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest.records import Chunk
 from ingest.repair.normalize import matching_form, normalize_docnos
@@ -17,6 +18,7 @@ from rag.rerank import Reranker
 
 log = logging.getLogger(__name__)
 
+_COMPARE_WORDS = re.compile(r"分别|各自|和|与|及|对比|比较|区别|不同|相比|哪个")
 _LIST_WORDS = re.compile(r"程序|流程|步骤|环节|哪些|哪几|包括|条件|措施|内容|职责|情形|方式|要求|任务|做什么|怎么办|如何")
 
 
@@ -42,6 +44,21 @@ class Retrieved:
     widened: list[str] = field(default_factory=list)
     doc_numbers: list[str] = field(default_factory=list)
     groups: list[list[str]] = field(default_factory=list)  # each hit with the section it was widened to
+    facet_leads: list[str] = field(default_factory=list)  # a comparison: the best chunk of each side, in order
+
+
+@dataclass
+class _Ranked:
+    """One ranking (of the whole question, or of one side of a comparison)."""
+
+    label: str
+    legs: dict[str, list[tuple[str, float]]]
+    fused: list[tuple[str, float]]
+    score: dict[str, float]
+    top: list[str]
+    ordered: list[str]
+    widened: set[str]
+    groups: list[list[str]]
 
 
 def _doc_year(index: LoadedIndex, chunk: Chunk) -> int | None:
@@ -151,36 +168,87 @@ class HybridRetriever:
 
     def retrieve(self, query: str, filters: Filters | None = None, widen: bool | None = None) -> Retrieved:
         filters = filters or Filters()
-        cfg = self.config
         doc_numbers = mentioned_doc_numbers(self.index, query)
         ranking_query = query
         if not doc_numbers:
             doc_numbers, residual = mentioned_titles(self.index, query)
             if doc_numbers and len(residual.strip()) >= 2:
                 ranking_query = residual  # the title picks the document; the rest of the question picks the clause
-        allowed = allowed_ids(self.index, filters, doc_numbers)
-        legs = self.legs(ranking_query, allowed)
+        widen = bool(_LIST_WORDS.search(query)) if widen is None else widen
+        facets = self._facets(query, filters, doc_numbers)
+        if len(facets) < 2:
+            ranked = self._rank(ranking_query, allowed_ids(self.index, filters, doc_numbers), widen)
+            return self._retrieved([ranked], doc_numbers)
+        # a comparison (晋城和长治分别…, 1号和10号…): rank each city/document on its own, then take turns
+        parts = [self._rank(ranking_query, allowed_ids(self.index, f, d), widen, label) for label, f, d in facets]
+        return self._retrieved([p for p in parts if p.top], doc_numbers)
+
+    def _facets(self, query: str, filters: Filters, doc_numbers: list[str]) -> list[tuple[str, Filters, list[str]]]:
+        """The sides of a comparison: each named document when two or more are named, else each named city when
+        the question names two and no city filter is set; [] for an ordinary question."""
+        if len(doc_numbers) >= 2:
+            return [(d, filters, [d]) for d in doc_numbers]
+        if filters.city or doc_numbers:
+            return []
+        q = matching_form(query)
+        named = sorted((min(q.find(p) for p in places if p in q), city) for city, places in CITY_PLACES.items() if any(p in q for p in places))
+        if len(named) < 2 or not _COMPARE_WORDS.search(q):
+            return []
+        return [(city, replace(filters, city=city), []) for _, city in named]
+
+    def _rank(self, query: str, allowed: set[str] | None, widen: bool, label: str = "") -> _Ranked:
+        cfg = self.config
+        legs = self.legs(query, allowed)
         fused = rrf(legs, {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight}, cfg.rrf_k)
-        ranks: dict[str, dict[str, int]] = {}
-        for leg, hits in legs.items():
-            for r, (cid, _) in enumerate(hits, start=1):
-                ranks.setdefault(cid, {})[leg] = r
         score = dict(fused)
         if self.reranker is not None and fused:
             candidates = [cid for cid, _ in fused[: cfg.rerank_depth]]
-            reranked = self.reranker.rerank(ranking_query, [(c, self.index.context_text(self.index.chunks[c])) for c in candidates])
+            reranked = self.reranker.rerank(query, [(c, self.index.context_text(self.index.chunks[c])) for c in candidates])
             legs = {**legs, "rerank": reranked}
             score = dict(reranked)
             top = [cid for cid, _ in reranked[: cfg.k]]
         else:
             top = [cid for cid, _ in fused[: cfg.k]]
-        widen = bool(_LIST_WORDS.search(query)) if widen is None else widen
         ordered, widened, groups = self._widen(top, widen)
+        return _Ranked(label, legs, fused[: cfg.k_leg], score, top, ordered, widened, groups)
+
+    def _retrieved(self, parts: list[_Ranked], doc_numbers: list[str]) -> Retrieved:
+        """One Retrieved from one ranking, or from several (a comparison) taking turns group by group."""
+        if not parts:
+            return Retrieved([], {"dense": [], "keyword": []}, [], [], doc_numbers, [])
+        if len(parts) == 1:
+            groups, facet_leads = parts[0].groups, []
+        else:
+            groups, seen = [], set()
+            for turn in itertools.zip_longest(*(p.groups for p in parts)):
+                for group in turn:
+                    fresh = [c for c in group or () if c not in seen]
+                    seen.update(fresh)
+                    if fresh:
+                        groups.append(fresh)
+            facet_leads = [p.groups[0][0] for p in parts if p.groups]
+        ranks: dict[str, dict[str, int]] = {}
+        legs: dict[str, list[tuple[str, float]]] = {}
+        score: dict[str, float] = {}
+        for part in parts:
+            for leg, hits in part.legs.items():
+                for r, (cid, value) in enumerate(hits, start=1):
+                    ranks.setdefault(cid, {}).setdefault(leg, r)
+                    best = dict(legs.get(leg, []))
+                    if value > best.get(cid, float("-inf")):
+                        best[cid] = value
+                    legs[leg] = list(best.items())
+            for cid, value in part.score.items():
+                score.setdefault(cid, value)
+        legs = {leg: sorted(hits, key=lambda kv: -kv[1]) for leg, hits in legs.items()}  # one list per leg, all sides
+        widened = set().union(*(p.widened for p in parts))
+        ordered = [cid for group in groups for cid in group]
         passages = [
             to_passage(self.index, self.index.chunks[cid], f"S{i}", score.get(cid, 0.0), ranks.get(cid, {}), cid in widened)
             for i, cid in enumerate(ordered, start=1)
         ]
-        return Retrieved(passages, legs, fused[: cfg.k_leg], sorted(widened), doc_numbers, groups)
+        fused = sorted({cid: v for p in parts for cid, v in p.fused}.items(), key=lambda kv: -kv[1])
+        return Retrieved(passages, legs, fused, sorted(widened), doc_numbers, groups, facet_leads)
 
     def _widen(self, top: list[str], wanted: bool) -> tuple[list[str], set[str], list[list[str]]]:
         """Replace a step/item hit by its whole section (parent + siblings, in document order) when the question

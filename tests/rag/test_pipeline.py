@@ -101,3 +101,12 @@ def test_titles_holding_book_marks_nest_them() -> None:
     from rag.compose import book_title
 
     assert book_title("关于印发《晋城市消防安全责任制实施办法》的通知") == "《关于印发〈晋城市消防安全责任制实施办法〉的通知》"
+
+
+def test_a_comparison_answer_has_one_cited_section_per_side(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("关于安全监管执法人员轮训，晋市政发〔2021〕1号和晋市政办〔2021〕10号分别是怎么规定的？")
+    assert not answer.refused
+    heads = [line for line in answer.text.split("\n") if line.startswith("根据《")]
+    assert len(heads) == 2 and "晋市政发〔2021〕1号" in "".join(heads) and "晋市政办〔2021〕10号" in "".join(heads)
+    assert {c.doc_number for c in answer.citations[:2]} == {"晋市政发〔2021〕1号", "晋市政办〔2021〕10号"}
+    assert any("轮训" in c.quote for c in answer.citations)

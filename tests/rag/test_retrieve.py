@@ -77,3 +77,25 @@ def test_a_reranker_reorders_the_fused_candidates_and_is_in_the_trace(small_inde
     assert top[: len(tables[:8])] == tables[:8]  # the reranker's order, not the fused one
     assert [cid for cid, _ in reranked.legs["rerank"]] == sorted(candidates, key=lambda c: small_index.chunks[c].kind != "table")
     assert "rerank" not in plain.legs
+
+
+def test_a_two_city_comparison_ranks_each_city_and_takes_turns(small_index: LoadedIndex) -> None:
+    question = "在道路交通安全工作中，晋城和长治分别对定期报告时间有什么要求？"
+    got = HybridRetriever(small_index).retrieve(question)
+    assert [small_index.documents[small_index.chunks[c].doc_id].city for c in got.facet_leads] == ["晋城", "长治"]
+    first_two = {p.city for p in got.passages[:2]}
+    assert first_two == {"晋城", "长治"}
+    assert set(got.legs) == {"dense", "keyword"}  # one list per leg, both sides merged
+
+
+def test_two_named_documents_are_each_searched(small_index: LoadedIndex) -> None:
+    question = "关于安全监管执法人员轮训，晋市政发〔2021〕1号和晋市政办〔2021〕10号分别是怎么规定的？"
+    got = HybridRetriever(small_index).retrieve(question)
+    numbers = [small_index.documents[small_index.chunks[c].doc_id].doc_number for c in got.facet_leads]
+    assert numbers == ["晋市政办〔2021〕10号", "晋市政发〔2021〕1号"] or numbers == ["晋市政发〔2021〕1号", "晋市政办〔2021〕10号"]
+    assert {p.doc_number for p in got.passages[:2]} == set(numbers)
+
+
+def test_an_ordinary_question_naming_one_city_is_not_a_comparison(small_index: LoadedIndex) -> None:
+    got = HybridRetriever(small_index).retrieve("晋城市征收住宅房屋，搬迁补助费标准是多少？")
+    assert got.facet_leads == []
