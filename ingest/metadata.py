@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import MAXYEAR, date, timedelta
 
 from ingest import patterns
 from ingest.records import Validity
@@ -56,12 +56,30 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def _add_years(day: date, years: int) -> date:
-    """The anniversary; for 29 February in a common year that is 1 March, so a term ends on 28 February."""
+def _date(year: str, month: str, day: str) -> date | None:
+    """The stated date, or None when the text states an impossible one (2021年2月30日, 0000年)."""
     try:
-        return day.replace(year=day.year + years)
+        return date(int(year), int(month), int(day))
     except ValueError:
-        return date(day.year + years, 3, 1)
+        return None
+
+
+def _term_end(effective: date, term: str) -> date | None:
+    """The last day of a term of `term` years: the day before the anniversary (for 29 February in a common year
+    the anniversary is 1 March, so the term ends on 28 February). None for a term that is no number of years
+    (零, 1十) or that ends past the calendar."""
+    try:
+        years = patterns.cn_to_int(term)
+    except ValueError:
+        return None
+    year = effective.year + years
+    if years < 1 or year > MAXYEAR:
+        return None
+    try:
+        anniversary = effective.replace(year=year)
+    except ValueError:
+        anniversary = date(year, 3, 1)
+    return anniversary - timedelta(days=1)
 
 
 def validity_of(text: str, signed: date | None) -> Validity:
@@ -75,20 +93,16 @@ def validity_of(text: str, signed: date | None) -> Validity:
     m = found[-1] if found else None
     if m:
         statement = _sentence_around(flat, m.start())
-        if m.group(1):
-            effective = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        else:
-            effective = signed
+        effective = _date(m.group(1), m.group(2), m.group(3)) if m.group(1) else signed
     expires: date | None = None
     e = _EXPIRY_RE.search(flat)
     if e:
-        expires = date(int(e.group(1)), int(e.group(2)), int(e.group(3)))
+        expires = _date(e.group(1), e.group(2), e.group(3))
         statement = statement or _sentence_around(flat, e.start())
     else:
         t = _TERM_RE.search(flat)
         if t and effective is not None:
-            years = patterns.cn_to_int(t.group(1))
-            expires = _add_years(effective, years) - timedelta(days=1)
+            expires = _term_end(effective, t.group(1))
             statement = statement or _sentence_around(flat, t.start())
     return Validity(effective=effective, expires=expires, statement=statement)
 

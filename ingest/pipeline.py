@@ -65,17 +65,38 @@ def parse_text(raw: str, name: str, budget: ChunkBudget) -> tuple[list[Document]
 
 
 def parse_file(path: Path, budget: ChunkBudget) -> ParsedFile:
-    from ingest.reader import read_gazette
+    from ingest.reader import decode, read_bytes
 
-    raw = read_gazette(path)
-    documents, chunks = parse_text(raw, path.name, budget)
+    data = read_bytes(path)
+    documents, chunks = parse_text(decode(data, path), path.name, budget)
     if not chunks:
         raise IngestError(path, "no text found after repair", "check that the file holds a gazette's text")
-    return ParsedFile(path.name, _sha256_file(path), tuple(documents), tuple(chunks))
+    return ParsedFile(path.name, hashlib.sha256(data).hexdigest(), tuple(documents), tuple(chunks))
 
 
-def _sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _fingerprints(paths: Sequence[Path], manifest: dict[str, Any], report: IngestReport) -> dict[Path, str]:
+    """sha256 of each readable file (read through the reader's checks: a missing, oversized or unreadable file is
+    reported with the reader's error). Files with the same bytes are indexed once: under the name the index
+    already has for them, else the first name; the others are reported as skipped duplicates."""
+    from ingest.reader import read_bytes
+
+    shas: dict[Path, str] = {}
+    for path in paths:
+        try:
+            shas[path] = hashlib.sha256(read_bytes(path)).hexdigest()
+        except IngestError as err:
+            report.failed.append(err)
+            log.error("file failed", extra={"file": str(path), "error": str(err)})
+    indexed = {entry["sha256"]: name for name, entry in manifest["files"].items()}
+    keeper: dict[str, Path] = {}
+    for path, sha in shas.items():
+        if sha not in keeper or (indexed.get(sha) == path.name and keeper[sha].name != path.name):
+            keeper[sha] = path
+    for path, sha in list(shas.items()):
+        if keeper[sha] != path:
+            report.skipped_duplicates.append(f"{path.name} (same bytes as {keeper[sha].name})")
+            del shas[path]
+    return shas
 
 
 def load_state(files: IndexFiles) -> tuple[dict[str, Any], dict[str, Document], dict[str, Chunk]]:
@@ -176,35 +197,34 @@ def _parse_changed(
     entries: dict[str, dict[str, Any]] = {} if full_corpus else dict(manifest["files"])
     new_docs: dict[str, Document] = {}
     new_chunks: dict[str, Chunk] = {}
-    seen_hashes: dict[str, str] = {}
-    for path in paths:
+    for failure in report.failed:  # unreadable files keep what the previous run indexed
+        name = Path(failure.path).name
+        if name in manifest["files"]:
+            entries[name] = manifest["files"][name]
+    for path, sha in _fingerprints(paths, manifest, report).items():
+        previous = manifest["files"].get(path.name)
+        if previous and previous["sha256"] == sha and all(c in old_chunks for c in previous["chunk_ids"]):
+            report.unchanged_files += 1
+            entries[path.name] = previous
+            continue
         try:
-            sha = _sha256_file(path) if path.is_file() else ""
-            if sha and sha in seen_hashes:
-                report.skipped_duplicates.append(f"{path.name} (same bytes as {seen_hashes[sha]})")
-                continue
-            previous = manifest["files"].get(path.name)
-            if previous and previous["sha256"] == sha and all(c in old_chunks for c in previous["chunk_ids"]):
-                report.unchanged_files += 1
-                entries[path.name] = previous
-            else:
-                emb = get_embedder()
-                budget = ChunkBudget(min(settings.chunk_max_tokens, emb.max_tokens), settings.chunk_min_chars, emb.count_tokens)
-                parsed = parse_file(path, budget)
-                entries[path.name] = {
-                    "sha256": parsed.sha256,
-                    "doc_ids": [d.doc_id for d in parsed.documents],
-                    "chunk_ids": [c.chunk_id for c in parsed.chunks],
-                }
-                new_docs.update({d.doc_id: d for d in parsed.documents})
-                new_chunks.update({c.chunk_id: c for c in parsed.chunks})
-            seen_hashes[entries[path.name]["sha256"]] = path.name
+            emb = get_embedder()
+            budget = ChunkBudget(min(settings.chunk_max_tokens, emb.max_tokens), settings.chunk_min_chars, emb.count_tokens)
+            parsed = parse_file(path, budget)
         except (IngestError, OSError) as err:
             error = err if isinstance(err, IngestError) else IngestError(path, str(err), "check the file")
             report.failed.append(error)
             log.error("file failed", extra={"file": str(path), "error": str(error)})
-            if path.name in manifest["files"]:
-                entries[path.name] = manifest["files"][path.name]  # keep what the previous run indexed
+            if previous:
+                entries[path.name] = previous  # keep what the previous run indexed
+            continue
+        entries[path.name] = {
+            "sha256": parsed.sha256,
+            "doc_ids": [d.doc_id for d in parsed.documents],
+            "chunk_ids": [c.chunk_id for c in parsed.chunks],
+        }
+        new_docs.update({d.doc_id: d for d in parsed.documents})
+        new_chunks.update({c.chunk_id: c for c in parsed.chunks})
     return entries, new_docs, new_chunks
 
 
@@ -222,7 +242,7 @@ def _embed_and_add(store: Any, chunks: list[Chunk], docs: dict[str, Document], e
         batch = chunks[i:i + EMBED_BATCH]
         texts = [embedding_text(docs[c.doc_id].title, c.headings, c.text) for c in batch]
         vectors = embedder.embed_passages(texts)
-        store.add_nodes([to_node(c, docs[c.doc_id], v.tolist()) for c, v in zip(batch, vectors)])
+        store.add_nodes([to_node(c, docs[c.doc_id], v.tolist()) for c, v in zip(batch, vectors, strict=True)])
         done += len(batch)
         if progress:
             progress(done, len(chunks))

@@ -17,6 +17,7 @@ from ingest.records import Document, Paragraph, Validity
 
 _MAX_HEADER_PARAS = 5
 _ENTRY_RE = re.compile(r"^※?\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ def _make(source: Source, kind: str, paras: list[Paragraph], ordinal: str, **fie
 
 
 def split_documents(paras: list[Paragraph], source: Source) -> list[Document]:
-    """All documents of one gazette issue, in reading order; front matter before the first header is dropped."""
+    """All documents of one gazette issue, in reading order; front matter before the first header is dropped.
+    A Chinese text with no 文号 line and no 大事记 at all is one document, so none of it is lost."""
     anchors = [k for k, p in enumerate(paras) if patterns.is_docno_line(p.text) and patterns.normalize_docno(p.text)]
     bounds: list[tuple[int, str, int]] = []
     floor = 0
@@ -180,14 +182,31 @@ def split_documents(paras: list[Paragraph], source: Source) -> list[Document]:
     for c in _chronicle_starts(paras):
         bounds.append((c, "chronicle", c))
     bounds.sort()
+    if not bounds and _is_chinese(paras):
+        return [_plain(paras, source)]
     docs: list[Document] = []
     for n, (start, kind, anchor) in enumerate(bounds):
         end = bounds[n + 1][0] if n + 1 < len(bounds) else len(paras)
+        if end <= start:
+            continue  # a notice header that reaches back over a block's start (0日 / 0日 / 0日 / 文号) leaves it empty
         if kind == "chronicle":
             docs.append(_chronicle(paras[start:end], source, n))
         else:
             docs.extend(_notice(paras, start, anchor, end, source, n))
     return docs
+
+
+def _is_chinese(paras: list[Paragraph]) -> bool:
+    """At least a fifth of the characters are 汉字 (gazettes: 84–87 %); an English or junk file is not kept."""
+    text = "".join(p.text for p in paras)
+    return bool(text) and len(_CJK.findall(text)) >= 0.2 * len(re.sub(r"\s", "", text))
+
+
+def _plain(paras: list[Paragraph], source: Source) -> Document:
+    """A text without gazette structure: titled by its first line when that reads as a title, else by the file."""
+    first = paras[0].text
+    title = first if patterns.is_title_like(first) else source.name.rsplit(".", 1)[0]
+    return _make(source, "notice", paras, "0", title=title, validity=metadata.validity_of("\n".join(p.text for p in paras), None))
 
 
 def _chronicle(paras: list[Paragraph], source: Source, n: int) -> Document:
@@ -202,7 +221,7 @@ def _notice(paras: list[Paragraph], start: int, anchor: int, end: int, source: S
     signature = _signature(paras, anchor + 1, end)
     signed = metadata.parse_date(paras[signature[0]].text) if signature else None
     if issuer is None and signature:
-        signers = []
+        signers: list[str] = []
         for p in reversed(paras[anchor + 1:signature[0]]):
             if not patterns.is_issuer_line(p.text):
                 break

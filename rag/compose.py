@@ -18,6 +18,7 @@ from rag.retrieve import keyword_coverage
 _SENTENCE = re.compile(r"[^。；！？]*[。；！？]|[^。；！？]+$")
 _MAX_CLAUSE_CHARS = 420
 _MAX_SUPPORT = 2
+_SUPPORT_COVERAGE = 0.2  # dev set: 0.34 → 0.2 raised key-fact recall 0.782 → 0.837, citation support 0.789 → 0.842
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def choose(passages: list[Passage], groups: list[list[str]], question: str, step
                 section = [numbered[0]]
         sections.append(section)
         chosen.update(group)
-    support = [p for p in passages if p.chunk_id not in chosen and keyword_coverage(question, p.text) >= 0.34][:_MAX_SUPPORT]
+    support = [p for p in passages if p.chunk_id not in chosen and keyword_coverage(question, p.text) >= _SUPPORT_COVERAGE][:_MAX_SUPPORT]
     return sections, support
 
 

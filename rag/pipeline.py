@@ -8,6 +8,7 @@ LLM client, clock) are injected; `load_pipeline` builds the default one once per
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -25,6 +26,14 @@ from rag.retrieve import HybridRetriever, RetrievalConfig, Retrieved, keyword_co
 
 log = logging.getLogger(__name__)
 FALLBACK_NOTICE = "大模型服务暂时不可用，以下为文件原文摘录。"
+# lone surrogates (a JSON "\ud800", argv bytes that are not UTF-8) and control characters cannot be encoded or
+# shown; they carry no meaning in a question
+_UNUSABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """The question as the pipeline uses it: without lone surrogates and control characters, stripped."""
+    return _UNUSABLE.sub("", text).strip()
 
 
 @dataclass(frozen=True)
@@ -130,8 +139,8 @@ class Pipeline:
 
     def _prepare(self, question: str, history: Sequence[str], filters: Filters | None) -> _Context:
         started = time.perf_counter()
-        question = question.strip()
-        history = [h for h in history if h.strip()]
+        question = clean_text(question)
+        history = [h for h in map(clean_text, history) if h]
         how = "none"
         if not question:
             standalone = ""
@@ -163,7 +172,7 @@ class Pipeline:
                 other = wider.passages[0]
                 note = f"{ctx.facts.city}的文件中没有找到；{other.city}的《{other.doc_title}》有相关规定，但不适用于{ctx.facts.city}"
                 return self._refuse(ctx, wider, [note])
-        named = bool(ctx.retrieved.doc_numbers)  # the question names an indexed document: it is in scope
+        named = bool(ctx.retrieved.doc_numbers) and bool(ctx.retrieved.passages)  # the question names an indexed document: it is in scope
         if not named and not self._relevant(ctx.standalone, ctx.retrieved, ctx.facts.cross_lingual):
             return self._refuse(ctx, ctx.retrieved, [])
         if not self._holds_asked_value(ctx):
