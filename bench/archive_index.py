@@ -1,0 +1,190 @@
+"""One synthetic archive as a real index in a folder of its own, built, loaded and queried with the product's code:
+ChunkStore on a PersistentClient, KeywordIndex.build/save, the docstore files, rag.index.load_index, and
+HybridRetriever / Pipeline for end-to-end retrieval. Each step returns its figures as a dict.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.machine import size_mib
+from bench.synthetic import Archive, derived_vectors
+from bench.timing import Stopwatch, rate, summarize_ms
+from ingest import docstore
+from ingest.chunker import embedding_text
+from ingest.generations import Generations, IndexFiles
+from ingest.keyword import KeywordIndex
+from ingest.nodes import to_node
+from ingest.settings import Settings
+from ingest.store import ChunkStore
+from rag.index import LoadedIndex, load_index
+from rag.pipeline import Pipeline
+from rag.retrieve import HybridRetriever, RetrievalConfig
+
+ADD_BATCH = 2000  # chunks converted and added to Chroma at a time (ChunkStore batches the same way)
+LEGS = ("dense", "keyword", "retrieve", "answer")
+
+
+def index_settings(folder: Path) -> Settings:
+    """The settings of an index kept in `folder` (collection and file names follow the real fingerprint)."""
+    return Settings(index_dir=folder)  # type: ignore[call-arg]  # pydantic-settings: the other fields from the environment
+
+
+def open_store(folder: Path, collection: str, settings: Settings) -> ChunkStore:
+    """The product's ChunkStore on an embedded PersistentClient in folder/chroma."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    client = chromadb.PersistentClient(path=str(folder / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+    return ChunkStore(client, collection, settings.chroma_ef_search)
+
+
+def build(folder: Path, archive: Archive, base: Mapping[str, np.ndarray], sigma: float, seed: int = 0,
+          progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Write the archive as an index in `folder`: Chroma vectors (derived, see bench.synthetic), the keyword index,
+    documents/chunks JSON Lines and a manifest. Returns the timings, rates and sizes on disk."""
+    settings = index_settings(folder)
+    generations = Generations.of(settings)
+    files = generations.staging()  # written beside, then published, as ingest does
+    store = open_store(folder, files.collection, settings)
+    ids = archive.ordered_ids()
+    chunks, docs = archive.chunks, archive.documents
+    watch = Stopwatch()
+    rng = np.random.default_rng(seed)
+    for i in range(0, len(ids), ADD_BATCH):
+        part = ids[i:i + ADD_BATCH]
+        with watch("vectors"):
+            vectors = derived_vectors(part, archive.origin, base, sigma, rng)
+        with watch("nodes"):
+            nodes = [to_node(chunks[cid], docs[chunks[cid].doc_id], v.tolist()) for cid, v in zip(part, vectors, strict=True)]
+        with watch("chroma_add"):
+            store.add_nodes(nodes)
+        if progress:
+            progress(i + len(part), len(ids))
+    with watch("keyword_build"):
+        texts = [embedding_text(docs[chunks[cid].doc_id].title, chunks[cid].headings, chunks[cid].text) for cid in ids]
+        keyword = KeywordIndex.build(ids, texts)
+    with watch("keyword_save"):
+        keyword.save(files.keyword)
+    with watch("docstore_save"):
+        docstore.save_jsonl(files.documents, [docstore.doc_to_json(d) for d in docs.values()])
+        docstore.save_jsonl(files.chunks, [docstore.chunk_to_json(chunks[cid]) for cid in ids])
+        manifest = {"fingerprint": settings.fingerprint(), "settings": settings.index_shape(), "files": {},
+                    "synthetic": {"chunks": len(ids), "documents": len(docs), "copies": archive.copies, "sigma": sigma}}
+        docstore.write_atomic(files.manifest, json.dumps(manifest, ensure_ascii=False, indent=1))
+        generations.publish(files)
+    stored = store.count()
+    if stored != len(ids) or len(keyword.ids) != len(ids):
+        raise AssertionError(f"index counts do not add up: {len(ids)} chunks, {stored} in Chroma, {len(keyword.ids)} keyword")
+    s = watch.seconds
+    return {
+        "chunks": len(ids), "documents": len(docs), "copies": archive.copies, "stored": stored,
+        "seconds": {k: round(v, 2) for k, v in s.items()},
+        "chroma_add_per_s": rate(len(ids), s["chroma_add"]),
+        "chroma_add_with_nodes_per_s": rate(len(ids), s["chroma_add"] + s["nodes"]),
+        "keyword_build_per_s": rate(len(ids), s["keyword_build"]),
+        "disk_mib": {"chroma": size_mib(folder / "chroma"), "keyword": size_mib(files.keyword),
+                     "documents_jsonl": size_mib(files.documents), "chunks_jsonl": size_mib(files.chunks)},
+    }
+
+
+class QueryVectors:
+    """embed_query from precomputed vectors of the real embedder; a text not precomputed (a rewritten follow-up,
+    a question without the document title it named) is embedded once by `fallback()` and remembered."""
+
+    def __init__(self, vectors: Mapping[str, np.ndarray], fallback: Callable[[], Any]) -> None:
+        self.vectors = dict(vectors)
+        self.fallback = fallback
+        self._embedder: Any = None
+        self.misses: list[str] = []
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vector = self.vectors.get(text)
+        if vector is None:
+            if self._embedder is None:
+                self._embedder = self.fallback()
+            vector = self.vectors[text] = np.asarray(self._embedder.embed_query(text), dtype=np.float32)
+            self.misses.append(text)
+        return vector
+
+
+def load(folder: Path, queries: QueryVectors) -> LoadedIndex:
+    """The index in `folder`, loaded as the app loads its index (rag.index.load_index), with the store injected."""
+    settings = index_settings(folder)
+    store = open_store(folder, IndexFiles.of(settings).collection, settings)
+    return load_index(settings, embedder=queries, store=store)
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    history: tuple[str, ...] = ()
+    doc_numbers: tuple[str, ...] = ()  # the gold 文号 (to check the real document still comes first among copies)
+
+
+@dataclass
+class QueryRun:
+    """Per-leg latencies (ms) of one timed pass per round; cold: the very first call of each leg."""
+
+    ms: dict[str, list[float]] = field(default_factory=lambda: {leg: [] for leg in LEGS})
+    cold_ms: dict[str, float] = field(default_factory=dict)
+    answer_timings: dict[str, list[float]] = field(default_factory=lambda: {"retrieve_ms": [], "compose_ms": []})
+    docno_hits: int = 0
+    docno_items: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "legs_ms": {leg: summarize_ms(v) for leg, v in self.ms.items()},
+            "cold_ms": {k: round(v, 1) for k, v in self.cold_ms.items()},
+            "answer_stage_ms": {k: summarize_ms(v) for k, v in self.answer_timings.items()},
+            "gold_docno_hit_at_5": round(self.docno_hits / self.docno_items, 3) if self.docno_items else None,
+        }
+
+
+def _timed(call: Callable[[Question], Any], question: Question) -> tuple[float, Any]:
+    start = time.perf_counter()
+    out = call(question)
+    return (time.perf_counter() - start) * 1000, out
+
+
+def measure(index: LoadedIndex, questions: Sequence[Question], vectors: Mapping[str, np.ndarray], rounds: int = 1,
+            config: RetrievalConfig | None = None) -> QueryRun:
+    """Dense leg (ChunkStore.query with a precomputed real query vector), keyword leg (KeywordIndex.search), hybrid
+    retrieval (HybridRetriever.retrieve) and the whole offline answer (Pipeline.answer): the first call of each
+    cold, then one untimed warm-up pass, then `rounds` timed passes over every question."""
+    if not questions:
+        raise ValueError("no questions to time")
+    cfg = config or RetrievalConfig()
+    retriever = HybridRetriever(index, cfg)
+    pipeline = Pipeline(index, retriever=retriever)
+    run = QueryRun()
+    calls: dict[str, Callable[[Question], Any]] = {
+        "dense": lambda q: index.store.query(vectors[q.text], k=cfg.k_leg),
+        "keyword": lambda q: index.keyword.search(q.text, k=cfg.k_leg),
+        "retrieve": lambda q: retriever.retrieve(q.text),
+        "answer": lambda q: pipeline.answer(q.text, q.history),
+    }
+    for leg, call in calls.items():
+        run.cold_ms[leg] = _timed(call, questions[0])[0]
+    for q in questions:  # warm-up: caches, the HNSW pages, the IDF table
+        for call in calls.values():
+            call(q)
+    for _ in range(rounds):
+        for q in questions:
+            for leg, call in calls.items():
+                took, out = _timed(call, q)
+                run.ms[leg].append(took)
+                if leg == "retrieve" and q.doc_numbers:
+                    run.docno_items += 1
+                    run.docno_hits += any(p.doc_number in q.doc_numbers for p in out.passages[:5])
+                if leg == "answer":
+                    for stage in run.answer_timings:
+                        run.answer_timings[stage].append(out.timings.get(stage, 0.0))
+    return run

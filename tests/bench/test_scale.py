@@ -1,0 +1,120 @@
+"""The scale benchmark's building blocks at a tiny size (about 400 chunks) on the small corpus index, with the
+bigram fake embedder: the synthetic copies, the derived vectors, building, loading and timing every leg."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.archive_index import LEGS, QueryVectors, Question, build, index_settings, load, measure
+from bench.synthetic import INVENTED_CITIES, Archive, Variant, derived_vectors, replicate
+from ingest.generations import IndexFiles
+from ingest.records import Chunk, Document
+from rag.index import LoadedIndex
+from tests.fakes import BigramEmbedder
+
+Source = tuple[dict[str, Document], dict[str, Chunk]]
+SOURCE_DOCNOS = ("晋市政发〔2018〕23号", "晋市政发〔2021〕3号", "长政办发〔2020〕33号")  # about 80 chunks
+TARGET = 400
+QUESTIONS = (
+    Question("住宅房屋被征收，搬迁补助费怎么算？", doc_numbers=("晋市政发〔2018〕23号",)),
+    Question("中心城区土地征收的程序是什么？", doc_numbers=("晋市政发〔2021〕3号",)),
+    Question("长治市政务公开标准化规范化工作的目标是什么？"),
+    Question("第二步具体要做什么？", history=("中心城区土地征收的程序是什么？",)),
+)
+
+
+@pytest.fixture(scope="module")
+def source(small_index: LoadedIndex) -> Source:
+    docs = {k: d for k, d in small_index.documents.items() if d.doc_number in SOURCE_DOCNOS}
+    chunks = {k: c for k, c in small_index.chunks.items() if c.doc_id in docs}
+    assert 50 < len(chunks) < 150
+    return docs, chunks
+
+
+@pytest.fixture(scope="module")
+def archive(source: Source) -> Archive:
+    return replicate(*source, TARGET)
+
+
+@pytest.fixture(scope="module")
+def base(small_index: LoadedIndex, source: Source) -> dict[str, np.ndarray]:
+    got = small_index.store.collection.get(ids=list(source[1]), include=["embeddings"])
+    return dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True))
+
+
+def test_variant_renames_city_and_own_docno_prefix_and_shifts_years_without_changing_length() -> None:
+    text = "根据晋市政发〔2021〕3号和长政办发〔2020〕33号及晋政发〔2020〕5号，晋城市2021年3月起施行（2018.4）"
+    copy5 = Variant.of(5)
+    assert copy5.cities == {"晋城": "枫陵", "长治": "芷林"} and copy5.year_shift == -3
+    assert copy5.rewrite(text) == "根据枫市政发〔2018〕8号和芷政办发〔2017〕38号及晋政发〔2017〕1号，枫陵市2018年3月起施行（2015.4）"
+    assert Variant.of(0).rewrite(text) == text
+    for copy in range(1, 40):
+        assert len(Variant.of(copy).rewrite(text)) == len(text)
+
+
+def test_copies_are_whole_documents_with_distinct_ids_and_resolvable_links(archive: Archive, source: Source) -> None:
+    _, chunks = source
+    assert TARGET <= len(archive.chunks) < TARGET + len(chunks)
+    assert archive.copies == -(-TARGET // len(chunks))  # ceil: whole copies until the target is reached
+    assert len(set(archive.origin)) == len(archive.chunks) and set(archive.origin.values()) == set(chunks)
+    per_doc = {d: sum(1 for c in archive.chunks.values() if c.doc_id == d) for d in archive.documents}
+    assert sum(per_doc.values()) == len(archive.chunks)
+    for doc_id, n in per_doc.items():
+        assert n == sum(1 for c in chunks.values() if c.doc_id == doc_id.split("#")[0])  # nothing cut mid-document
+    for chunk in archive.chunks.values():
+        assert archive.documents[chunk.doc_id].text[chunk.start:chunk.end] == chunk.text
+        for link in (chunk.parent_id, chunk.prev_id, chunk.next_id):
+            assert link is None or link in archive.chunks
+    assert {k: archive.chunks[k] for k in chunks} == chunks  # copy 0 is the real corpus, ids and all
+
+
+def test_copies_differ_in_docno_city_and_date(archive: Archive) -> None:
+    land = [d for d in archive.documents.values() if d.doc_id.split("#")[0] == next(
+        d.doc_id for d in archive.documents.values() if d.doc_number == "晋市政发〔2021〕3号")]
+    assert len(land) >= archive.copies - 1  # every complete copy holds it (the last one may stop before it)
+    numbers = [d.doc_number for d in land]
+    assert len(set(numbers)) == len(numbers) and all(re.fullmatch(r"[\u4e00-\u9fff]+〔20\d\d〕\d+号", n or "") for n in numbers)
+    assert len({d.date for d in land}) == len(land)
+    assert {d.city for d in archive.documents.values()} & set(INVENTED_CITIES)
+    for doc in land[1:]:
+        assert "晋市政发〔2021〕3号" not in doc.text and doc.city in (doc.issuer or "")
+
+
+def test_derived_vectors_stay_near_their_original_and_are_unit_length(archive: Archive, base: dict[str, np.ndarray]) -> None:
+    ids = archive.ordered_ids()
+    vectors = derived_vectors(ids, archive.origin, base, 0.01, np.random.default_rng(0))
+    assert vectors.shape == (len(ids), 256)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    for cid, v in zip(ids, vectors, strict=True):
+        cosine = float(v @ base[archive.origin[cid]])
+        if archive.origin[cid] == cid:
+            assert cosine == pytest.approx(1.0, abs=1e-5)
+        else:
+            assert 0.9 < cosine < 0.9999
+
+
+def test_build_load_and_measure_count_every_chunk_and_time_every_leg(archive: Archive, base: dict[str, np.ndarray], tmp_path: Path) -> None:
+    stats = build(tmp_path, archive, base, sigma=0.01)
+    n = len(archive.chunks)
+    assert stats["chunks"] == stats["stored"] == n and stats["documents"] == len(archive.documents)
+    assert stats["chroma_add_per_s"] > 0 and stats["keyword_build_per_s"] > 0
+    assert all(size > 0 for size in stats["disk_mib"].values())
+    embedder = BigramEmbedder()
+    queries = QueryVectors({q.text: embedder.embed_query(q.text) for q in QUESTIONS}, lambda: embedder)
+    index = load(tmp_path, queries)
+    assert len(index.chunks) == n and len(index.keyword.ids) == n and index.store.count() == n
+    assert IndexFiles.of(index_settings(tmp_path)).exists()  # published as a generation, as ingest publishes
+    run = measure(index, QUESTIONS, queries.vectors, rounds=2)
+    for leg in LEGS:
+        assert len(run.ms[leg]) == 2 * len(QUESTIONS) and all(ms > 0 for ms in run.ms[leg])
+        assert run.cold_ms[leg] > 0
+    assert run.docno_items == 2 * 2 and 0 <= run.docno_hits <= run.docno_items
+    # only the rewritten follow-up was not precomputed: embedded at run time, once
+    assert queries.misses and not set(queries.misses) & {q.text for q in QUESTIONS}
+    assert len(queries.misses) == len(set(queries.misses))
+    summary = run.summary()
+    assert summary["legs_ms"]["answer"]["n"] == 8 and summary["legs_ms"]["answer"]["p95"] >= summary["legs_ms"]["answer"]["p50"]
