@@ -58,6 +58,10 @@ class IndexFiles:
     def keyword(self) -> Path:
         return self.root / "keyword"
 
+    @property
+    def idf(self) -> Path:
+        return self.root / "bigram_idf.json"
+
     def exists(self) -> bool:
         return self.manifest.exists()
 

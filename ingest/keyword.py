@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 _WORD = re.compile(r"[\w\u4e00-\u9fff]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _jieba_lock = threading.Lock()
-_STOP = frozenset("的 了 和 与 及 或 是 在 对 为 等 按 由 将 其 之 于 以 并 中 有 要 应 应当 可以 什么 怎么 多少 哪些 如何 吗 呢 啊".split())
+_STOP = frozenset(["的", "了", "和", "与", "及", "或", "是", "在", "对", "为", "等", "按", "由", "将", "其", "之", "于", "以", "并", "中", "有", "要", "应", "应当", "可以", "什么", "怎么", "多少", "哪些", "如何", "吗", "呢", "啊"])
 
 
 def _jieba():  # type: ignore[no-untyped-def]
@@ -94,7 +94,19 @@ class KeywordIndex:
                 return []
         k = min(k, len(self.ids))
         docs, scores = self._bm25.retrieve([tokens], k=k, show_progress=False, weight_mask=mask)  # type: ignore[attr-defined]
-        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
 
     def _vocab(self) -> dict[str, int]:
         return self._bm25.vocab_dict  # type: ignore[attr-defined,no-any-return]
+
+
+def bigram_idf(texts: Sequence[str]) -> dict[str, float]:
+    """Inverse document frequency of character bigrams over `texts` (matching forms): rare bigrams weigh more."""
+    import math
+    from collections import Counter
+
+    df: Counter[str] = Counter()
+    for t in texts:
+        df.update({t[i:i + 2] for i in range(len(t) - 1)})
+    n = max(1, len(texts))
+    return {g: math.log(1 + n / c) for g, c in df.items()}

@@ -250,7 +250,7 @@ def _embed_and_add(store: Any, chunks: list[Chunk], docs: dict[str, Document], e
 
 
 def _write_index_files(files: IndexFiles, settings: Settings, entries: dict[str, Any], docs: dict[str, Document], chunks: dict[str, Chunk]) -> None:
-    from ingest.keyword import KeywordIndex
+    from ingest.keyword import KeywordIndex, bigram_idf
 
     ordered = sorted(chunks.values(), key=lambda c: (c.doc_id, c.ordinal))
     docstore.save_jsonl(files.documents, [docstore.doc_to_json(d) for d in docs.values()])
@@ -259,5 +259,7 @@ def _write_index_files(files: IndexFiles, settings: Settings, entries: dict[str,
         embedding_text(docs[c.doc_id].title, c.headings, c.text) for c in ordered
     ])
     keyword.save(files.keyword)
+    idf = bigram_idf([c.norm_text for c in ordered])  # the relevance gate's weights, computed once here, not per reader
+    docstore.write_atomic(files.idf, json.dumps(idf, ensure_ascii=False, separators=(",", ":")))
     manifest = {"fingerprint": settings.fingerprint(), "settings": settings.index_shape(), "files": entries}
     docstore.write_atomic(files.manifest, json.dumps(manifest, ensure_ascii=False, indent=1))

@@ -42,6 +42,7 @@ class ChunkStore:
             configuration={"hnsw": {"space": "cosine", "ef_search": ef_search, "ef_construction": 200}},
             metadata={"project": "gazette-qa"},
         )
+        self._known_count: int | None = None  # for queries; every write through this object forgets it
 
     @classmethod
     def open(cls, settings: Settings, collection: str | None = None, client: Any = None) -> ChunkStore:
@@ -72,6 +73,7 @@ class ChunkStore:
 
     def add_nodes(self, nodes: Sequence[Any]) -> None:
         """Upsert nodes that carry their embeddings, in batches the server accepts."""
+        self._known_count = None
         if not nodes:
             return
         batch = max(1, min(int(self.client.get_max_batch_size()), 2000))
@@ -86,6 +88,7 @@ class ChunkStore:
     def copy_from(self, other: ChunkStore, ids: Sequence[str]) -> set[str]:
         """Copy stored vectors, texts and metadata of `ids` from another collection (no re-embedding);
         returns the ids found and copied."""
+        self._known_count = None
         copied: set[str] = set()
         ids = list(ids)
         for i in range(0, len(ids), 1000):
@@ -96,14 +99,16 @@ class ChunkStore:
         return copied
 
     def delete(self, ids: Sequence[str]) -> None:
+        self._known_count = None
         ids = list(ids)
         for i in range(0, len(ids), 5000):
             self.collection.delete(ids=ids[i:i + 5000])
 
     def query(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) best first."""
-        n = self.count()
+        n = self._known_count if self._known_count is not None else self.count()
+        self._known_count = n
         if n == 0:
             return []
         res = self.collection.query(query_embeddings=[[float(x) for x in vector]], n_results=min(k, n), where=where or None, include=["distances"])
-        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]

@@ -3,9 +3,9 @@ and the query embedder."""
 
 from __future__ import annotations
 
+import json
 import logging
-import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,6 +13,7 @@ from typing import Any
 
 from ingest.chunker import embedding_text
 from ingest.keyword import KeywordIndex
+from ingest.keyword import bigram_idf as keyword_idf
 from ingest.pipeline import IndexFiles, load_state
 from ingest.records import Chunk, Document
 from ingest.settings import Settings
@@ -50,13 +51,29 @@ class LoadedIndex:
 
     @cached_property
     def bigram_idf(self) -> dict[str, float]:
-        """Inverse document frequency of character bigrams over the chunks (rare bigrams weigh more)."""
-        df: Counter[str] = Counter()
-        for chunk in self.chunks.values():
-            t = chunk.norm_text
-            df.update({t[i:i + 2] for i in range(len(t) - 1)})
-        n = max(1, len(self.chunks))
-        return {g: math.log(1 + n / c) for g, c in df.items()}
+        """Inverse document frequency of character bigrams over the chunks (rare bigrams weigh more); written by
+        the ingest, computed here only for an index without it."""
+        return keyword_idf([c.norm_text for c in self.chunks.values()])
+
+    @cached_property
+    def doc_numbers(self) -> frozenset[str]:
+        return frozenset(d.doc_number for d in self.documents.values() if d.doc_number)
+
+    @cached_property
+    def ids_by_city(self) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = defaultdict(set)
+        for cid, chunk in self.chunks.items():
+            out[self.documents[chunk.doc_id].city].add(cid)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    @cached_property
+    def ids_by_doc_number(self) -> dict[str, frozenset[str]]:
+        out: dict[str, set[str]] = defaultdict(set)
+        for cid, chunk in self.chunks.items():
+            number = self.documents[chunk.doc_id].doc_number
+            if number:
+                out[number].add(cid)
+        return {k: frozenset(v) for k, v in out.items()}
 
     def context_text(self, chunk: Chunk) -> str:
         return embedding_text(self.documents[chunk.doc_id].title, chunk.headings, chunk.text)
@@ -72,6 +89,7 @@ def load_index(settings: Settings, embedder: Any | None = None, store: Any | Non
         raise IndexMissing(f"no index at {files.root}: run `python -m ingest` first (or `make run`)")
     _, documents, chunks = load_state(files)
     keyword = KeywordIndex.load(files.keyword)
+    keyword.search("预热", k=1)  # loads jieba's dictionary now, not on the first question
     if store is None:
         from ingest.store import ChunkStore
 
@@ -83,4 +101,7 @@ def load_index(settings: Settings, embedder: Any | None = None, store: Any | Non
             embedder = make_embedder(settings.embedder, settings.embed_model)
         embed_query = embedder.embed_query
     log.info("index loaded", extra={"chunks": len(chunks), "documents": len(documents), "root": str(files.root)})
-    return LoadedIndex(documents, chunks, keyword, store, embed_query, generation=int(files.root.name[1:]))
+    index = LoadedIndex(documents, chunks, keyword, store, embed_query, generation=int(files.root.name[1:]))
+    if files.idf.exists():
+        index.bigram_idf = json.loads(files.idf.read_text(encoding="utf-8"))  # fills the cached property
+    return index

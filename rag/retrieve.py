@@ -7,7 +7,10 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ingest.records import Chunk
 from ingest.repair.normalize import matching_form, normalize_docnos
@@ -18,6 +21,7 @@ from rag.rerank import Reranker
 
 log = logging.getLogger(__name__)
 
+_REMEMBERED_VECTORS = 16
 _COMPARE_WORDS = re.compile(r"分别|各自|和|与|及|对比|比较|区别|不同|相比|哪个")
 _LIST_WORDS = re.compile(r"程序|流程|步骤|环节|哪些|哪几|包括|条件|措施|内容|职责|情形|方式|要求|任务|做什么|怎么办|如何")
 
@@ -69,26 +73,38 @@ def _doc_year(index: LoadedIndex, chunk: Chunk) -> int | None:
 
 
 def allowed_ids(index: LoadedIndex, filters: Filters, doc_numbers: list[str]) -> set[str] | None:
-    """Chunk ids that pass the filters, or None when nothing is filtered."""
+    """Chunk ids that pass the filters, or None when nothing is filtered. City and 文号 come from the index's
+    precomputed sets; only the remaining filters look at each candidate chunk."""
     if filters == Filters() and not doc_numbers:
         return None
+    candidates: frozenset[str] | set[str] | None = None
+    if filters.city:
+        candidates = index.ids_by_city.get(filters.city, frozenset())
+    numbers = list(doc_numbers)
+    if filters.doc_number:
+        wanted = normalize_docnos(filters.doc_number).replace(" ", "")
+        numbers = [n for n in numbers if n == wanted] if numbers else [wanted]
+        if not numbers:
+            return set()
+    if numbers:
+        in_docs = set().union(*(index.ids_by_doc_number.get(n, frozenset()) for n in numbers))
+        candidates = in_docs if candidates is None else in_docs & candidates
+    rest = replace(filters, city=None, doc_number=None)
+    pool = index.chunks.keys() if candidates is None else candidates
+    if rest == Filters():
+        return set(pool)
     out: set[str] = set()
-    for cid, chunk in index.chunks.items():
+    for cid in pool:
+        chunk = index.chunks[cid]
         doc = index.documents[chunk.doc_id]
-        if filters.city and doc.city != filters.city:
-            continue
-        if doc_numbers and doc.doc_number not in doc_numbers:
-            continue
-        if filters.doc_number and doc.doc_number != normalize_docnos(filters.doc_number).replace(" ", ""):
-            continue
-        if filters.doc_type and filters.doc_type not in doc.doc_type:
+        if rest.doc_type and rest.doc_type not in doc.doc_type:
             continue
         year = _doc_year(index, chunk)
-        if filters.year_from and (year is None or year < filters.year_from):
+        if rest.year_from and (year is None or year < rest.year_from):
             continue
-        if filters.year_to and (year is None or year > filters.year_to):
+        if rest.year_to and (year is None or year > rest.year_to):
             continue
-        if filters.valid_on and doc.validity.expires and doc.validity.expires < filters.valid_on:
+        if rest.valid_on and doc.validity.expires and doc.validity.expires < rest.valid_on:
             continue
         out.add(cid)
     return out
@@ -97,8 +113,9 @@ def allowed_ids(index: LoadedIndex, filters: Filters, doc_numbers: list[str]) ->
 def mentioned_doc_numbers(index: LoadedIndex, question: str) -> list[str]:
     """文号 of indexed documents that the question names (any spelling: [2017], spaces before 号)."""
     q = normalize_docnos(question).replace(" ", "")
-    numbers = {d.doc_number for d in index.documents.values() if d.doc_number}
-    return sorted(n for n in numbers if n in q)
+    if "号" not in q:
+        return []
+    return sorted(n for n in index.doc_numbers if n in q)
 
 
 _TITLE_NOISE = re.compile(r"^(?:晋城市|长治市)?(?:人民政府)?(?:办公厅|办公室)?关于(?:印发)?|[《》“”]|[（(]试行[）)]|的通知$|通知$")
@@ -108,24 +125,34 @@ def _title_core(title: str) -> str:
     return matching_form(_TITLE_NOISE.sub("", title))
 
 
+def title_variants(index: LoadedIndex) -> list[tuple[str, str]]:
+    """(title variant, 文号) of every numbered document, longest first: the title's core (without 关于印发/通知/
+    （试行）) and the core without its city prefix. Computed once per loaded index."""
+    cached = index.__dict__.get("_title_variants")
+    if cached is None:
+        found: dict[str, str] = {}
+        for doc in index.documents.values():
+            if not doc.doc_number:
+                continue
+            core = _title_core(doc.title)
+            for variant in (core, re.sub(r"^(?:晋城市|长治市|晋城|长治)", "", core)):
+                if len(variant) >= 6 and variant not in found:
+                    found[variant] = doc.doc_number
+        cached = sorted(found.items(), key=lambda kv: -len(kv[0]))
+        index.__dict__["_title_variants"] = cached
+    return cached  # type: ignore[no-any-return]
+
+
 def mentioned_titles(index: LoadedIndex, question: str) -> tuple[list[str], str]:
     """(文号 of documents whose title the question names, the question without that title).
 
     A title counts as named when its core (without 关于印发/通知/（试行）) appears in the question, or the city
     prefix aside (房地产市场监管办法 for 晋城市房地产市场监管办法)."""
     q = matching_form(question)
-    best: tuple[int, str, str] | None = None
-    for doc in index.documents.values():
-        if not doc.doc_number:
-            continue
-        core = _title_core(doc.title)
-        for variant in {core, re.sub(r"^(?:晋城市|长治市|晋城|长治)", "", core)}:
-            if len(variant) >= 6 and variant in q and (best is None or len(variant) > best[0]):
-                best = (len(variant), variant, doc.doc_number)
-    if best is None:
-        return [], question
-    residual = q.replace(best[1], " ")
-    return [best[2]], residual
+    for variant, number in title_variants(index):
+        if variant in q:
+            return [number], q.replace(variant, " ")
+    return [], question
 
 
 def rrf(legs: dict[str, list[tuple[str, float]]], weights: dict[str, float], k: int) -> list[tuple[str, float]]:
@@ -153,12 +180,28 @@ class HybridRetriever:
         self.index = index
         self.config = config or RetrievalConfig()
         self.reranker = reranker
+        self._vectors: OrderedDict[str, Any] = OrderedDict()
+        self._vectors_lock = threading.Lock()
+
+    def _embed(self, query: str) -> Any:
+        """The query's embedding, remembered for the last few queries: one question is ranked more than once
+        (each side of a comparison, the wrong-city check), and embedding is most of a question's CPU time."""
+        with self._vectors_lock:
+            if query in self._vectors:
+                self._vectors.move_to_end(query)
+                return self._vectors[query]
+        vector = self.index.embed_query(query)
+        with self._vectors_lock:
+            self._vectors[query] = vector
+            while len(self._vectors) > _REMEMBERED_VECTORS:
+                self._vectors.popitem(last=False)
+        return vector
 
     def legs(self, query: str, allowed: set[str] | None) -> dict[str, list[tuple[str, float]]]:
         cfg = self.config
         if allowed is not None and not allowed:
             return {"dense": [], "keyword": []}
-        vector = self.index.embed_query(query)
+        vector = self._embed(query)
         # filtered: over-fetch and keep the allowed ids (the allowed set mixes filters Chroma `where` cannot express)
         dense = self.index.store.query(vector, k=cfg.k_leg if allowed is None else min(len(self.index.chunks), cfg.k_leg * 8))
         if allowed is not None:

@@ -116,3 +116,16 @@ def test_dense_query_finds_the_clause_by_lexical_overlap(tmp_path: Path, corpus:
     assert any("印章" in chunks[cid].text for cid, _ in hits)
     only_changzhi = store.query(embedder.embed_query("新开办企业免费刻制印章"), k=3, where={"city": "长治"})
     assert only_changzhi == []
+
+
+def test_the_gate_weights_are_written_by_the_ingest_and_read_by_readers(tmp_path: Path, corpus: Path) -> None:
+    from rag.index import LoadedIndex, load_index
+
+    settings = _settings(tmp_path, corpus)
+    embedder = BigramEmbedder()
+    run_ingest(settings, lambda: embedder)
+    loaded = load_index(settings, embedder=embedder)
+    assert IndexFiles.of(settings).idf.exists() and "bigram_idf" in loaded.__dict__  # filled at load, not computed
+    recomputed = LoadedIndex(loaded.documents, loaded.chunks, loaded.keyword, loaded.store, loaded.embed_query).bigram_idf
+    assert loaded.bigram_idf.keys() == recomputed.keys()
+    assert all(abs(loaded.bigram_idf[g] - recomputed[g]) < 1e-9 for g in recomputed)
