@@ -160,7 +160,7 @@ def _merge_short_siblings(doc: Document, pieces: list[_Piece], budget: ChunkBudg
             and prev.last + 1 == piece.first
         ):
             first_label = prev.path[-1].split("–")[0] if prev.path else ""
-            span_path = prev.path[:-1] + (f"{first_label}–{piece.path[-1]}",) if prev.path else prev.path
+            span_path = (*prev.path[:-1], f"{first_label}–{piece.path[-1]}") if prev.path else prev.path
             merged = replace(prev, last=piece.last, path=span_path)  # type: ignore[arg-type]
             if _fits(doc, merged, budget, offsets):
                 out[-1] = merged
@@ -186,7 +186,7 @@ def _split_oversized(doc: Document, pieces: list[_Piece], budget: ChunkBudget, o
         room = max(budget.max_tokens - prefix, 16)
         bounds = _cut_points(doc.text, start, end, budget.count, room)
         for n, (a, b) in enumerate(bounds):
-            path = piece.path if n == 0 else piece.path + (f"（续{n + 1}）",)
+            path = piece.path if n == 0 else (*piece.path, f"（续{n + 1}）")
             out.append(_Piece(piece.first, piece.last, path, piece.headings, piece.kind, a, b))
     return out
 
@@ -291,17 +291,17 @@ def _records(doc: Document, pieces: list[_Piece], offsets: list[int]) -> list[Ch
     ids: list[str] = []
     seen: set[str] = set()
     spans = [_span(doc, p, offsets) for p in pieces]
-    for piece, (a, b) in zip(pieces, spans):
+    for piece, (a, b) in zip(pieces, spans, strict=False):
         cid = _chunk_id(doc.doc_id, piece.path, doc.text[a:b])
         n = 2
         while cid in seen:  # identical text under the same path (a repeated table header): keep both, distinctly
-            cid = _chunk_id(doc.doc_id, piece.path + (str(n),), doc.text[a:b])
+            cid = _chunk_id(doc.doc_id, (*piece.path, str(n)), doc.text[a:b])
             n += 1
         seen.add(cid)
         ids.append(cid)
-    by_path = {p.path: cid for p, cid in zip(pieces, ids)}
+    by_path = {p.path: cid for p, cid in zip(pieces, ids, strict=False)}
     chunks: list[Chunk] = []
-    for k, (piece, (a, b)) in enumerate(zip(pieces, spans)):
+    for k, (piece, (a, b)) in enumerate(zip(pieces, spans, strict=False)):
         text = doc.text[a:b]
         parent = next((by_path[piece.path[:n]] for n in range(len(piece.path) - 1, 0, -1) if piece.path[:n] in by_path), None)
         paras = [p for p in doc.paragraphs[piece.first:piece.last + 1]]

@@ -109,4 +109,15 @@ def bigram_idf(texts: Sequence[str]) -> dict[str, float]:
     for t in texts:
         df.update({t[i:i + 2] for i in range(len(t) - 1)})
     n = max(1, len(texts))
-    return {g: math.log(1 + n / c) for g, c in df.items()}
+    return Idf({g: math.log(1 + n / c) for g, c in df.items()})
+
+
+class Idf(dict[str, float]):
+    """Bigram → IDF, with the weight of a bigram the corpus never has (as rare as can be) computed once."""
+
+    @property
+    def unseen(self) -> float:
+        value = self.__dict__.get("_unseen")
+        if value is None:
+            value = self.__dict__["_unseen"] = max(self.values(), default=1.0)
+        return float(value)

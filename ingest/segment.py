@@ -98,7 +98,7 @@ def _embedded_starts(paras: list[Paragraph], begin: int, end: int) -> list[int]:
             continue
         previous = paras[k - 1].text if k > begin else ""
         opens = k == begin or paras[k].moved or patterns.is_closing_line(previous) or _restarts_numbering(paras, k + 1, end)
-        if opens or starts and starts[-1] == k - 1:
+        if opens or (starts and starts[-1] == k - 1):
             if starts and starts[-1] == k - 1 and is_attachment_label(paras[k - 1].text):
                 continue  # the attachment's title line, under its label
             starts.append(k)
@@ -236,7 +236,7 @@ def _notice(paras: list[Paragraph], start: int, anchor: int, end: int, source: S
         sig_end += 1  # the attachment list under the signature belongs to the notice
     starts = _embedded_starts(paras, sig_end, end)
     if not starts or starts[0] != sig_end:
-        starts = [sig_end] + starts
+        starts = [sig_end, *starts]
     notice_paras = paras[start:sig_end]
     parent_id = _doc_id(source.name, "notice", str(n), docno, title)
     children: list[Document] = []

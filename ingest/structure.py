@@ -116,7 +116,7 @@ def units_of(doc: Document) -> list[Unit]:
             stack.pop()
         label = token.label if token.kind != "dec" else f"{token.label} "
         head = heading_text(token, text)
-        path = tuple(s[1] for s in stack) + (label.strip() if token.kind == "dec" else label,)
+        path = (*tuple(s[1] for s in stack), label.strip() if token.kind == "dec" else label)
         headings = tuple(s[2] for s in stack)
         stack.append((rank, path[-1], head))
         current = Unit(path, headings, "clause", i, i, rank=rank, title=head)

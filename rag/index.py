@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from ingest.chunker import embedding_text
-from ingest.keyword import KeywordIndex
+from ingest.keyword import Idf, KeywordIndex
 from ingest.keyword import bigram_idf as keyword_idf
 from ingest.pipeline import IndexFiles, load_state
 from ingest.records import Chunk, Document
@@ -103,5 +103,5 @@ def load_index(settings: Settings, embedder: Any | None = None, store: Any | Non
     log.info("index loaded", extra={"chunks": len(chunks), "documents": len(documents), "root": str(files.root)})
     index = LoadedIndex(documents, chunks, keyword, store, embed_query, generation=int(files.root.name[1:]))
     if files.idf.exists():
-        index.bigram_idf = json.loads(files.idf.read_text(encoding="utf-8"))  # fills the cached property
+        index.bigram_idf = Idf(json.loads(files.idf.read_text(encoding="utf-8")))  # fills the cached property
     return index

@@ -22,8 +22,10 @@ OTHER_CITIES = (
 OUT_OF_SCOPE = re.compile(r"天气|下雨|下雪|气温|股价|股票|基金净值|彩票|星座|菜谱|笑话|你是谁|你好吗|讲个故事")
 # What kind of value a question asks for, and the pattern an answering clause must contain.
 ASKS = {
-    "money": (re.compile(r"多少钱|多少元|补多少|给多少|赔多少|收多少|交多少|标准是多少|费用是多少|资金多少|多少资金|多少万"),
-              re.compile(r"\d[\d.,]*\s*(?:元|万元|亿元|万|角)|[一二三四五六七八九十百千万两]+(?:元|万元)")),
+    # 安排多少专项奖补资金: an amount of money named after 多少; a standard may be a multiple of another (低保标准的139倍)
+    "money": (re.compile(r"多少钱|多少元|补多少|给多少|赔多少|收多少|交多少|标准是多少|费用是多少|资金多少|多少万"
+                         r"|多少[\u4e00-\u9fff]{0,12}?(?:资金|经费)"),
+              re.compile(r"\d[\d.,]*\s*(?:元|万元|亿元|万|角|倍)|[一二三四五六七八九十百千万两]+(?:元|万元)")),
     "duration": (re.compile(r"多久|多长时间|几天|几个月|几年|几个工作日|多少天|多少个工作日|几小时|几个小时"),
                  re.compile(r"(?:\d+|[一二三四五六七八九十两半]+)\s*(?:个)?(?:工作日|日|天|个月|月|年|小时|周)")),
     "date": (re.compile(r"哪天|哪一天|什么时候(?:印发|发布|签发|施行|开始|起)|何时|几月几日|日期是"),
@@ -31,6 +33,14 @@ ASKS = {
     "ratio": (re.compile(r"比例|百分之|占比|几成|百分比"),
               re.compile(r"\d[\d.]*\s*[%％]|百分之|[一二三四五六七八九十]成|\d+\s*:\s*\d+|比例")),
 }
+# A count in a unit the question names (多少个部门, 几级, 几类水质, 多少微克/立方米): the answer states a number in that
+# unit. Only when no kind above matched; 哪几 asks for a list, not a number.
+_COUNT_UNITS = ("微克", "毫克", "平方公里", "平方米", "立方米", "公里", "千米", "公顷", "千瓦", "万吨", "吨", "亩", "米",
+                "个", "项", "家", "级", "类", "次", "枚", "架", "名", "人", "位", "户", "所", "座", "台", "辆", "条", "批",
+                "分", "期", "岁", "件", "处", "种", "份", "套", "张", "层", "倍")
+_PEOPLE = ("人", "名", "位")  # 多少人 is answered by 5名
+_COUNT_ASK = re.compile(r"(?<!哪)(?:多少|几)(个)?(" + "|".join(_COUNT_UNITS) + ")")
+_COUNT_NUMBER = r"(?:\d[\d.,]*|[零〇一二三四五六七八九十百千万两]+|[IVXⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+)\s*(?:多|余)?\s*(?:个)?\s*"
 # English questions over the Chinese documents: the same facts, in English words.
 CITY_PLACES_EN = {
     "晋城": ("jincheng", "zezhou", "gaoping", "yangcheng", "lingchuan", "qinshui"),
@@ -54,7 +64,8 @@ class QueryFacts:
     step: int | None
     step_word: str | None
     out_of_scope: bool = False
-    asks: str | None = None
+    asks: str | None = None  # a kind of ASKS, or "count" (then `unit` names the unit)
+    unit: str | None = None
     cross_lingual: bool = False  # mostly non-Chinese words: keyword overlap cannot judge relevance
 
 
@@ -74,6 +85,8 @@ def analyse(question: str) -> QueryFacts:
     other = next((c for c in OTHER_CITIES if c in q), None) or next((c.title() for c in OTHER_CITIES_EN if c in lower), None)
     step = _STEP.search(q)
     year = _YEAR.search(q)
+    asks = next((kind for kind, (ask, _) in ASKS.items() if ask.search(q)), None)
+    count = _COUNT_ASK.search(q) if asks is None else None
     return QueryFacts(
         city=cities[0] if len(cities) == 1 else None,
         other_city=other if not cities else None,
@@ -83,10 +96,19 @@ def analyse(question: str) -> QueryFacts:
         step_word=step.group(2) if step else None,
         out_of_scope=bool(OUT_OF_SCOPE.search(q) or OUT_OF_SCOPE_EN.search(question)),
         cross_lingual=cross,
-        asks=next((kind for kind, (ask, _) in ASKS.items() if ask.search(q)), None),
+        asks="count" if count else asks,
+        unit=("个" if count.group(1) else count.group(2)) if count else None,  # 几个人: 个 is the classifier asked
     )
 
 
-def answers_kind(kind: str | None, text: str) -> bool:
-    """Whether text holds the kind of value the question asks for (an amount, a duration, a ratio)."""
-    return kind is None or bool(ASKS[kind][1].search(text.replace(" ", "")))
+def answers_kind(kind: str | None, text: str, unit: str | None = None) -> bool:
+    """Whether text holds the kind of value the question asks for (an amount, a duration, a ratio, a date, or a
+    count in `unit`)."""
+    if kind is None:
+        return True
+    text = text.replace(" ", "")
+    if kind == "count":
+        # 个 is the general classifier: 多少个部门 is answered by 18家部门, 几个人 by 3—5名
+        units = "|".join(_COUNT_UNITS if unit in (None, "个") else _PEOPLE if unit in _PEOPLE else (re.escape(unit),))
+        return bool(re.search(f"{_COUNT_NUMBER}(?:{units})", text))
+    return bool(ASKS[kind][1].search(text))

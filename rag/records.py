@@ -5,8 +5,8 @@ These records are the contract between `rag`, `app` and `evals`: a field's meani
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import datetime as dt
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 

@@ -325,7 +325,7 @@ class HybridRetriever:
 
 
 _PLACES = "|".join(sorted({p for places in CITY_PLACES.values() for p in places}, key=len, reverse=True))
-_QUESTION_WORDS = re.compile(rf"(?:{_PLACES})(?:市|县|区)?|什么|怎么|多少|哪些|如何|是否|请问|规定|吗|呢|的|了|是|有")
+QUESTION_WORDS = re.compile(rf"(?:{_PLACES})(?:市|县|区)?|什么|怎么|多少|哪些|如何|是否|请问|规定|吗|呢|的|了|是|有")
 
 
 def keyword_coverage(question: str, text: str, idf: dict[str, float] | None = None) -> float:
@@ -333,13 +333,13 @@ def keyword_coverage(question: str, text: str, idf: dict[str, float] | None = No
     given (搬迁补助 counts more than 土地). Place names and question words do not count: the city is a
     filter, not evidence of relevance."""
     q = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", matching_form(question))
-    q = _QUESTION_WORDS.sub("", q)
+    q = QUESTION_WORDS.sub("", q)
     grams = {q[i:i + 2] for i in range(len(q) - 1)}
     if not grams:
         return 0.0
     t = matching_form(text)
     if idf is None:
         return sum(1 for g in grams if g in t) / len(grams)
-    default = max(idf.values(), default=1.0)  # a bigram the corpus never has is as rare as can be
+    default = getattr(idf, "unseen", None) or max(idf.values(), default=1.0)  # a bigram the corpus never has is as rare as can be
     weights = {g: idf.get(g, default) for g in grams}
     return sum(w for g, w in weights.items() if g in t) / sum(weights.values())

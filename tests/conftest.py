@@ -14,10 +14,11 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
-from ingest.pipeline import run_ingest  # noqa: E402  (after the offline switches above)
-from ingest.settings import Settings  # noqa: E402
-from rag.index import LoadedIndex, load_index  # noqa: E402
-from tests.fakes import BigramEmbedder  # noqa: E402
+# imported after the offline switches above
+from ingest.pipeline import run_ingest
+from ingest.settings import Settings
+from rag.index import LoadedIndex, load_index
+from tests.fakes import BigramEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 GAZETTES = ROOT / "data" / "gazettes"

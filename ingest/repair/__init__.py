@@ -13,7 +13,7 @@ from ingest.repair.lines import drop_back_matter, drop_front_matter, drop_page_f
 from ingest.repair.normalize import matching_form, repair_paragraph_text
 from ingest.repair.reorder import restore_reading_order
 
-__all__ = ["repair_text", "matching_form"]
+__all__ = ["matching_form", "repair_text"]
 
 
 def repair_text(raw: str) -> list[Paragraph]:

@@ -39,12 +39,12 @@ def starts_block(text: str) -> bool:
         or patterns.is_public_note(text)
         or patterns.is_issuer_line(text)
         or bool(patterns.CHRONICLE_TITLE_RE.match(text))
-        or bool(patterns.CHRONICLE_ENTRY_RE.match(text)) and bool(re.match(r"^※?\s*\d{1,2}\s*[月日]", text))
-        or bool(patterns.ATTACHMENT_LABEL_RE.match(text)) and len(text) <= 40
+        or (bool(patterns.CHRONICLE_ENTRY_RE.match(text)) and bool(re.match(r"^※?\s*\d{1,2}\s*[月日]", text)))
+        or (bool(patterns.ATTACHMENT_LABEL_RE.match(text)) and len(text) <= 40)
         or "\t" in text
         or bool(_BULLET_START.match(text))
         or bool(re.match(r"^(?:抄送|印发|联系人|联系电话)[:：]", text))
-        or text.startswith("关于") and patterns.DOC_TYPE_SUFFIX_RE.search(text) is not None
+        or (text.startswith("关于") and patterns.DOC_TYPE_SUFFIX_RE.search(text) is not None)
     )
 
 
@@ -115,9 +115,7 @@ def _continues(buf: list[SourceLine], line: SourceLine, wrapped: bool, width: fl
         return False
     if wrapped:
         title_line = patterns.is_title_like(prev) and display_width(prev) < width - 2
-        if _heading_line_done(prev, int(width)) or title_line:
-            return False
-        return True
+        return not (_heading_line_done(prev, int(width)) or title_line)
     # one paragraph per line: only page/column splits continue, and only long prose lines were split
     if patterns.is_title_like(prev) or _heading_line_done(prev, 200):
         return False

@@ -69,7 +69,7 @@ def drop_page_furniture(lines: list[SourceLine]) -> list[SourceLine]:
     out: list[SourceLine] = []
     carry = False
     for line in lines:
-        if patterns.RUNNING_HEADER_RE.search(line.text) and len(line.text) < 40 or patterns.PAGE_NUMBER_RE.match(line.text):
+        if (patterns.RUNNING_HEADER_RE.search(line.text) and len(line.text) < 40) or patterns.PAGE_NUMBER_RE.match(line.text):
             carry = carry or line.page_start
             continue
         if carry and not line.page_start:

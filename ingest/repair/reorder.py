@@ -24,7 +24,7 @@ _MAX_WRAPPER_TAIL = 25
 def page_bounds(lines: list[SourceLine]) -> list[tuple[int, int]]:
     """[start, end) index ranges of pages; a page starts at a page-start line (and at the first line)."""
     starts = [0] + [i for i, line in enumerate(lines) if line.page_start and i > 0]
-    return list(zip(starts, starts[1:] + [len(lines)]))
+    return list(zip(starts, [*starts[1:], len(lines)], strict=False))
 
 
 def _is_addressee(text: str) -> bool:
@@ -96,7 +96,7 @@ def _trailing_title_block(lines: list[SourceLine], top: int, end: int) -> int | 
     k = end
     while k > top and end - k < _MAX_TITLE_LINES and _is_title_fragment(lines[k - 1].text):
         k -= 1
-    if k == end or k == top:
+    if k in (end, top):
         return None
     if any(is_doubled_continuation(line.text) for line in lines[k:end]):
         return None  # the wrapped tail of a doubled bold heading (…监督 / 考核管理办法考核管理办法), not a title
@@ -126,10 +126,8 @@ def _repair_page(lines: list[SourceLine], top: int, end: int) -> list[SourceLine
         d = docnos[-1]
         start = header_start(lines, d)
         block_end = end if _wrapper_tail_end(lines, d + 1, end) else d + 1
-        if start == d:  # a lone 文号 line inside a sentence: it belongs under the title that opens the page
-            to = _after_page_top_header(lines, top, d)
-        else:
-            to = _insertion_point(lines, top, start)
+        # a lone 文号 line inside a sentence (start == d) belongs under the title that opens the page
+        to = _after_page_top_header(lines, top, d) if start == d else _insertion_point(lines, top, start)
         if start > top and to < start:
             log.debug("moved header block", extra={"lines": (lines[start].lineno, lines[block_end - 1].lineno), "to": lines[to].lineno})
             return _move(lines, start, block_end, to)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from evals.gold import GoldItem
@@ -17,10 +18,7 @@ class _TimedFake:
         self.calls.append((question, tuple(history)))
         n = len(self.calls)
 
-        class _A:
-            timings = {"retrieve_ms": float(n), "compose_ms": 1.0, "total_ms": float(n) + 1.0}
-
-        return _A()
+        return SimpleNamespace(timings={"retrieve_ms": float(n), "compose_ms": 1.0, "total_ms": float(n) + 1.0})
 
 
 def test_latency_warms_up_then_reports_percentiles_per_stage() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from ingest.chunker import ChunkBudget
 from ingest.pipeline import parse_text
@@ -20,7 +20,7 @@ FILES = (
 BUDGET = ChunkBudget(max_tokens=400, min_chars=30, count=len)
 
 
-@lru_cache(maxsize=None)
+@cache
 def parsed(name: str) -> tuple[tuple[Document, ...], tuple[Chunk, ...]]:
     docs, chunks = parse_text((GAZETTES / name).read_text(encoding="utf-8"), name, BUDGET)
     return tuple(docs), tuple(chunks)

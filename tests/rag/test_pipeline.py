@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from ingest.repair.normalize import matching_form
 from rag.index import LoadedIndex
 from rag.pipeline import Gate, Pipeline
-from rag.records import LEADS_PREFIX, REFUSAL
+from rag.records import LEADS_PREFIX, REFUSAL, Filters
+from rag.retrieve import HybridRetriever, Retrieved, to_passage
 
 
 def _pipeline(index: LoadedIndex) -> Pipeline:
@@ -110,3 +112,82 @@ def test_a_comparison_answer_has_one_cited_section_per_side(small_index: LoadedI
     assert len(heads) == 2 and "晋市政发〔2021〕1号" in "".join(heads) and "晋市政办〔2021〕10号" in "".join(heads)
     assert {c.doc_number for c in answer.citations[:2]} == {"晋市政发〔2021〕1号", "晋市政办〔2021〕10号"}
     assert any("轮训" in c.quote for c in answer.citations)
+
+
+def test_a_value_of_another_subject_does_not_answer(small_index: LoadedIndex) -> None:
+    # 第十三条 says the 临时安置补助费 standard is set by the cities and counties; the 18元/平方米 of 第十二条 is 搬迁补助费
+    answer = _pipeline(small_index).answer("晋城房屋征收的临时安置补助费每月每平方米是多少钱？")
+    assert answer.refused and "没有规定所问的具体金额" in answer.text
+
+
+def test_funds_asked_after_duoshao_need_an_amount(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("晋城市级财政每年安排多少装配式建筑专项奖补资金？")
+    assert answer.refused and "没有规定所问的具体金额" in answer.text
+
+
+def test_a_count_in_a_unit_the_documents_never_state_is_refused(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("按2021年空气质量巩固提升行动计划，高平市今年的PM2.5年均浓度要控制在多少微克/立方米？")
+    assert answer.refused and "没有规定所问的具体数量" in answer.text
+
+
+def test_a_table_printed_only_as_an_attachment_title_is_refused(small_index: LoadedIndex) -> None:
+    for question, title in (
+        ("阳城县横河镇有哪些村被列入太行一号旅游公路环线1公里范围内村（社区）名单？", "太行一号旅游公路环线1公里范围内村(社区)名单"),
+        ("按2021年地表水水质改善目标明细表，丹河各考核断面今年要达到几类水质？", "2021年地表水水质改善目标明细表"),
+    ):
+        answer = _pipeline(small_index).answer(question)
+        assert answer.refused and f"《{title}》是文件的附件" in answer.text
+        assert answer.leads  # the document that lists the attachment stays as a lead
+
+
+def test_a_printed_attachment_is_not_taken_for_an_unprinted_one(small_index: LoadedIndex) -> None:
+    # 附件 晋城市装配式建筑工作领导小组名单 is printed (its title heads the members), so the question is answered
+    answer = _pipeline(small_index).answer("晋城市装配式建筑工作领导小组名单里组长是谁？")
+    assert not answer.refused and "是文件的附件" not in answer.text
+
+
+def test_a_standard_given_as_a_multiple_answers_an_amount_question(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("全部失地的话，人均筹资标准是多少？")
+    assert not answer.refused and "139倍" in answer.text
+
+
+class _Placing:
+    """A retriever that puts the clause holding `text` at `rank` (1-based) among the real hits, each hit its own
+    group, as a dense leg may rank it."""
+
+    def __init__(self, index: LoadedIndex, text: str, rank: int) -> None:
+        self.inner, self.rank = HybridRetriever(index), rank
+        self.chunk = next(c for c in index.chunks.values() if text in c.text)
+
+    def retrieve(self, query: str, filters: Filters | None = None, widen: bool | None = None) -> Retrieved:
+        got = self.inner.retrieve(query, filters, widen=False)
+        placed = to_passage(self.inner.index, self.chunk, "", 0.0, {}, widened=False)
+        ranked = [p for p in got.passages if p.chunk_id != self.chunk.chunk_id]
+        ranked.insert(self.rank - 1, placed)
+        ranked = [replace(p, key=f"S{i}") for i, p in enumerate(ranked, start=1)]
+        return replace(got, passages=ranked, groups=[[p.chunk_id] for p in ranked])
+
+
+def _placing(index: LoadedIndex, text: str, rank: int) -> Pipeline:
+    return Pipeline(index, retriever=_Placing(index, text, rank), gate=Gate(min_coverage=0.3, min_dense=0.99),  # type: ignore[arg-type]
+                    today=lambda: date(2026, 11, 22))
+
+
+def test_a_lower_ranked_clause_matching_the_question_as_well_holds_the_value(small_index: LoadedIndex) -> None:
+    # the standard (139倍 of the 低保标准) ranked below clauses that only define 全部失地: its words match the
+    # question better than theirs, so its value answers
+    answer = _placing(small_index, "人均筹资标准为本县(区)上一年度城市低保标准的139倍", 5).answer("全部失地的话，人均筹资标准是多少？")
+    assert "139倍" not in "".join(p.text for p in answer.passages[:3])
+    assert not answer.refused
+
+
+def test_a_lower_ranked_clause_matching_the_question_worse_does_not_hold_the_value(small_index: LoadedIndex) -> None:
+    # the yearly cost of the whole service (1675万元) names 航空应急救援 but is no per-flight charge
+    answer = _placing(small_index, "每年航空应急救援服务费用为1675万元", 5).answer("晋城航空应急救援直升机每次出动收多少钱？")
+    assert answer.passages[4].text.startswith("五、费用支出")
+    assert answer.refused and "没有规定所问的具体金额" in answer.text
+
+
+def test_a_chronicle_entry_states_its_own_date(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("经济学家林毅夫到晋城作专题报告是哪天？是第几期讲座？")
+    assert not answer.refused and answer.citations[0].path == "23日"

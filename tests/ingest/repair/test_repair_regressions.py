@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from ingest.metadata import doc_type_of, validity_of
 from ingest.records import Paragraph, SourceLine
@@ -12,7 +12,7 @@ from ingest.repair.join import join_lines
 from tests.conftest import GAZETTES
 
 
-@lru_cache(maxsize=None)
+@cache
 def _paragraphs(name: str) -> tuple[Paragraph, ...]:
     return tuple(repair_text((GAZETTES / name).read_text(encoding="utf-8")))
 

@@ -1,0 +1,49 @@
+"""Query analysis: which kind of value a question asks for, and whether a clause states one."""
+
+from __future__ import annotations
+
+from rag.query import analyse, answers_kind
+
+
+def test_an_amount_of_funds_named_after_duoshao_is_a_money_question() -> None:
+    assert analyse("晋城市级财政每年安排多少装配式建筑专项奖补资金？").asks == "money"
+    assert analyse("沁水县每年分摊多少航空救援经费？").asks == "money"
+
+
+def test_a_standard_given_as_a_multiple_of_another_is_an_amount() -> None:
+    assert answers_kind("money", "对全部失地的,人均筹资标准为本县(区)上一年度城市低保标准的139倍")
+    assert not answers_kind("money", "人均筹资标准由各县(区)确定")
+
+
+def test_count_questions_name_the_unit_they_ask_in() -> None:
+    cases = {
+        "高平市今年的PM2.5年均浓度要控制在多少微克/立方米？": "微克",
+        "泽州县金村镇的村子属于征地奖励的第几级区？": "级",
+        "丹河各考核断面今年要达到几类水质？": "类",
+        "长治今年要建多少个5G基站？": "个",
+        "乡镇里要配几个专门搞应急管理的人？": "个",  # 几个人: 个 is the classifier asked
+    }
+    for question, unit in cases.items():
+        facts = analyse(question)
+        assert (facts.asks, facts.unit) == ("count", unit), question
+
+
+def test_lists_and_other_kinds_are_not_counts() -> None:
+    assert analyse("晋城市科技计划项目分为哪几大类？").asks is None
+    assert analyse("在晋城办房子的抵押登记，要等几个工作日？").asks == "duration"
+    assert analyse("新开的公司免费刻章，能刻几枚？值多少钱？").asks == "money"
+
+
+def test_a_count_needs_a_number_in_the_asked_unit() -> None:
+    assert answers_kind("count", "地表水优于III类水体比例", "类")
+    assert not answers_kind("count", "地表水优于III类水体比例", "微克")
+    assert not answers_kind("count", "PM2.5和O3改善成效进一步巩固", "微克")
+    assert answers_kind("count", "按照5个奖励级别区给予奖励，一级区每亩", "级")
+    assert not answers_kind("count", "具体分级见附件", "级")
+
+
+def test_ge_and_people_count_in_any_fitting_classifier() -> None:
+    assert answers_kind("count", "市政府决定对18家部门的117项事项作相应调整", "个")
+    assert answers_kind("count", "至少配备3—5名专业应急管理人员", "个")
+    assert answers_kind("count", "至少配备3—5名专业应急管理人员", "人")
+    assert not answers_kind("count", "配备专业应急管理人员", "人")
