@@ -150,7 +150,7 @@ def ensure_index(settings: Settings, embedder_factory: Callable[[], Any], say: C
 
     if IndexFiles.of(settings).exists():
         return
-    say(f"no index at {IndexFiles.of(settings).root}: ingesting {settings.data_dir} (this embeds the corpus once)")
+    say(f"no index at {IndexFiles.of(settings).root.parent}: ingesting {settings.data_dir} (this embeds the corpus once)")
 
     def progress(done: int, total: int) -> None:
         if done % 640 == 0 or done == total:  # ten batches of 64 between lines

@@ -86,7 +86,7 @@ def load_index(settings: Settings, embedder: Any | None = None, store: Any | Non
     `embed_query` reuses an already loaded query embedder (a reload does not load the model again)."""
     files = IndexFiles.of(settings)
     if not files.exists():
-        raise IndexMissing(f"no index at {files.root}: run `python -m ingest` first (or `make run`)")
+        raise IndexMissing(f"no index at {files.root.parent}: run `python -m ingest` first (or `make run`)")
     _, documents, chunks = load_state(files)
     keyword = KeywordIndex.load(files.keyword)
     keyword.search("预热", k=1)  # loads jieba's dictionary now, not on the first question
