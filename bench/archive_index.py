@@ -1,6 +1,8 @@
 """One synthetic archive as a real index in a folder of its own, built, loaded and queried with the product's code:
-ChunkStore on a PersistentClient, KeywordIndex.build/save, the docstore files, rag.index.load_index, and
-HybridRetriever / Pipeline for end-to-end retrieval. Each step returns its figures as a dict.
+ChunkStore on a PersistentClient, KeywordIndex.build/save, the relevance gate's bigram IDF file, the docstore files,
+rag.index.load_index, and HybridRetriever / Pipeline for end-to-end retrieval. The generation holds the files
+ingest.pipeline writes (`_write_index_files`), so loading reads the gate's weights instead of computing them.
+Each step returns its figures as a dict.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from bench.timing import Stopwatch, rate, summarize_ms
 from ingest import docstore
 from ingest.chunker import embedding_text
 from ingest.generations import Generations, IndexFiles
-from ingest.keyword import KeywordIndex
+from ingest.keyword import KeywordIndex, bigram_idf
 from ingest.nodes import to_node
 from ingest.settings import Settings
 from ingest.store import ChunkStore
@@ -49,7 +51,8 @@ def open_store(folder: Path, collection: str, settings: Settings) -> ChunkStore:
 def build(folder: Path, archive: Archive, base: Mapping[str, np.ndarray], sigma: float, seed: int = 0,
           progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Write the archive as an index in `folder`: Chroma vectors (derived, see bench.synthetic), the keyword index,
-    documents/chunks JSON Lines and a manifest. Returns the timings, rates and sizes on disk."""
+    the gate's bigram IDF (as ingest writes it), documents/chunks JSON Lines and a manifest. Returns the timings,
+    rates and sizes on disk."""
     settings = index_settings(folder)
     generations = Generations.of(settings)
     files = generations.staging()  # written beside, then published, as ingest does
@@ -73,6 +76,9 @@ def build(folder: Path, archive: Archive, base: Mapping[str, np.ndarray], sigma:
         keyword = KeywordIndex.build(ids, texts)
     with watch("keyword_save"):
         keyword.save(files.keyword)
+    with watch("idf_build"):  # the same weights and serialisation as ingest.pipeline._write_index_files
+        idf = bigram_idf([chunks[cid].norm_text for cid in ids])
+        docstore.write_atomic(files.idf, json.dumps(idf, ensure_ascii=False, separators=(",", ":")))
     with watch("docstore_save"):
         docstore.save_jsonl(files.documents, [docstore.doc_to_json(d) for d in docs.values()])
         docstore.save_jsonl(files.chunks, [docstore.chunk_to_json(chunks[cid]) for cid in ids])
@@ -91,7 +97,8 @@ def build(folder: Path, archive: Archive, base: Mapping[str, np.ndarray], sigma:
         "chroma_add_with_nodes_per_s": rate(len(ids), s["chroma_add"] + s["nodes"]),
         "keyword_build_per_s": rate(len(ids), s["keyword_build"]),
         "disk_mib": {"chroma": size_mib(folder / "chroma"), "keyword": size_mib(files.keyword),
-                     "documents_jsonl": size_mib(files.documents), "chunks_jsonl": size_mib(files.chunks)},
+                     "documents_jsonl": size_mib(files.documents), "chunks_jsonl": size_mib(files.chunks),
+                     "bigram_idf": size_mib(files.idf)},
     }
 
 

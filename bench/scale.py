@@ -151,12 +151,13 @@ def step_query(work: Path, size: int, gold: list[Path], rounds: int) -> dict[str
     index = load(work / f"index-{size}", queries)
     load_s = time.perf_counter() - started
     rss_loaded = machine.rss_mib()
+    idf_from_file = "bigram_idf" in vars(index)  # read at load from the generation, as the app reads it
     load_before = machine.load_average()
     run = measure(index, questions, queries.vectors, rounds)
     return {
         **run.summary(), "chunks": len(index.chunks), "questions": len(questions), "rounds": rounds,
         "load_s": round(load_s, 2), "rss_mib": {"start": rss_start, "after_load": rss_loaded, "after_queries": machine.rss_mib()},
-        "peak_rss_mib": machine.peak_rss_mib(), "embedded_at_run_time": len(queries.misses),
+        "peak_rss_mib": machine.peak_rss_mib(), "embedded_at_run_time": len(queries.misses), "idf_from_file": idf_from_file,
         "load_average": [load_before, machine.load_average()],
     }
 

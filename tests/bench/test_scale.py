@@ -3,6 +3,7 @@ bigram fake embedder: the synthetic copies, the derived vectors, building, loadi
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 from bench.archive_index import LEGS, QueryVectors, Question, build, index_settings, load, measure
 from bench.synthetic import INVENTED_CITIES, Archive, Variant, derived_vectors, replicate
 from ingest.generations import IndexFiles
+from ingest.keyword import bigram_idf
+from ingest.pipeline import _write_index_files
 from ingest.records import Chunk, Document
 from rag.index import LoadedIndex
 from tests.fakes import BigramEmbedder
@@ -118,3 +121,20 @@ def test_build_load_and_measure_count_every_chunk_and_time_every_leg(archive: Ar
     assert len(queries.misses) == len(set(queries.misses))
     summary = run.summary()
     assert summary["legs_ms"]["answer"]["n"] == 8 and summary["legs_ms"]["answer"]["p95"] >= summary["legs_ms"]["answer"]["p50"]
+
+
+def test_build_writes_the_files_ingest_writes_and_load_reads_the_gate_weights(archive: Archive, base: dict[str, np.ndarray],
+                                                                              tmp_path: Path) -> None:
+    """The benchmark measures what the product does: its generation holds the same files as ingest's, the bigram
+    IDF among them (equal weights), and loading takes the weights from that file instead of computing them."""
+    build(tmp_path / "bench", archive, base, sigma=0.01)
+    built = IndexFiles.of(index_settings(tmp_path / "bench"))
+    ingested = IndexFiles(tmp_path / "ingest" / "g1", built.collection)
+    ingested.root.mkdir(parents=True)
+    _write_index_files(ingested, index_settings(tmp_path / "ingest"), {}, archive.documents, archive.chunks)
+    assert sorted(p.name for p in built.root.iterdir()) == sorted(p.name for p in ingested.root.iterdir())
+    assert json.loads(built.idf.read_text(encoding="utf-8")) == json.loads(ingested.idf.read_text(encoding="utf-8"))
+    embedder = BigramEmbedder()
+    index = load(tmp_path / "bench", QueryVectors({}, lambda: embedder))
+    assert "bigram_idf" in vars(index)  # filled from the file at load, not computed on the first question
+    assert index.bigram_idf == pytest.approx(bigram_idf([c.norm_text for c in index.chunks.values()]))
