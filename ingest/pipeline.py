@@ -152,7 +152,8 @@ def run_ingest(
         report.chunks = len(chunks)
         report.tables = sum(1 for c in chunks.values() if c.kind == "table")
         report.generation = generations.current()
-        if published.exists() and manifest.get("files") == entries and set(chunks) == set(old_chunks) and (published.keyword / "ids.json").exists():
+        complete = (published.keyword / "ids.json").exists() and published.idf.exists()  # an older layout lacks a file
+        if published.exists() and manifest.get("files") == entries and set(chunks) == set(old_chunks) and complete:
             report.seconds = time.perf_counter() - started
             return report  # nothing changed: nothing is embedded or written
         staging = generations.staging()

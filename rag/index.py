@@ -102,6 +102,8 @@ def load_index(settings: Settings, embedder: Any | None = None, store: Any | Non
         embed_query = embedder.embed_query
     log.info("index loaded", extra={"chunks": len(chunks), "documents": len(documents), "root": str(files.root)})
     index = LoadedIndex(documents, chunks, keyword, store, embed_query, generation=int(files.root.name[1:]))
+    if chunks:
+        index.store.query(embed_query("预热"), k=1)  # Chroma reads its vector index now, not on the first question
     if files.idf.exists():
         index.bigram_idf = Idf(json.loads(files.idf.read_text(encoding="utf-8")))  # fills the cached property
     return index

@@ -117,10 +117,12 @@ class Pipeline:
 
     def _wrong_city(self, question: str, city: str, filters: Filters, retrieved: Retrieved) -> Retrieved | None:
         """The unfiltered retrieval when another city's documents answer the question much better."""
+        mine = self.relevance(question, retrieved)[0] if retrieved.passages else 0.0
+        if mine >= self.gate.strong_coverage:
+            return None  # the named city's documents answer well: no second retrieval
         wider = self.retriever.retrieve(question, replace(filters, city=None))
         if not wider.passages or wider.passages[0].city == city:
             return None
-        mine = self.relevance(question, retrieved)[0] if retrieved.passages else 0.0
         theirs = self.relevance(question, wider)[0]
         if theirs - mine >= self.gate.wrong_city_margin and mine < self.gate.strong_coverage:
             return wider
