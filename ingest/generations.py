@@ -62,6 +62,10 @@ class IndexFiles:
     def idf(self) -> Path:
         return self.root / "bigram_idf.json"
 
+    @property
+    def generation(self) -> int:
+        return int(self.root.name[1:])  # the folder is g<k>
+
     def exists(self) -> bool:
         return self.manifest.exists()
 
@@ -112,10 +116,9 @@ class Generations:
 
     def publish(self, files: IndexFiles) -> None:
         """Switch readers to `files` with one atomic rename (after the generation's own files are on disk)."""
-        generation = int(files.root.name[1:])
         tmp = self.pointer.with_name("CURRENT.tmp")
         with open(tmp, "w", encoding="utf-8") as f:
-            f.write(json.dumps({"generation": generation, "collection": files.collection}))
+            f.write(json.dumps({"generation": files.generation, "collection": files.collection}))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.pointer)

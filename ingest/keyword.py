@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import threading
+from collections import Counter
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -100,11 +103,8 @@ class KeywordIndex:
         return self._bm25.vocab_dict  # type: ignore[attr-defined,no-any-return]
 
 
-def bigram_idf(texts: Sequence[str]) -> dict[str, float]:
+def bigram_idf(texts: Sequence[str]) -> Idf:
     """Inverse document frequency of character bigrams over `texts` (matching forms): rare bigrams weigh more."""
-    import math
-    from collections import Counter
-
     df: Counter[str] = Counter()
     for t in texts:
         df.update({t[i:i + 2] for i in range(len(t) - 1)})
@@ -115,9 +115,6 @@ def bigram_idf(texts: Sequence[str]) -> dict[str, float]:
 class Idf(dict[str, float]):
     """Bigram → IDF, with the weight of a bigram the corpus never has (as rare as can be) computed once."""
 
-    @property
+    @cached_property
     def unseen(self) -> float:
-        value = self.__dict__.get("_unseen")
-        if value is None:
-            value = self.__dict__["_unseen"] = max(self.values(), default=1.0)
-        return float(value)
+        return max(self.values(), default=1.0)

@@ -45,13 +45,13 @@ class ChunkStore:
         self._known_count: int | None = None  # for queries; every write through this object forgets it
 
     @classmethod
-    def open(cls, settings: Settings, collection: str | None = None, client: Any = None) -> ChunkStore:
+    def open(cls, settings: Settings, collection: str | None = None) -> ChunkStore:
         """The collection of the published index generation (or the named one, e.g. a staging generation)."""
         if collection is None:
             from ingest.generations import IndexFiles
 
             collection = IndexFiles.of(settings).collection
-        return cls(client or make_client(settings), collection, settings.chroma_ef_search)
+        return cls(make_client(settings), collection, settings.chroma_ef_search)
 
     def vector_store(self) -> Any:
         from llama_index.vector_stores.chroma import ChromaVectorStore

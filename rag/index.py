@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,9 +17,12 @@ from ingest.keyword import Idf, KeywordIndex
 from ingest.keyword import bigram_idf as keyword_idf
 from ingest.pipeline import IndexFiles, load_state
 from ingest.records import Chunk, Document
+from ingest.repair.normalize import matching_form
 from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
+
+_TITLE_NOISE = re.compile(r"^(?:晋城市|长治市)?(?:人民政府)?(?:办公厅|办公室)?关于(?:印发)?|[《》“”]|[（(]试行[）)]|的通知$|通知$")
 
 
 class IndexMissing(FileNotFoundError):
@@ -75,6 +79,26 @@ class LoadedIndex:
                 out[number].add(cid)
         return {k: frozenset(v) for k, v in out.items()}
 
+    @cached_property
+    def title_variants(self) -> list[tuple[str, str]]:
+        """(title variant, 文号) of every numbered document, longest first: the title's core (without 关于印发/通知/
+        （试行）) and the core without its city prefix, in matching form; a question naming one names the document."""
+        found: dict[str, str] = {}
+        for doc in self.documents.values():
+            if not doc.doc_number:
+                continue
+            core = matching_form(_TITLE_NOISE.sub("", doc.title))
+            for variant in (core, re.sub(r"^(?:晋城市|长治市|晋城|长治)", "", core)):
+                if len(variant) >= 6 and variant not in found:
+                    found[variant] = doc.doc_number
+        return sorted(found.items(), key=lambda kv: -len(kv[0]))
+
+    @cached_property
+    def clause_lines(self) -> tuple[str, list[str]]:
+        """Every line of every chunk in matching form: joined by newlines (for substring tests), and as a list."""
+        lines = [f for c in self.chunks.values() for line in c.text.splitlines() if (f := matching_form(line))]
+        return "\n".join(lines), lines
+
     def context_text(self, chunk: Chunk) -> str:
         return embedding_text(self.documents[chunk.doc_id].title, chunk.headings, chunk.text)
 
@@ -101,7 +125,7 @@ def load_index(settings: Settings, embedder: Any | None = None, store: Any | Non
             embedder = make_embedder(settings.embedder, settings.embed_model)
         embed_query = embedder.embed_query
     log.info("index loaded", extra={"chunks": len(chunks), "documents": len(documents), "root": str(files.root)})
-    index = LoadedIndex(documents, chunks, keyword, store, embed_query, generation=int(files.root.name[1:]))
+    index = LoadedIndex(documents, chunks, keyword, store, embed_query, generation=files.generation)
     if chunks:
         index.store.query(embed_query("预热"), k=1)  # Chroma reads its vector index now, not on the first question
     if files.idf.exists():

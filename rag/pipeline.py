@@ -124,7 +124,7 @@ class Pipeline:
         if not wider.passages or wider.passages[0].city == city:
             return None
         theirs = self.relevance(question, wider)[0]
-        if theirs - mine >= self.gate.wrong_city_margin and mine < self.gate.strong_coverage:
+        if theirs - mine >= self.gate.wrong_city_margin:
             return wider
         return None
 
@@ -259,7 +259,7 @@ class Pipeline:
         clause can answer from it. The title is the longest run of the question ending in 表/名单/清单/目录 that
         the corpus contains."""
         q = matching_form(question)
-        corpus, lines = self._lines()
+        corpus, lines = self.index.clause_lines
         for end in [m.end() for m in _TABLE_WORD.finditer(q)][: self.gate.max_titles]:
             start = end - self.gate.min_title_chars
             if start < 0 or q[start:end] not in corpus:
@@ -271,15 +271,6 @@ class Pipeline:
             if all(_ATTACHMENT_ENTRY.fullmatch(line.replace(title, "", 1)) for line in found):
                 return title
         return None
-
-    def _lines(self) -> tuple[str, list[str]]:
-        """Every line of every indexed clause in matching form: joined by newlines, and as a list (built once)."""
-        cached: tuple[str, list[str]] | None = getattr(self, "_clause_lines", None)
-        if cached is None:
-            lines = [f for c in self.index.chunks.values() for line in c.text.splitlines() if (f := matching_form(line))]
-            cached = ("\n".join(lines), lines)
-            self._clause_lines = cached
-        return cached
 
     def _offline(self, ctx: _Context, notices: tuple[str, ...] = ()) -> Answer:
         assert ctx.retrieved is not None

@@ -60,7 +60,6 @@ class _Ranked:
     fused: list[tuple[str, float]]
     score: dict[str, float]
     top: list[str]
-    ordered: list[str]
     widened: set[str]
     groups: list[list[str]]
 
@@ -118,38 +117,13 @@ def mentioned_doc_numbers(index: LoadedIndex, question: str) -> list[str]:
     return sorted(n for n in index.doc_numbers if n in q)
 
 
-_TITLE_NOISE = re.compile(r"^(?:晋城市|长治市)?(?:人民政府)?(?:办公厅|办公室)?关于(?:印发)?|[《》“”]|[（(]试行[）)]|的通知$|通知$")
-
-
-def _title_core(title: str) -> str:
-    return matching_form(_TITLE_NOISE.sub("", title))
-
-
-def title_variants(index: LoadedIndex) -> list[tuple[str, str]]:
-    """(title variant, 文号) of every numbered document, longest first: the title's core (without 关于印发/通知/
-    （试行）) and the core without its city prefix. Computed once per loaded index."""
-    cached = index.__dict__.get("_title_variants")
-    if cached is None:
-        found: dict[str, str] = {}
-        for doc in index.documents.values():
-            if not doc.doc_number:
-                continue
-            core = _title_core(doc.title)
-            for variant in (core, re.sub(r"^(?:晋城市|长治市|晋城|长治)", "", core)):
-                if len(variant) >= 6 and variant not in found:
-                    found[variant] = doc.doc_number
-        cached = sorted(found.items(), key=lambda kv: -len(kv[0]))
-        index.__dict__["_title_variants"] = cached
-    return cached  # type: ignore[no-any-return]
-
-
 def mentioned_titles(index: LoadedIndex, question: str) -> tuple[list[str], str]:
     """(文号 of documents whose title the question names, the question without that title).
 
     A title counts as named when its core (without 关于印发/通知/（试行）) appears in the question, or the city
     prefix aside (房地产市场监管办法 for 晋城市房地产市场监管办法)."""
     q = matching_form(question)
-    for variant, number in title_variants(index):
+    for variant, number in index.title_variants:
         if variant in q:
             return [number], q.replace(variant, " ")
     return [], question
@@ -252,8 +226,8 @@ class HybridRetriever:
             top = [cid for cid, _ in reranked[: cfg.k]]
         else:
             top = [cid for cid, _ in fused[: cfg.k]]
-        ordered, widened, groups = self._widen(top, widen)
-        return _Ranked(label, legs, fused[: cfg.k_leg], score, top, ordered, widened, groups)
+        widened, groups = self._widen(top, widen)
+        return _Ranked(label, legs, fused[: cfg.k_leg], score, top, widened, groups)
 
     def _retrieved(self, parts: list[_Ranked], doc_numbers: list[str]) -> Retrieved:
         """One Retrieved from one ranking, or from several (a comparison) taking turns group by group."""
@@ -271,19 +245,17 @@ class HybridRetriever:
                         groups.append(fresh)
             facet_leads = [p.groups[0][0] for p in parts if p.groups]
         ranks: dict[str, dict[str, int]] = {}
-        legs: dict[str, list[tuple[str, float]]] = {}
+        best: dict[str, dict[str, float]] = {}  # per leg, each chunk's best score over the sides
         score: dict[str, float] = {}
         for part in parts:
             for leg, hits in part.legs.items():
+                scores = best.setdefault(leg, {})
                 for r, (cid, value) in enumerate(hits, start=1):
                     ranks.setdefault(cid, {}).setdefault(leg, r)
-                    best = dict(legs.get(leg, []))
-                    if value > best.get(cid, float("-inf")):
-                        best[cid] = value
-                    legs[leg] = list(best.items())
+                    scores[cid] = max(value, scores.get(cid, value))
             for cid, value in part.score.items():
                 score.setdefault(cid, value)
-        legs = {leg: sorted(hits, key=lambda kv: -kv[1]) for leg, hits in legs.items()}  # one list per leg, all sides
+        legs = {leg: sorted(scores.items(), key=lambda kv: -kv[1]) for leg, scores in best.items()}  # one list per leg
         widened = set().union(*(p.widened for p in parts))
         ordered = [cid for group in groups for cid in group]
         passages = [
@@ -293,11 +265,11 @@ class HybridRetriever:
         fused = sorted({cid: v for p in parts for cid, v in p.fused}.items(), key=lambda kv: -kv[1])
         return Retrieved(passages, legs, fused, sorted(widened), doc_numbers, groups, facet_leads)
 
-    def _widen(self, top: list[str], wanted: bool) -> tuple[list[str], set[str], list[list[str]]]:
-        """Replace a step/item hit by its whole section (parent + siblings, in document order) when the question
-        asks for a procedure or list, or when two hits are siblings; drop duplicates."""
+    def _widen(self, top: list[str], wanted: bool) -> tuple[set[str], list[list[str]]]:
+        """(ids added by widening, groups in order): a step/item hit is replaced by its whole section (parent +
+        siblings, in document order) when the question asks for a procedure or list, or when two hits are
+        siblings; duplicates dropped."""
         chunks = self.index.chunks
-        out: list[str] = []
         widened: set[str] = set()
         seen: set[str] = set()
         groups: list[list[str]] = []
@@ -316,12 +288,11 @@ class HybridRetriever:
             fresh = [g for g in group if g not in seen]
             for g in fresh:
                 seen.add(g)
-                out.append(g)
                 if g not in top:
                     widened.add(g)
             if fresh:
                 groups.append(fresh)
-        return out, widened, groups
+        return widened, groups
 
 
 _PLACES = "|".join(sorted({p for places in CITY_PLACES.values() for p in places}, key=len, reverse=True))

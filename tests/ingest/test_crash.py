@@ -61,12 +61,18 @@ def _kill_at(index: Path, data: Path, point: str) -> list[str]:
     return seen
 
 
-@pytest.mark.integration
-def test_ingest_killed_at_any_point_leaves_the_previous_index_answering_and_the_next_run_completes(tmp_path: Path) -> None:
+def _indexed_first_file(tmp_path: Path) -> tuple[Path, Path]:
+    """(data folder, index folder) with FIRST ingested: generation 1 published."""
     data, index = tmp_path / "data", tmp_path / "index"
     data.mkdir()
     shutil.copy(GAZETTES / FIRST, data / FIRST)
     _ingest(index, data)
+    return data, index
+
+
+@pytest.mark.integration
+def test_ingest_killed_at_any_point_leaves_the_previous_index_answering_and_the_next_run_completes(tmp_path: Path) -> None:
+    data, index = _indexed_first_file(tmp_path)
     before = _check(index, data)
     assert before["generation"] == 1 and before["cited"] and not before["refused"]
     assert before["chunks"] == before["store"] == before["keyword"]
@@ -92,10 +98,7 @@ def test_ingest_killed_at_any_point_leaves_the_previous_index_answering_and_the_
 
 @pytest.mark.integration
 def test_kill_after_publishing_keeps_the_new_index_and_old_generations_are_pruned(tmp_path: Path) -> None:
-    data, index = tmp_path / "data", tmp_path / "index"
-    data.mkdir()
-    shutil.copy(GAZETTES / FIRST, data / FIRST)
-    _ingest(index, data)
+    data, index = _indexed_first_file(tmp_path)
     shutil.copy(GAZETTES / SECOND, data / SECOND)
     _kill_at(index, data, "published")  # published, killed before pruning
     published = _check(index, data)
