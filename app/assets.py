@@ -22,6 +22,7 @@ h4 { font-size: 15px; font-weight: 600; }
 .a.refusal { background: #fff8e6; border: 2px dashed #d9a400; }
 .a.notice { background: #fdeeee; border: 1px solid #e3a5a5; color: #8a1f1f; }
 .badge { display: inline-block; background: #d9a400; color: #fff; border-radius: 6px; padding: 0 8px; font-size: 13px; margin-bottom: 6px; }
+.reason { font-size: 13px; color: #8a6d00; margin-bottom: 6px; }
 .status { color: #666; font-style: italic; }
 p.ln { margin: 0 0 6px; }
 a.cite { color: #1d5fc1; font-weight: 600; text-decoration: none; border-bottom: 1px dotted #1d5fc1; cursor: pointer; }

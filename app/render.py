@@ -13,7 +13,7 @@ from html import escape
 
 from app.chat import Turn
 from app.documents import DocumentLibrary, cn_date, full_title, validity_text
-from rag.records import LEADS_PREFIX, Answer, Citation, Passage
+from rag.records import LEADS_PREFIX, REASON_LABELS, Answer, Citation, Passage
 
 _KEY = re.compile(r"\[(S\d+)\]")
 WELCOME = ("您好！我根据晋城、长治两市政府公报中的文件回答问题，并标明依据的文件标题、文号和条款。"
@@ -101,9 +101,11 @@ def _leads(answer: Answer, library: DocumentLibrary) -> str:
 
 
 def render_answer(turn_no: int, answer: Answer, library: DocumentLibrary, staff: bool) -> str:
+    reason = f' data-reason="{answer.reason.value}"' if answer.reason else ""
+    label = f'<div class="reason">{escape(REASON_LABELS[answer.reason])}</div>' if answer.reason else ""
     if answer.refused:
         lines = [line for line in answer.text.split("\n") if not line.startswith(LEADS_PREFIX)]
-        return (f'<div class="a refusal" data-refused="1"><div class="badge">未找到答案</div>'
+        return (f'<div class="a refusal" data-refused="1"{reason}><div class="badge">未找到答案</div>{label}'
                 f'<div class="atext">{render_text(chr(10).join(lines), turn_no, set())}</div>{_leads(answer, library)}</div>')
     by_key = {p.key: p for p in answer.passages}
     cited = {c.key for c in answer.citations}
@@ -114,7 +116,7 @@ def render_answer(turn_no: int, answer: Answer, library: DocumentLibrary, staff:
     if staff and (answer.uncited_sentences or answer.invalid_citations):
         extra = (f'<div class="warn">核对提示：{len(answer.uncited_sentences)}句没有有效引用'
                  f'{"，无效编号 " + escape("、".join(answer.invalid_citations)) if answer.invalid_citations else ""}。</div>')
-    return (f'<div class="a answer" data-refused="0"><div class="atext">{render_text(answer.text, turn_no, cited)}</div>'
+    return (f'<div class="a answer" data-refused="0"{reason}>{label}<div class="atext">{render_text(answer.text, turn_no, cited)}</div>'
             f"{extra}{sources}</div>")
 
 

@@ -1,4 +1,5 @@
-"""Command line: `python -m evals run …` (score pipelines on gold files) and `python -m evals check …` (gold quotes).
+"""Command line: `python -m evals run …` (score pipelines on gold files), `python -m evals check …` (gold quotes),
+`python -m evals gate …` (CI floors), `python -m evals compare …` (splits side by side).
 
 Exit status: 0 when the command did its work (whatever the scores), 1 on errors (a bad gold file, a pipeline that
 cannot be built, items whose answer call raised, a gold quote missing from the corpus), 2 on bad arguments.
@@ -57,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     latency = sub.add_parser("latency", help="benchmark: warm per-question latency of our pipeline, per stage")
     latency.add_argument("--gold", action="append", required=True, type=Path, metavar="FILE", help="gold JSONL file (repeatable)")
     latency.add_argument("--rounds", type=_limit_arg, default=3, metavar="N", help="timed passes over the items (default 3)")
+    compare = sub.add_parser("compare", help="splits side by side: headline metrics of several reports in one table")
+    compare.add_argument("--report", action="append", required=True, metavar="NAME=FILE",
+                         help="a split's report.json, e.g. dev=evals/out/dev/report.json (repeatable; the first two get a gap column)")
+    compare.add_argument("--out", type=Path, metavar="FILE", help="also write the table to this Markdown file")
+    calibrate = sub.add_parser("calibrate", help="k-fold calibration of the not_relevant thresholds on a DEV report")
+    calibrate.add_argument("--report", required=True, type=Path, metavar="FILE", help="report.json of the dev split")
+    calibrate.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for calibration.md and calibration.png")
+    calibrate.add_argument("--folds", type=_limit_arg, default=5, metavar="K", help="folds (default 5)")
     check = sub.add_parser("check", help="verify every evidence quote against the bundled corpus")
     check.add_argument("--gold", action="append", required=True, type=Path, metavar="FILE", help="gold JSONL file (repeatable)")
     return parser
@@ -79,6 +88,42 @@ def cmd_check(gold: Sequence[Path]) -> int:
     status = "all found" if not failures else f"{len(failures)} not found"
     print(f"checked {quotes} quotes of {len(items)} items against {len(corpus)} files in {corpus_dir}: {status}")
     return 1 if failures else 0
+
+
+def cmd_compare(specs: Sequence[str], out: Path | None) -> int:
+    from evals.compare import load_reports, render
+
+    table = render(load_reports(specs))
+    print(table, end="")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("# Splits side by side\n\n" + table, encoding="utf-8")
+    return 0
+
+
+def cmd_calibrate(report_path: Path, out: Path, k: int) -> int:
+    import json
+
+    from evals.calibrate import cross_validate, plot, render, rows_of
+    from ingest.settings import Settings
+
+    if not report_path.exists():
+        _err(f"no report at {report_path}: run `python -m evals run --out {report_path.parent}` on the dev split first")
+        return 1
+    rows = rows_of(json.loads(report_path.read_text(encoding="utf-8")))
+    if not rows or all(r.answerable for r in rows) or not any(r.answerable for r in rows):
+        _err(f"{report_path} has no signals for both answerable and unanswerable items: re-run `python -m evals run`")
+        return 1
+    settings = Settings()  # type: ignore[call-arg]
+    current = (settings.gate_min_coverage, settings.gate_min_dense)
+    folds = cross_validate(rows, k)
+    out.mkdir(parents=True, exist_ok=True)
+    text = render(rows, folds, current)
+    (out / "calibration.md").write_text(text, encoding="utf-8")
+    plot(rows, current[1], out / "calibration.png")
+    print(text, end="")
+    print(f"wrote {out / 'calibration.md'}, {out / 'calibration.png'}")
+    return 0
 
 
 def cmd_gate(report_path: Path, thresholds_path: Path) -> int:
@@ -137,8 +182,11 @@ def cmd_run(args: argparse.Namespace, factories: Factories | None = None) -> int
         if done % step == 0 or done == total:
             say(f"[{done:>4}/{total}] items answered by {', '.join(args.pipeline)}")
 
+    from rag.policy import PolicyConfig
+
     run = run_eval(pipelines, chosen, args.question_field, progress=progress, skipped=skipped,
-                   settings_fingerprint=settings.fingerprint())
+                   settings_fingerprint=settings.fingerprint(),
+                   policy_fingerprint=PolicyConfig.from_settings(settings).fingerprint())
     report = build_report(run)
     meta = {"gold": ", ".join(map(str, args.gold)), "items": f"{len(chosen)} run, {len(skipped)} skipped",
             "question field": args.question_field, "mode": args.mode, "pipelines": ", ".join(args.pipeline)}
@@ -162,6 +210,10 @@ def main(argv: Sequence[str] | None = None, factories: Factories | None = None) 
             return cmd_check(args.gold)
         if args.command == "latency":
             return cmd_latency(args.gold, args.rounds)
+        if args.command == "calibrate":
+            return cmd_calibrate(args.report, args.out, args.folds)
+        if args.command == "compare":
+            return cmd_compare(args.report, args.out)
         if args.command == "gate":
             return cmd_gate(args.report, args.thresholds)
         return cmd_run(args, factories)

@@ -13,6 +13,12 @@ One item per line; unknown fields are ignored. Fields:
 - doc_number (str): the document's 文号, several joined by `；` (may be empty, e.g. 大事记 entries)
 - locator (str): where in the document (第十二条（一）, 二、（三）2.), for people
 - history (list of str, optional): earlier user questions of the same chat, asked first, in order
+- tags (list of str, optional): what kind of user and question the item stands for, from TAGS (reports give
+  per-tag figures, so a class of question — citizen wording, table rows, near-misses — is measured on its own)
+
+Splits: `dev_*.jsonl` tunes (rules and thresholds are chosen on it); `test_*.jsonl` only measures. The test split
+was written from the documents before any tuning on it and is frozen: only gold defects are fixed, each named in
+its commit.
 
 Loading never drops an item silently: every problem is reported with file:line, field and the fix, and nothing
 is returned until the file is clean.
@@ -32,6 +38,26 @@ from ingest.repair.normalize import matching_form
 KINDS = ("number", "when", "fact", "procedure", "who", "list", "comparison", "multi-hop", "unanswerable")
 UNANSWERABLE = "unanswerable"
 DOCNO_SEPARATOR = "；"
+TAGS: dict[str, str] = {
+    "citizen": "everyday wording that shares few words with the clause",
+    "followup": "a follow-up turn (the item has a history)",
+    "switch": "a follow-up that switches city, document, year or topic",
+    "table": "the answer is one row or cell of a table",
+    "long-list": "the answer is a long enumeration (five items or more)",
+    "multi-part": "one question asks two or more things",
+    "two-doc": "the answer needs two documents",
+    "near-miss": "unanswerable, close to something the documents do say",
+    "nm-statistic": "near-miss: a statistic, total or price no document states",
+    "nm-detail": "near-miss: a detail (contact, website, person) the text never gives",
+    "nm-year": "near-miss: a year or period no document on the topic covers",
+    "nm-chronicle": "near-miss: a 大事记 day or event that is not recorded",
+    "nm-attachment": "near-miss: an attachment listed but not printed",
+    "nm-city": "near-miss: the topic exists for another city or county only",
+    "nm-other": "near-miss of another class",
+    "value-open": "the document addresses the subject but sets no fixed value; the answer says so",
+    "chronicle": "about a 大事记 entry",
+}
+"""Tag vocabulary of gold items (tag → what it marks)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +76,7 @@ class GoldItem:
     source: str
     question_en: str | None = None
     history: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
 
     @property
     def answerable(self) -> bool:
@@ -152,12 +179,23 @@ def _validate(obj: Any, file: str, line: int) -> tuple[GoldItem | None, list[Gol
     if not _is_str_list(history) or any(not h.strip() for h in history):
         bad("history", f"must be a list of non-empty strings, got {history!r}", "list the earlier user questions, first asked first")
         history = []
+    tags: Any = obj.get("tags", [])
+    if tags is None:
+        tags = []
+    if not _is_str_list(tags):
+        bad("tags", f"must be a list of strings, got {tags!r}", 'write e.g. "tags": ["citizen", "table"]')
+        tags = []
+    else:
+        unknown = [t for t in tags if t not in TAGS]
+        if unknown:
+            bad("tags", f"unknown tag(s) {unknown!r}", f"use tags from: {', '.join(TAGS)}")
     if problems:
         return None, problems
     item = GoldItem(
         id=obj["id"].strip(), question=obj["question"], kind=str(kind), answer=obj["answer"], key_facts=tuple(key_facts),
         evidence=evidence, extra_evidence=tuple(extra), doc_number=obj["doc_number"], locator=obj["locator"],
         source=f"{file}:{line}", question_en=question_en, history=tuple(history),
+        tags=tuple(dict.fromkeys(tags)),
     )
     return item, []
 

@@ -60,11 +60,16 @@ class ItemScore:
     missing_facts: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
     error: str | None = None
+    tags: tuple[str, ...] = ()
+    reason: str | None = None
+    rules_fired: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["missing_facts"] = list(self.missing_facts)
         out["problems"] = list(self.problems)
+        out["tags"] = list(self.tags)
+        out["rules_fired"] = list(self.rules_fired)
         return out
 
 
@@ -96,9 +101,11 @@ def cited_passages(answer: Answer) -> list[str]:
 def score_item(item: GoldItem, answer: Answer, latency_ms: float) -> ItemScore:
     """Score one answer against its gold item."""
     invalid = len(answer.invalid_citations)
+    reason, rules = (str(answer.reason) if answer.reason else None), tuple(answer.trace.rules_fired)
     if not item.answerable:
         verdict: tuple[str, ...] = () if answer.refused else (ANSWERED_UNANSWERABLE,)
-        return ItemScore(item.id, item.kind, False, answer.refused, latency_ms, invalid, problems=verdict)
+        return ItemScore(item.id, item.kind, False, answer.refused, latency_ms, invalid, problems=verdict, tags=item.tags,
+                         reason=reason, rules_fired=rules)
     texts = [p.text for p in answer.passages]
     rank = first_supporting_rank(texts, item.evidence)
     top5 = texts[:5]
@@ -127,13 +134,16 @@ def score_item(item: GoldItem, answer: Answer, latency_ms: float) -> ItemScore:
         evidence_rank=rank,
         missing_facts=missing,
         problems=tuple(problems),
+        tags=item.tags,
+        reason=reason,
+        rules_fired=rules,
     )
 
 
 def error_score(item: GoldItem, message: str, latency_ms: float) -> ItemScore:
     """The row of an item whose answer call raised: counted as a failure, never silently dropped."""
     return ItemScore(item.id, item.kind, item.answerable, refused=False, latency_ms=latency_ms, invalid_citations=0,
-                     problems=(f"{ERROR}: {message}",), error=message)
+                     problems=(f"{ERROR}: {message}",), error=message, tags=item.tags)
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -170,3 +180,25 @@ def summarize(scores: Sequence[ItemScore]) -> dict[str, float | int | None]:
 def summarize_by_kind(scores: Sequence[ItemScore], kinds: Sequence[str]) -> dict[str, dict[str, float | int | None]]:
     """Summaries per kind, in the order of `kinds`, for the kinds that have items."""
     return {k: summarize([s for s in scores if s.kind == k]) for k in kinds if any(s.kind == k for s in scores)}
+
+
+def summarize_by_tag(scores: Sequence[ItemScore]) -> dict[str, dict[str, float | int | None]]:
+    """Summaries per gold tag (an item counts under each of its tags), tags in first-seen order."""
+    tags = list(dict.fromkeys(t for s in scores for t in s.tags))
+    return {t: summarize([s for s in scores if t in s.tags]) for t in tags}
+
+
+def summarize_by_rule(scores: Sequence[ItemScore]) -> dict[str, dict[str, int]]:
+    """Per answer-policy rule: on how many answerable and unanswerable items it fired, and on how many it decided
+    (it was the first to fire, so the item was refused because of it). A rule that fires more often on answerable
+    items than on unanswerable ones costs more than it saves."""
+    out: dict[str, dict[str, int]] = {}
+    for s in scores:
+        for i, rule in enumerate(s.rules_fired):
+            row = out.setdefault(rule, {"fired_answerable": 0, "fired_unanswerable": 0,
+                                        "decided_answerable": 0, "decided_unanswerable": 0})
+            side = "answerable" if s.answerable else "unanswerable"
+            row[f"fired_{side}"] += 1
+            if i == 0 and s.refused:
+                row[f"decided_{side}"] += 1
+    return out

@@ -1,7 +1,8 @@
 """Reports: report.json (the contract), report.md (tables a person reads) and report.png (per-kind bars).
 
-report.json holds {"summary", "by_kind", "pipelines" (only with several), "settings_fingerprint", "items"}; the
-summary and by_kind are for the first pipeline; every item row carries each pipeline's result under "results".
+report.json holds {"summary", "by_kind", "by_tag", "by_rule", "pipelines" (only with several), "settings_fingerprint",
+"policy_fingerprint", "items"}; the summary, by_kind, by_tag and by_rule are for the first pipeline; every item row
+carries each pipeline's result under "results".
 report.md and report.png are rendered from that JSON alone, so they can be redrawn from a saved report.
 """
 
@@ -24,13 +25,15 @@ from evals.metrics import (
     ItemScore,
     summarize,
     summarize_by_kind,
+    summarize_by_rule,
+    summarize_by_tag,
 )
 from evals.runner import PipelineResult, RunResult
 
-REPORT_KEYS = ("summary", "by_kind", "settings_fingerprint", "items")
+REPORT_KEYS = ("summary", "by_kind", "by_tag", "by_rule", "settings_fingerprint", "policy_fingerprint", "items")
 """Top-level keys of report.json; "pipelines" is added when several pipelines ran."""
 WORST_ITEMS = 15
-_SCORE_FIELDS = {f.name for f in fields(ItemScore)} - {"item_id", "kind", "answerable"}
+_SCORE_FIELDS = {f.name for f in fields(ItemScore)} - {"item_id", "kind", "answerable", "tags"}
 _LABELS = {
     "n": "items", "answerable": "answerable", "unanswerable": "unanswerable",
     "hit_at_1": "hit@1", "hit_at_5": "hit@5", "hit_at_10": "hit@10", "mrr_at_10": "MRR@10",
@@ -52,6 +55,7 @@ def _result_row(result: PipelineResult) -> dict[str, Any]:
     if answer is not None:
         row["answer"] = answer.text
         row["cited"] = [c.key for c in answer.citations]
+        row["signals"] = dict(answer.trace.signals)
         row["invalid_citation_keys"] = list(answer.invalid_citations)
         row["top_passages"] = [
             {"key": p.key, "chunk_id": p.chunk_id, "doc_number": p.doc_number, "path": p.path, "source_file": p.source_file}
@@ -66,13 +70,16 @@ def build_report(run: RunResult) -> dict[str, Any]:
     report: dict[str, Any] = {
         "summary": summarize(run.scores(first)),
         "by_kind": summarize_by_kind(run.scores(first), KINDS),
+        "by_tag": summarize_by_tag(run.scores(first)),
+        "by_rule": summarize_by_rule(run.scores(first)),
     }
     if len(run.pipelines) > 1:
         report["pipelines"] = {name: summarize(run.scores(name)) for name in run.pipelines}
     report["settings_fingerprint"] = run.settings_fingerprint
+    report["policy_fingerprint"] = run.policy_fingerprint
     report["items"] = [
         {
-            "id": r.item.id, "kind": r.item.kind, "source": r.item.source, "question": r.question,
+            "id": r.item.id, "kind": r.item.kind, "tags": list(r.item.tags), "source": r.item.source, "question": r.question,
             "history": list(r.item.history), "doc_number": r.item.doc_number, "locator": r.item.locator,
             "results": {name: _result_row(r.results[name]) for name in run.pipelines},
         }
@@ -96,7 +103,9 @@ def scores_from_report(report: Mapping[str, Any], pipeline: str) -> list[ItemSco
         result = {k: v for k, v in row["results"][pipeline].items() if k in _SCORE_FIELDS}
         result["missing_facts"] = tuple(result.get("missing_facts", ()))
         result["problems"] = tuple(result.get("problems", ()))
-        out.append(ItemScore(item_id=row["id"], kind=row["kind"], answerable=row["kind"] != UNANSWERABLE, **result))
+        result["rules_fired"] = tuple(result.get("rules_fired", ()))
+        out.append(ItemScore(item_id=row["id"], kind=row["kind"], answerable=row["kind"] != UNANSWERABLE,
+                             tags=tuple(row.get("tags", ())), **result))
     return out
 
 
@@ -127,6 +136,27 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+_GROUP_COLUMNS = (("hit_at_5", "hit@5"), ("mrr_at_10", "MRR@10"), ("all_evidence_at_5", "all evidence@5"),
+                  ("key_fact_recall", "key-fact recall"), ("citation_support", "citation support"))
+
+
+def _group_table(names: Sequence[str], groups: Mapping[str, Mapping[str, Mapping[str, Any]]], label: str) -> list[str]:
+    """One row per group (kind or tag) of the first pipeline, each cell every pipeline's value; *refused* is the
+    refusal rate of a group's unanswerable items, then the false refusal rate of its answerable ones."""
+    lines = [f"Each cell: {' / '.join(names)}. *refused*: refusal rate on unanswerable items ‖ false refusal rate on "
+             "answerable items.", "",
+             f"| {label} | n | " + " | ".join(title for _, title in _GROUP_COLUMNS) + " | refused |",
+             "|---|---:|" + "---:|" * (len(_GROUP_COLUMNS) + 1)]
+    for group in groups[names[0]]:
+        rows = [groups[n].get(group, {}) for n in names]
+        cells = [" / ".join(_fmt(key, r.get(key)) for r in rows) for key, _ in _GROUP_COLUMNS]
+        refused = [" / ".join(_fmt(key, r.get(key)) for r in rows) for key in ("refusal_rate", "false_refusal_rate")
+                   if rows[0].get(key) is not None]
+        cells.append(" ‖ ".join(refused) or "—")
+        lines.append(f"| {group} | {rows[0].get('n', 0)} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def render_markdown(report: Mapping[str, Any], meta: Mapping[str, Any] | None = None) -> str:
     """Overall and per-kind tables (pipelines side by side), then the worst items of the first pipeline."""
     names = pipeline_names(report)
@@ -135,24 +165,30 @@ def render_markdown(report: Mapping[str, Any], meta: Mapping[str, Any] | None = 
     lines = ["# Evaluation report", ""]
     for key, value in (meta or {}).items():
         lines.append(f"- {key}: {value}")
-    lines.append(f"- settings fingerprint: `{report.get('settings_fingerprint', '')}`")
+    lines.append(f"- index settings fingerprint: `{report.get('settings_fingerprint', '')}`")
+    lines.append(f"- answer policy fingerprint: `{report.get('policy_fingerprint', '')}`")
     lines += ["", "## Overall", "", "| metric | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
     for key, label in _LABELS.items():
         lines.append(f"| {label} | " + " | ".join(_fmt(key, summaries[n].get(key)) for n in names) + " |")
     by_kind = {name: summarize_by_kind(scores[name], KINDS) for name in names}
-    columns = [("hit_at_5", "hit@5"), ("mrr_at_10", "MRR@10"), ("all_evidence_at_5", "all evidence@5"),
-               ("key_fact_recall", "key-fact recall"), ("citation_support", "citation support")]
-    lines += ["", "## By kind", "", f"Each cell: {' / '.join(names)}. *refused*: refusal rate for unanswerable items, "
-              "false refusal rate for the others.", "",
-              "| kind | n | " + " | ".join(label for _, label in columns) + " | refused |", "|---|---:|" + "---:|" * (len(columns) + 1)]
-    for kind in KINDS:
-        if kind not in by_kind[names[0]]:
-            continue
-        rows = [by_kind[n].get(kind, {}) for n in names]
-        refused_key = "refusal_rate" if kind == UNANSWERABLE else "false_refusal_rate"
-        cells = [" / ".join(_fmt(key, r.get(key)) for r in rows) for key, _ in columns]
-        cells.append(" / ".join(_fmt(refused_key, r.get(refused_key)) for r in rows))
-        lines.append(f"| {kind} | {rows[0].get('n', 0)} | " + " | ".join(cells) + " |")
+    lines += ["", "## By kind", "", *_group_table(names, by_kind, "kind")]
+    by_tag = {name: summarize_by_tag(scores[name]) for name in names}
+    if by_tag[names[0]]:
+        lines += ["", "## By tag", "", "An item counts under each of its tags (see `evals/gold.py` TAGS).", ""]
+        lines += _group_table(names, by_tag, "tag")
+    by_rule = summarize_by_rule(scores[names[0]])
+    if by_rule:
+        n_ans = sum(1 for s in scores[names[0]] if s.answerable)
+        n_un = len(scores[names[0]]) - n_ans
+        lines += ["", f"## Answer-policy rules ({names[0]})", "",
+                  f"How often each rule fired on the {n_ans} answerable and the {n_un} unanswerable items (all enabled "
+                  "rules are evaluated on every question), and how often it decided (was the first to fire: the item "
+                  "was refused because of it). On answerable items a rule costs; on unanswerable ones it saves.", "",
+                  "| rule | fired: answerable | fired: unanswerable | decided: answerable (false refusals) | "
+                  "decided: unanswerable (refusals) |", "|---|---:|---:|---:|---:|"]
+        for rule, row in by_rule.items():
+            lines.append(f"| {rule} | {row['fired_answerable']} | {row['fired_unanswerable']} | "
+                         f"{row['decided_answerable']} | {row['decided_unanswerable']} |")
     lines += ["", f"## Worst items ({names[0]})", ""]
     questions = {row["id"]: row for row in report["items"]}
     ranked = sorted((s for s in scores[names[0]] if s.problems), key=lambda s: (-_severity(s), s.item_id))[:WORST_ITEMS]

@@ -64,6 +64,7 @@ class RunResult:
     question_field: str = "question"
     skipped: list[str] = field(default_factory=list)
     settings_fingerprint: str = ""
+    policy_fingerprint: str = ""
 
     def scores(self, pipeline: str) -> list[ItemScore]:
         return [run.results[pipeline].score for run in self.items]
@@ -121,6 +122,7 @@ def run_eval(
     progress: Progress | None = None,
     skipped: Sequence[str] = (),
     settings_fingerprint: str = "",
+    policy_fingerprint: str = "",
 ) -> RunResult:
     """Run every item through every pipeline (item by item, pipelines in order)."""
     if not pipelines:
@@ -134,7 +136,7 @@ def run_eval(
         runs.append(ItemRun(item, question, {p.name: run_item(p, item, question, clock) for p in pipelines}))
         if progress:
             progress(done, len(items))
-    return RunResult(names, runs, question_field, list(skipped), settings_fingerprint)
+    return RunResult(names, runs, question_field, list(skipped), settings_fingerprint, policy_fingerprint)
 
 
 # --- building the real pipelines -------------------------------------------------------------------------------

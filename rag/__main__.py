@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     from rag.index import IndexMissing
     from rag.pipeline import load_pipeline
-    from rag.records import Filters
+    from rag.records import REASON_LABELS, Filters
 
     try:
         pipeline = load_pipeline()
@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=1, default=_jsonable))
     else:
+        if result.reason is not None:
+            print(f"【{REASON_LABELS[result.reason]}】")
         print(result.text)
     return 0
 

@@ -94,6 +94,6 @@ def follow(pipeline: Pipeline, settings: Settings, check_every_s: float = 5.0,
 
     def build(index: LoadedIndex) -> Pipeline:
         retriever = HybridRetriever(index, pipeline.retriever.config, reranker=pipeline.retriever.reranker)
-        return Pipeline(index, retriever=retriever, gate=pipeline.gate, today=pipeline.today, llm=pipeline.llm)
+        return Pipeline(index, retriever=retriever, policy=pipeline.policy, today=pipeline.today, llm=pipeline.llm)
 
     return FollowingPipeline(pipeline, Generations.of(settings), load, build, check_every_s, clock)

@@ -25,11 +25,19 @@ ASKS = {
     # 安排多少专项奖补资金: an amount of money named after 多少; a standard may be a multiple of another (低保标准的139倍)
     "money": (re.compile(r"多少钱|多少元|补多少|给多少|赔多少|收多少|交多少|标准是多少|费用是多少|资金多少|多少万"
                          r"|多少[\u4e00-\u9fff]{0,12}?(?:资金|经费)"),
-              re.compile(r"\d[\d.,]*\s*(?:元|万元|亿元|万|角|倍)|[一二三四五六七八九十百千万两]+(?:元|万元)")),
+              # a value may be stated in words: free of charge is an amount (免费, 不收取…费用, 无偿)
+              re.compile(r"\d[\d.,]*\s*(?:元|万元|亿元|万|角|倍)|[一二三四五六七八九十百千万两]+(?:元|万元)"
+                         r"|免费|无偿|不收取|不得收取|不收费")),
     "duration": (re.compile(r"多久|多长时间|几天|几个月|几年|几个工作日|多少天|多少个工作日|几小时|几个小时"),
-                 re.compile(r"(?:\d+|[一二三四五六七八九十两半]+)\s*(?:个)?(?:工作日|日|天|个月|月|年|小时|周)")),
+                 # … or at once: 当场/当日/即时 办结 is a duration
+                 re.compile(r"(?:\d+|[一二三四五六七八九十两半]+)\s*(?:个)?(?:工作日|日|天|个月|月|年|小时|周)"
+                            r"|当场|当日|当天|即时|即办|立等可取")),
     "date": (re.compile(r"哪天|哪一天|什么时候(?:印发|发布|签发|施行|开始|起)|何时|几月几日|日期是"),
              re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*日|印发之日|公布之日|发布之日")),
+    # a phone number, a website or an e-mail address: the clause must print one (a description of the service is no
+    # answer to how to reach it)
+    "contact": (re.compile(r"电话|热线是多少|热线号码|联系方式|号码是|网址|邮箱|电子邮件|email|e-mail", re.I),
+                re.compile(r"\d{3,4}\s*[-－—]\s*\d{7,8}|(?<!\d)1\d{10}(?!\d)|(?<!\d)\d{5,8}(?!\d)|https?://|www\.|\.gov\.cn|\.com|@")),
     "ratio": (re.compile(r"比例|百分之|占比|几成|百分比"),
               re.compile(r"\d[\d.]*\s*[%％]|百分之|[一二三四五六七八九十]成|\d+\s*:\s*\d+|比例")),
 }
@@ -67,6 +75,7 @@ class QueryFacts:
     asks: str | None = None  # a kind of ASKS, or "count" (then `unit` names the unit)
     unit: str | None = None
     cross_lingual: bool = False  # mostly non-Chinese words: keyword overlap cannot judge relevance
+    years: tuple[int, ...] = ()  # every year the question names (2022年和2025年), in order
 
 
 def _number(text: str) -> int | None:
@@ -98,6 +107,7 @@ def analyse(question: str) -> QueryFacts:
         cross_lingual=cross,
         asks="count" if count else asks,
         unit=("个" if count.group(1) else count.group(2)) if count else None,  # 几个人: 个 is the classifier asked
+        years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(q))),
     )
 
 

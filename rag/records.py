@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 REFUSAL = "根据现有文件无法回答该问题。"
@@ -95,6 +96,38 @@ class Trace:
     widened: list[str]
     notes: list[str] = field(default_factory=list)
     rewritten_by: str = "none"  # none | offline | llm | offline (LLM <why it was not used>)
+    rules_fired: list[str] = field(default_factory=list)  # every answer-policy rule that fired, in order (the first decided)
+    signals: dict[str, float] = field(default_factory=dict)  # measured relevance the policy judged (rag.policy.Signals)
+
+
+class Reason(StrEnum):
+    """Why an answer is not a plain answer: data, rendered by the app and counted by the evals."""
+
+    EMPTY_QUESTION = "empty_question"
+    CITY_NOT_IN_CORPUS = "city_not_in_corpus"
+    OUT_OF_SCOPE = "out_of_scope"
+    WRONG_CITY = "wrong_city"
+    NOT_RELEVANT = "not_relevant"
+    YEAR_NOT_COVERED = "year_not_covered"
+    ATTACHMENT_NOT_PRINTED = "attachment_not_printed"
+    VALUE_NOT_STATED = "value_not_stated"
+    MODEL_DECLINED = "model_declined"
+    LLM_UNAVAILABLE = "llm_unavailable"
+
+
+REASON_LABELS: dict[Reason, str] = {
+    Reason.EMPTY_QUESTION: "问题为空",
+    Reason.CITY_NOT_IN_CORPUS: "文件库未收录该城市的文件",
+    Reason.OUT_OF_SCOPE: "不属于政府文件的范围",
+    Reason.WRONG_CITY: "只有其他城市的文件有相关规定",
+    Reason.NOT_RELEVANT: "文件库中没有相关规定",
+    Reason.YEAR_NOT_COVERED: "文件库中没有所问年份的文件",
+    Reason.ATTACHMENT_NOT_PRINTED: "所问附件未收录在公报中",
+    Reason.VALUE_NOT_STATED: "文件没有规定所问的具体数值",
+    Reason.MODEL_DECLINED: "大模型未作答，显示原文摘录",
+    Reason.LLM_UNAVAILABLE: "大模型不可用，显示原文摘录",
+}
+"""How the app and the CLI name each reason for a person."""
 
 
 LEADS_PREFIX = "可能相关的文件："  # the refusal text's line naming the leads
@@ -129,3 +162,5 @@ class Answer:
     mode: str = "offline"
     leads: tuple[Lead, ...] = ()  # with a refusal: the closest documents (at most 3)
     timings: dict[str, float] = field(default_factory=dict)
+    reason: Reason | None = None  # why it is a refusal or not a plain answer (None: answered)
+    policy_fingerprint: str = ""  # the answer policy's version and thresholds (rag.policy.PolicyConfig.fingerprint)

@@ -12,7 +12,7 @@ from app.documents import DocumentLibrary
 from app.render import render_answer, render_card, render_transcript
 from app.trace import render_trace
 from ingest.records import Chunk, Document, Validity
-from rag.records import REFUSAL, Answer, Citation, Lead, Passage, Trace
+from rag.records import REASON_LABELS, REFUSAL, Answer, Citation, Lead, Passage, Reason, Trace
 
 TODAY = date(2026, 11, 22)
 EVIL = '<script>alert(1)</script><img src=x onerror=alert(2)> ![p](http://evil.example/p.png) [点我](javascript:alert(3))'
@@ -139,6 +139,17 @@ def test_refusal_renders_as_no_answer_with_leads_not_as_an_answer() -> None:
     assert html.count('class="open-doc" data-doc="f:1" data-chunk="c2"') == 1  # one lead per document
     answered = render_answer(1, _cited_answer(), _library(), staff=True)
     assert answered.startswith('<div class="a answer"') and "未找到答案" not in answered
+
+
+def test_the_reason_of_a_refusal_or_an_extract_is_shown_and_marked() -> None:
+    refusal = replace(_answer(REFUSAL, (), (_passage("S1", 2),), refused=True), reason=Reason.YEAR_NOT_COVERED)
+    html = render_answer(1, refusal, _library(), staff=False)
+    assert html.startswith('<div class="a refusal" data-refused="1" data-reason="year_not_covered">')
+    assert f'<div class="reason">{REASON_LABELS[Reason.YEAR_NOT_COVERED]}</div>' in html
+    declined = replace(_cited_answer(), reason=Reason.MODEL_DECLINED)
+    html = render_answer(1, declined, _library(), staff=False)
+    assert 'data-refused="0" data-reason="model_declined"' in html and REASON_LABELS[Reason.MODEL_DECLINED] in html
+    assert "data-reason" not in render_answer(1, _cited_answer(), _library(), staff=False)
 
 
 def test_streaming_turn_shows_status_then_escaped_partial_text_without_links() -> None:

@@ -29,7 +29,8 @@ from app.limits import Limits
 from app.ui import build_app, launch_options
 from rag.index import LoadedIndex
 from rag.llm import LLMClient
-from rag.pipeline import Gate, Pipeline
+from rag.pipeline import Pipeline
+from rag.policy import PolicyConfig
 from rag.records import Answer, Filters, Trace
 from tests.openai_stub import OpenAIStub
 
@@ -104,7 +105,7 @@ def index(small_index: LoadedIndex) -> LoadedIndex:
 
 @pytest.fixture(scope="module")
 def pipeline(index: LoadedIndex) -> CountingPipeline:
-    return CountingPipeline(Pipeline(index, gate=Gate(min_coverage=0.3, min_dense=0.99), today=lambda: TODAY))
+    return CountingPipeline(Pipeline(index, policy=PolicyConfig(min_coverage=0.3, min_dense=0.99), today=lambda: TODAY))
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +197,7 @@ def test_api_llm_answer_streams_in_pieces_and_ends_with_linked_source_cards(inde
     reply = "中心城区土地征收，先由市规划和自然资源局出具规划审核意见[S2]。随后市人民政府向区（县）人民政府下达征收任务[S3]。"
     with OpenAIStub([{"reply": reply}]) as stub:
         llm = LLMClient(stub.base_url, "stub", "not-needed", 10, 400, 0.1)
-        pipeline = Pipeline(index, gate=Gate(min_coverage=0.3, min_dense=0.99), today=lambda: TODAY, llm=llm)
+        pipeline = Pipeline(index, policy=PolicyConfig(min_coverage=0.3, min_dense=0.99), today=lambda: TODAY, llm=llm)
         demo = build_app(pipeline, DocumentLibrary.from_index(index, today=TODAY), public=False,
                          feedback=FeedbackLog(tmp_path / "f.jsonl", "fp"))
         with serving(demo, public=False) as url:

@@ -14,6 +14,8 @@ from evals.gold import KINDS, GoldError, load_gold
 from tests.conftest import ROOT
 
 GOLD_FILES = sorted((ROOT / "evals" / "gold").glob("*.jsonl"))
+DEV_FILES = sorted((ROOT / "evals" / "gold").glob("dev_*.jsonl"))
+TEST_FILES = sorted((ROOT / "evals" / "gold").glob("test_*.jsonl"))
 GOOD = {"id": "x-1", "question": "搬迁补助费是多少？", "kind": "number", "answer": "18元/平方米", "key_facts": ["18元/平方米"],
         "evidence": "搬迁补助费 18元/平方米", "doc_number": "晋市政发〔2018〕23号", "locator": "第十二条（一）"}
 UNANSWERABLE = {**GOOD, "id": "x-2", "kind": "unanswerable", "key_facts": [], "evidence": "", "doc_number": ""}
@@ -34,8 +36,8 @@ def problems_of(path: Path) -> list[str]:
 def test_bundled_gold_files_load_every_item_with_valid_kinds() -> None:
     items = load_gold(GOLD_FILES)
     lines = sum(1 for f in GOLD_FILES for line in f.read_text(encoding="utf-8").splitlines() if line.strip())
-    assert len(items) == lines == 172
-    assert len({i.id for i in items}) == 172
+    assert len(items) == lines and len({i.id for i in items}) == lines
+    assert len(load_gold(DEV_FILES)) == 172
     assert {i.kind for i in items} == set(KINDS)
     assert all(i.quotes for i in items if i.answerable) and not any(i.quotes for i in items if not i.answerable)
 
@@ -95,7 +97,7 @@ def test_check_passes_on_the_bundled_gold_files(capsys: pytest.CaptureFixture[st
     argv = ["check"] + [a for f in GOLD_FILES for a in ("--gold", str(f))]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "all found" in out and "of 172 items" in out and "FAIL" not in out
+    assert "all found" in out and f"of {len(load_gold(GOLD_FILES))} items" in out and "FAIL" not in out
 
 
 def test_check_fails_and_names_the_item_and_the_quote_that_is_not_in_the_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -115,3 +117,24 @@ def test_check_runs_as_a_module_and_exits_1_on_a_bad_gold_file(tmp_path: Path) -
                           text=True, timeout=60)
     assert proc.returncode == 1
     assert f"{path}:1: field 'kind'" in proc.stderr
+
+
+def test_the_frozen_test_split_has_the_mix_it_was_written_for() -> None:
+    """The test split measures classes of question: each must be there in the share the split was written with."""
+    items = load_gold(TEST_FILES)
+    n = len(items)
+
+    def share(pred: object) -> float:
+        return sum(1 for i in items if pred(i)) / n  # type: ignore[operator]
+
+    assert n >= 250
+    assert all(i.question_en for i in items)
+    assert share(lambda i: "citizen" in i.tags) >= 0.25
+    assert share(lambda i: bool(i.history)) >= 0.15
+    assert any("switch" in i.tags for i in items if i.history)
+    assert share(lambda i: {"table", "long-list"} & set(i.tags)) >= 0.10
+    assert share(lambda i: {"multi-part", "two-doc"} & set(i.tags)) >= 0.10
+    assert share(lambda i: not i.answerable) >= 0.20
+    assert all("near-miss" in i.tags for i in items if not i.answerable)
+    assert {f.name for f in TEST_FILES} >= {"test_jc1801.jsonl", "test_jc1804.jsonl", "test_jc2102.jsonl",
+                                            "test_jc2106.jsonl", "test_cz2003.jsonl"}

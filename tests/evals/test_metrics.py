@@ -37,14 +37,14 @@ def passage(key: str, text: str, doc_number: str = "", chunk_id: str | None = No
 
 
 def answer(passages: Sequence[Passage], text: str = "", cited: Sequence[str] = (), refused: bool = False,
-           invalid: Sequence[str] = (), question: str = "问题") -> Answer:
+           invalid: Sequence[str] = (), question: str = "问题", rules: Sequence[str] = ()) -> Answer:
     by_key = {p.key: p for p in passages}
     citations = tuple(
         Citation(key=k, chunk_id=by_key[k].chunk_id if k in by_key else f"chunk-{k}", doc_title="", doc_number="", path="",
                  date=None, quote="", start=0, end=0, source_file="")
         for k in cited
     )
-    trace = Trace(question=question, rewritten=question, filters={}, legs={}, fused=[], widened=[])
+    trace = Trace(question=question, rewritten=question, filters={}, legs={}, fused=[], widened=[], rules_fired=list(rules))
     return Answer(question=question, text=REFUSAL if refused and not text else text, citations=citations,
                   passages=tuple(passages), refused=refused, trace=trace, invalid_citations=tuple(invalid))
 

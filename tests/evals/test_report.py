@@ -22,25 +22,28 @@ EVIDENCE_2 = "低层和多层房屋过渡期不超过 24个月"
 EVIDENCE_4 = "本办法自公布之日起施行，有效期五年"
 GOLD = [
     {"id": "r-1", "question": "搬迁补助费是多少？", "kind": "number", "answer": "18元/平方米", "key_facts": ["18元/平方米"],
-     "evidence": EVIDENCE_1, "doc_number": "晋市政发〔2018〕23号", "locator": "第十二条（一）"},
+     "evidence": EVIDENCE_1, "doc_number": "晋市政发〔2018〕23号", "locator": "第十二条（一）", "tags": ["table"]},
     {"id": "r-2", "question": "那过渡期多久？", "kind": "when", "answer": "24个月", "key_facts": ["24个月"], "evidence": EVIDENCE_2,
      "doc_number": "晋市政发〔2018〕23号", "locator": "第十三条", "history": ["搬迁补助费是多少？"]},
     {"id": "r-3", "question": "太原的搬迁补助费是多少？", "kind": "unanswerable", "answer": "无法回答", "key_facts": [], "evidence": "",
-     "doc_number": "", "locator": ""},
+     "doc_number": "", "locator": "", "tags": ["near-miss", "nm-city"]},
     {"id": "r-4", "question": "办法有效期多久？", "kind": "when", "answer": "五年", "key_facts": ["五年"], "evidence": EVIDENCE_4,
-     "doc_number": "晋市政发〔2018〕23号", "locator": "第二十三条"},
+     "doc_number": "晋市政发〔2018〕23号", "locator": "第二十三条", "tags": ["citizen", "table"]},
 ]
 DOCNO = "晋市政发〔2018〕23号"
 
 
 def ours_script(question: str, history: tuple[str, ...]) -> Answer:
-    """r-1 right; r-2 evidence at S2 but S1 cited and the fact missing; r-3 refused; r-4 false refusal."""
+    """r-1 right; r-2 evidence at S2 but S1 cited and the fact missing; r-3 refused by city_not_in_corpus (and
+    value_not_stated fired too); r-4 false refusal by value_not_stated."""
     if question == "搬迁补助费是多少？":
         return answer([passage("S1", EVIDENCE_1 + "。", DOCNO)], "18元/平方米 [S1]", cited=["S1"], question=question)
     if question == "那过渡期多久？":
         return answer([passage("S1", "过渡期自搬迁交房之月起计算。", DOCNO), passage("S2", EVIDENCE_2 + "。", DOCNO)],
                       "过渡期自交房之月起算 [S1]", cited=["S1"], question=question)
-    return answer([], refused=True, question=question)
+    if question.startswith("太原"):
+        return answer([], refused=True, question=question, rules=["city_not_in_corpus", "value_not_stated"])
+    return answer([], refused=True, question=question, rules=["value_not_stated"])
 
 
 def baseline_script(question: str, history: tuple[str, ...]) -> Answer:
@@ -75,7 +78,7 @@ def test_report_json_has_exactly_the_contract_keys(two_pipeline_run: tuple[int, 
     code, out, _ = two_pipeline_run
     assert code == 0  # low scores are not an error
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert set(report) == {"summary", "by_kind", "pipelines", "settings_fingerprint", "items"}
+    assert set(report) == {"summary", "by_kind", "by_tag", "by_rule", "pipelines", "settings_fingerprint", "policy_fingerprint", "items"}
     assert set(report["summary"]) == set(SUMMARY_KEYS)
     assert list(report["pipelines"]) == ["ours", "baseline"] and report["pipelines"]["ours"] == report["summary"]
     assert all(set(s) == set(SUMMARY_KEYS) for s in report["by_kind"].values())
@@ -131,7 +134,8 @@ def test_report_png_is_a_valid_png_image(two_pipeline_run: tuple[int, Path, Any]
 def test_single_pipeline_report_has_no_pipelines_key_but_per_pipeline_rows(tmp_path: Path, gold_file: Path) -> None:
     assert run_cli(gold_file, tmp_path / "out", "baseline", {"baseline": FakePipeline("baseline", baseline_script)}) == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
-    assert set(report) == {"summary", "by_kind", "settings_fingerprint", "items"}
+    assert set(report) == {"summary", "by_kind", "by_tag", "by_rule", "settings_fingerprint", "policy_fingerprint", "items"}
+    assert report["by_rule"] == {}  # the baseline has no answer policy
     assert report["summary"]["refusal_rate"] == 0.0
     assert "| metric | baseline |" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
 
@@ -179,3 +183,41 @@ def test_cjk_font_is_used_when_installed_and_ascii_labels_otherwise(monkeypatch:
     assert cjk_font() is None
     monkeypatch.setattr(font_manager.fontManager, "ttflist", [dejavu, font_manager.FontEntry(fname="wqy.ttc", name="WenQuanYi Micro Hei")])
     assert cjk_font() == "WenQuanYi Micro Hei"
+
+
+def test_per_tag_summaries_count_an_item_under_each_of_its_tags(two_pipeline_run: tuple[int, Path, Any]) -> None:
+    _, out, _ = two_pipeline_run
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert list(report["by_tag"]) == ["table", "near-miss", "nm-city", "citizen"]
+    table = report["by_tag"]["table"]  # r-1 (right) and r-4 (falsely refused)
+    assert table["n"] == 2 and table["hit_at_5"] == 0.5 and table["false_refusal_rate"] == 0.5
+    assert report["by_tag"]["near-miss"]["refusal_rate"] == 1.0
+    assert "## By tag" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_per_rule_counts_separate_firing_from_deciding_on_each_side(two_pipeline_run: tuple[int, Path, Any]) -> None:
+    _, out, _ = two_pipeline_run
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["by_rule"] == {
+        "city_not_in_corpus": {"fired_answerable": 0, "fired_unanswerable": 1, "decided_answerable": 0, "decided_unanswerable": 1},
+        "value_not_stated": {"fired_answerable": 1, "fired_unanswerable": 1, "decided_answerable": 1, "decided_unanswerable": 0},
+    }
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| value_not_stated | 1 | 1 | 1 | 0 |" in md
+
+
+def test_compare_puts_splits_side_by_side_with_the_gap(two_pipeline_run: tuple[int, Path, Any], tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = two_pipeline_run
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    report["pipelines"]["ours"] = {**report["pipelines"]["ours"], "hit_at_5": 0.25}
+    (tmp_path / "test.json").write_text(json.dumps(report), encoding="utf-8")
+    table = tmp_path / "compare.md"
+    code = main(["compare", "--report", f"dev={out / 'report.json'}", "--report", f"test={tmp_path / 'test.json'}",
+                 "--out", str(table)])
+    assert code == 0
+    text = table.read_text(encoding="utf-8")
+    assert "| metric | dev ours | dev baseline | test ours | test baseline | gap dev − test (ours) |" in text
+    dev_hit = json.loads((out / "report.json").read_text(encoding="utf-8"))["summary"]["hit_at_5"]
+    assert f"| hit@5 | {dev_hit:.3f} |" in text and f"{dev_hit - 0.25:+.3f} |" in text
+    assert main(["compare", "--report", "dev"]) == 1 and "NAME=PATH" in capsys.readouterr().err

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rag.index import LoadedIndex
-from rag.pipeline import Gate, Pipeline
+from rag.pipeline import Pipeline
+from rag.policy import PolicyConfig
 from rag.records import REFUSAL, Answer, Filters
 from tests.fakes import BigramEmbedder
 
@@ -62,7 +63,7 @@ class Utf8Embedder(BigramEmbedder):
 @pytest.fixture(scope="module")
 def pipeline(small_index: LoadedIndex) -> Pipeline:
     index = replace(small_index, embed_query=Utf8Embedder().embed_query)
-    return Pipeline(index, gate=Gate(min_coverage=0.3, min_dense=0.99), today=lambda: date(2026, 11, 22))
+    return Pipeline(index, policy=PolicyConfig(min_coverage=0.3, min_dense=0.99), today=lambda: date(2026, 11, 22))
 
 
 def answer(pipeline: Pipeline, question: str, history: Sequence[str] = (), chosen: Filters | None = None) -> Answer:

@@ -13,7 +13,8 @@ from ingest.pipeline import run_ingest
 from ingest.settings import Settings
 from rag.index import LoadedIndex, load_index
 from rag.live import FollowingPipeline, follow
-from rag.pipeline import Gate, Pipeline
+from rag.pipeline import Pipeline
+from rag.policy import PolicyConfig
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder
 
@@ -41,7 +42,7 @@ def one_file(tmp_path: Path) -> Settings:
 
 def _following(settings: Settings, clock: _Clock) -> FollowingPipeline:
     embedder = BigramEmbedder()
-    pipeline = Pipeline(load_index(settings, embedder=embedder), gate=Gate(min_coverage=0.45, min_dense=0.99))
+    pipeline = Pipeline(load_index(settings, embedder=embedder), policy=PolicyConfig(min_coverage=0.45, min_dense=0.99))
     return follow(pipeline, settings, check_every_s=10.0, clock=clock)  # checks counted on a clock the test moves
 
 

@@ -8,8 +8,9 @@ import pytest
 
 from rag.index import LoadedIndex
 from rag.llm import LLMClient, parse_reply
-from rag.pipeline import FALLBACK_NOTICE, Gate, Pipeline
-from rag.records import REFUSAL, Answer
+from rag.pipeline import DECLINED_NOTICE, FALLBACK_NOTICE, Pipeline
+from rag.policy import PolicyConfig
+from rag.records import REFUSAL, Answer, Reason
 from tests.openai_stub import OpenAIStub
 
 pytestmark = pytest.mark.integration
@@ -18,7 +19,7 @@ QUESTION = "住宅房屋被征收，搬迁补助费怎么算？"
 
 def _pipeline(index: LoadedIndex, stub: OpenAIStub, timeout_s: float = 5.0) -> Pipeline:
     client = LLMClient(stub.base_url, "stub-model", "k", timeout_s, 400, 0.0)
-    return Pipeline(index, gate=Gate(min_coverage=0.3, min_dense=0.99), today=lambda: date(2026, 11, 22), llm=client)
+    return Pipeline(index, policy=PolicyConfig(min_coverage=0.3, min_dense=0.99), today=lambda: date(2026, 11, 22), llm=client)
 
 
 def _key_of(answer: Answer, path: str) -> str:
@@ -26,7 +27,7 @@ def _key_of(answer: Answer, path: str) -> str:
 
 
 def test_reply_keys_become_citations_and_unknown_keys_are_reported(small_index: LoadedIndex) -> None:
-    offline = Pipeline(small_index, gate=Gate(min_coverage=0.3, min_dense=0.99)).answer(QUESTION)
+    offline = Pipeline(small_index, policy=PolicyConfig(min_coverage=0.3, min_dense=0.99)).answer(QUESTION)
     key = _key_of(offline, "第十二条")
     reply = f"征收住宅房屋，搬迁补助费为18元/平方米[{key}]。实行产权调换期房安置的支付两次[{key}]。另有每户500元的额外补贴[S99]。"
     with OpenAIStub([{"reply": reply}]) as stub:
@@ -73,6 +74,17 @@ def test_refusal_never_calls_the_llm(small_index: LoadedIndex) -> None:
     with OpenAIStub([{"reply": "不该被调用"}]) as stub:
         answer = _pipeline(small_index, stub).answer("明天会下雨吗？适合去爬山吗")
     assert answer.refused and stub.requests == []
+
+
+@pytest.mark.parametrize("reply", [REFUSAL, "搬迁补助费另有规定[S99]。", "搬迁补助费按面积计算。"])
+def test_a_model_that_declines_or_cites_nothing_valid_gets_the_clauses_shown_with_a_notice(
+        small_index: LoadedIndex, reply: str) -> None:
+    # the policy found the clauses, so the user sees them (the offline extract) and why, not a bare refusal
+    with OpenAIStub([{"reply": reply}]) as stub:
+        answer = _pipeline(small_index, stub).answer(QUESTION)
+    assert not answer.refused and answer.reason == Reason.MODEL_DECLINED and answer.mode == "llm"
+    assert answer.text.startswith(DECLINED_NOTICE) and "18元/平方米" in answer.text
+    assert answer.citations and answer.citations[0].path == "第十二条"
 
 
 def test_model_refusal_is_a_refusal() -> None:

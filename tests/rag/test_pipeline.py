@@ -7,13 +7,14 @@ from datetime import date
 
 from ingest.repair.normalize import matching_form
 from rag.index import LoadedIndex
-from rag.pipeline import Gate, Pipeline
-from rag.records import LEADS_PREFIX, REFUSAL, Filters
+from rag.pipeline import Pipeline
+from rag.policy import PolicyConfig
+from rag.records import LEADS_PREFIX, REFUSAL, Filters, Reason
 from rag.retrieve import HybridRetriever, Retrieved, to_passage
 
 
 def _pipeline(index: LoadedIndex) -> Pipeline:
-    return Pipeline(index, gate=Gate(min_coverage=0.3, min_dense=0.99), today=lambda: date(2026, 11, 22))
+    return Pipeline(index, policy=PolicyConfig(min_coverage=0.3, min_dense=0.99), today=lambda: date(2026, 11, 22))
 
 
 def test_land_procedure_answer_cites_the_five_steps_in_order(small_index: LoadedIndex) -> None:
@@ -49,15 +50,15 @@ def test_unrelated_question_is_refused_with_the_constant_phrase(small_index: Loa
     assert answer.refused and answer.text.startswith(REFUSAL) and answer.citations == ()
 
 
-def test_a_city_outside_the_corpus_is_refused_without_retrieval(small_index: LoadedIndex) -> None:
+def test_a_city_outside_the_corpus_is_refused_without_other_cities_as_leads(small_index: LoadedIndex) -> None:
     answer = _pipeline(small_index).answer("太原市房屋征收搬迁补助费是多少？")
-    assert answer.refused and "太原" in answer.text
-    assert answer.trace.legs == {}
+    assert answer.refused and "太原" in answer.text and answer.reason == Reason.CITY_NOT_IN_CORPUS
+    assert answer.trace.legs == {} and answer.leads == ()
 
 
 def test_wrong_city_is_said_not_answered(small_index: LoadedIndex) -> None:
     answer = _pipeline(small_index).answer("长治市国有土地上房屋征收的搬迁补助费是多少？")
-    assert answer.refused
+    assert answer.refused and answer.reason == Reason.WRONG_CITY
     assert "晋城" in answer.text and "不适用于长治" in answer.text
     assert answer.leads and {lead.doc_id for lead in answer.leads} <= {p.doc_id for p in answer.passages}
     assert all(small_index.documents[lead.doc_id].city == "晋城" for lead in answer.leads)
@@ -84,7 +85,7 @@ def test_answer_text_uses_only_keys_of_its_passages(small_index: LoadedIndex) ->
 
 def test_questions_asking_for_a_value_the_clause_lacks_are_refused(small_index: LoadedIndex) -> None:
     answer = _pipeline(small_index).answer("空客H225直升机每飞一小时要收多少钱？")
-    assert answer.refused and "没有规定所问的具体金额" in answer.text
+    assert answer.refused and "没有规定所问的具体金额" in answer.text and answer.reason == Reason.VALUE_NOT_STATED
     assert any(p.doc_number == "晋市政办〔2021〕12号" for p in answer.passages)  # the closest clauses stay as leads
 
 
@@ -117,12 +118,12 @@ def test_a_comparison_answer_has_one_cited_section_per_side(small_index: LoadedI
 def test_a_value_of_another_subject_does_not_answer(small_index: LoadedIndex) -> None:
     # 第十三条 says the 临时安置补助费 standard is set by the cities and counties; the 18元/平方米 of 第十二条 is 搬迁补助费
     answer = _pipeline(small_index).answer("晋城房屋征收的临时安置补助费每月每平方米是多少钱？")
-    assert answer.refused and "没有规定所问的具体金额" in answer.text
+    assert answer.refused and "没有规定所问的具体金额" in answer.text and answer.reason == Reason.VALUE_NOT_STATED
 
 
 def test_funds_asked_after_duoshao_need_an_amount(small_index: LoadedIndex) -> None:
     answer = _pipeline(small_index).answer("晋城市级财政每年安排多少装配式建筑专项奖补资金？")
-    assert answer.refused and "没有规定所问的具体金额" in answer.text
+    assert answer.refused and "没有规定所问的具体金额" in answer.text and answer.reason == Reason.VALUE_NOT_STATED
 
 
 def test_a_count_in_a_unit_the_documents_never_state_is_refused(small_index: LoadedIndex) -> None:
@@ -169,7 +170,7 @@ class _Placing:
 
 
 def _placing(index: LoadedIndex, text: str, rank: int) -> Pipeline:
-    return Pipeline(index, retriever=_Placing(index, text, rank), gate=Gate(min_coverage=0.3, min_dense=0.99),  # type: ignore[arg-type]
+    return Pipeline(index, retriever=_Placing(index, text, rank), policy=PolicyConfig(min_coverage=0.3, min_dense=0.99),  # type: ignore[arg-type]
                     today=lambda: date(2026, 11, 22))
 
 
@@ -185,7 +186,7 @@ def test_a_lower_ranked_clause_matching_the_question_worse_does_not_hold_the_val
     # the yearly cost of the whole service (1675万元) names 航空应急救援 but is no per-flight charge
     answer = _placing(small_index, "每年航空应急救援服务费用为1675万元", 5).answer("晋城航空应急救援直升机每次出动收多少钱？")
     assert answer.passages[4].text.startswith("五、费用支出")
-    assert answer.refused and "没有规定所问的具体金额" in answer.text
+    assert answer.refused and "没有规定所问的具体金额" in answer.text and answer.reason == Reason.VALUE_NOT_STATED
 
 
 def test_a_chronicle_entry_states_its_own_date(small_index: LoadedIndex) -> None:

@@ -47,3 +47,17 @@ def test_ge_and_people_count_in_any_fitting_classifier() -> None:
     assert answers_kind("count", "至少配备3—5名专业应急管理人员", "个")
     assert answers_kind("count", "至少配备3—5名专业应急管理人员", "人")
     assert not answers_kind("count", "配备专业应急管理人员", "人")
+
+
+def test_a_contact_question_needs_a_phone_number_website_or_mail_address() -> None:
+    assert analyse("晋城市财政局的债务风险应急值班电话是多少？").asks == "contact"
+    assert analyse("12345热线的网址是什么？").asks == "contact" and analyse("12345热线由哪个部门负责？").asks is None
+    assert answers_kind("contact", "值班电话：0356-2196027")
+    assert answers_kind("contact", "登录www.jcgov.gov.cn查询") and answers_kind("contact", "发送至jcsf@163.com")
+    assert not answers_kind("contact", "依托全市统一的政务服务热线受理群众诉求")
+
+
+def test_a_value_stated_in_words_answers_its_kind() -> None:
+    assert answers_kind("money", "为新开办企业免费刻制公章") and answers_kind("money", "不收取任何费用")
+    assert answers_kind("duration", "符合条件的当场办结") and answers_kind("duration", "即时办结")
+    assert not answers_kind("money", "按照有关规定执行") and not answers_kind("duration", "按规定办理")
