@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from rag.places import Places
 from rag.records import Citation, Passage
 from rag.retrieve import keyword_coverage
 
@@ -111,7 +112,10 @@ def choose(passages: list[Passage], groups: list[list[str]], question: str, step
 
 
 def compose(question: str, passages: list[Passage], groups: list[list[str]], today: date, step: int | None = None,
-            facet_leads: Sequence[str] = ()) -> Composition:
+            facet_leads: Sequence[str] = (), places: Places | None = None) -> Composition:
+    """The offline answer; `places` (the index's place vocabulary) keeps place names from counting as the
+    question's wording when supporting clauses and sentences are chosen."""
+    question = places.strip(question) if places is not None else question
     sections, support = choose(passages, groups, question, step, facet_leads)
     lines: list[str] = []
     citations: list[Citation] = []

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from rag.query import CITY_PLACES, analyse
+from rag.places import Places
+from rag.query import analyse
 
 _FOLLOW_MARKERS = re.compile(r"^(?:那|那么|那这个|这个|该|它|其|此|还有|另外|此外|然后|接着|具体|详细)")
 _STEP_ONLY = re.compile(r"^第[一二三四五六七八九十\d]+(?:步|项|个环节|条)")
@@ -22,27 +23,17 @@ def is_elliptical(question: str) -> bool:
     return bool(_FOLLOW_MARKERS.match(q) or _STEP_ONLY.match(q)) or len(q) <= 6
 
 
-def _swap_city(previous: str, city: str) -> str:
-    out = previous
-    for other, places in CITY_PLACES.items():
-        if other == city:
-            continue
-        for place in places:
-            out = out.replace(place, city)
-    return out if out != previous else f"{city}{previous}"
-
-
-def rewrite(question: str, history: Sequence[str]) -> str:
+def rewrite(question: str, history: Sequence[str], places: Places) -> str:
     """The standalone form of `question` given the earlier user questions (oldest first)."""
     if not history:
         return question.strip()
-    previous = rewrite(history[-1], history[:-1])
+    previous = rewrite(history[-1], history[:-1], places)
     if not is_elliptical(question) and len(_TRAILING.sub("", question)) >= _MIN_STANDALONE:
         return question.strip()
-    facts = analyse(question)
+    facts = analyse(question, places)
     core = _FOLLOW_MARKERS.sub("", _TRAILING.sub("", question.strip()))
-    if facts.city and facts.city != analyse(previous).city and len(core) <= 6:
-        return _swap_city(previous, facts.city)  # 那长治呢？ → the previous question, about 长治
+    if facts.city and facts.city != analyse(previous, places).city and len(core) <= 6:
+        return places.swap(previous, facts.city)  # 那长治呢？ → the previous question, about 长治
     previous_core = _TRAILING.sub("", previous)
     return f"{previous_core}，{core}" if core else previous
 
@@ -77,14 +68,15 @@ def usable_rewrite(reply: str, question: str, history: Sequence[str]) -> str | N
     return text
 
 
-def llm_rewrite(question: str, history: Sequence[str], chat: Callable[[list[dict[str, str]]], str]) -> tuple[str, str]:
+def llm_rewrite(question: str, history: Sequence[str], chat: Callable[[list[dict[str, str]]], str],
+                places: Places) -> tuple[str, str]:
     """(standalone question, how it was made: "none" | "llm" | "offline" | "offline (LLM …)")."""
     if not history:
         return question.strip(), "none"
     try:
         text = usable_rewrite(chat(rewrite_messages(question.strip(), history)), question, history)
     except Exception as err:  # timeout, connection refused, HTTP error: the offline rewrite still works
-        return rewrite(question, history), f"offline (LLM {type(err).__name__})"
+        return rewrite(question, history, places), f"offline (LLM {type(err).__name__})"
     if text is None:
-        return rewrite(question, history), "offline (LLM reply unusable)"
+        return rewrite(question, history, places), "offline (LLM reply unusable)"
     return text, "llm"

@@ -19,10 +19,11 @@ from ingest.pipeline import IndexFiles, load_state
 from ingest.records import Chunk, Document
 from ingest.repair.normalize import matching_form
 from ingest.settings import Settings
+from rag.places import Places
 
 log = logging.getLogger(__name__)
 
-_TITLE_NOISE = re.compile(r"^(?:晋城市|长治市)?(?:人民政府)?(?:办公厅|办公室)?关于(?:印发)?|[《》“”]|[（(]试行[）)]|的通知$|通知$")
+_TITLE_NOISE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}市)?(?:人民政府)?(?:办公厅|办公室)?关于(?:印发)?|[《》“”]|[（(]试行[）)]|的通知$|通知$")
 
 
 class IndexMissing(FileNotFoundError):
@@ -80,15 +81,21 @@ class LoadedIndex:
         return {k: frozenset(v) for k, v in out.items()}
 
     @cached_property
+    def places(self) -> Places:
+        """The corpus's cities and their counties, and known cities it lacks (`rag.places`)."""
+        return Places.of(self.documents.values())
+
+    @cached_property
     def title_variants(self) -> list[tuple[str, str]]:
         """(title variant, 文号) of every numbered document, longest first: the title's core (without 关于印发/通知/
         （试行）) and the core without its city prefix, in matching form; a question naming one names the document."""
         found: dict[str, str] = {}
+        cities = "|".join(map(re.escape, sorted(self.places.cities, key=len, reverse=True)))
         for doc in self.documents.values():
             if not doc.doc_number:
                 continue
             core = matching_form(_TITLE_NOISE.sub("", doc.title))
-            for variant in (core, re.sub(r"^(?:晋城市|长治市|晋城|长治)", "", core)):
+            for variant in (core, re.sub(rf"^(?:{cities})市?", "", core) if cities else core):
                 if len(variant) >= 6 and variant not in found:
                     found[variant] = doc.doc_number
         return sorted(found.items(), key=lambda kv: -len(kv[0]))
@@ -130,4 +137,5 @@ def load_index(settings: Settings, embedder: Any | None = None, store: Any | Non
         index.store.query(embed_query("预热"), k=1)  # Chroma reads its vector index now, not on the first question
     if files.idf.exists():
         index.bigram_idf = Idf(json.loads(files.idf.read_text(encoding="utf-8")))  # fills the cached property
+    _ = index.places  # derived from the documents now, not on the first question
     return index

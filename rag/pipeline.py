@@ -98,11 +98,11 @@ class Pipeline:
         if not question:
             standalone = ""
         elif self.llm is not None and history:
-            standalone, how = llm_rewrite(question, history, self.llm.chat)
+            standalone, how = llm_rewrite(question, history, self.llm.chat, self.index.places)
         else:
-            standalone = rewrite(question, history)
+            standalone = rewrite(question, history, self.index.places)
             how = "offline" if history else "none"
-        facts = analyse(standalone)
+        facts = analyse(standalone, self.index.places)
         ctx = _Context(question, standalone, facts, filters or Filters(), started, how)
         if facts.city and not ctx.filters.city:
             ctx.filters = replace(ctx.filters, city=facts.city)
@@ -137,7 +137,7 @@ class Pipeline:
     def _offline(self, ctx: _Context, notices: tuple[str, ...] = ()) -> Answer:
         assert ctx.retrieved is not None
         composition = compose(ctx.standalone, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step,
-                              ctx.retrieved.facet_leads)
+                              ctx.retrieved.facet_leads, self.index.places)
         text = "\n".join([*notices, composition.text]) if notices else composition.text
         return self._answer(ctx, text, composition.citations, notices + composition.notices, mode="offline")
 

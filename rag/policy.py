@@ -19,7 +19,8 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from ingest.repair.normalize import matching_form
-from rag.query import OUT_OF_SCOPE, QueryFacts, answers_kind
+from rag.places import Places
+from rag.query import MONTH_DAY, OUT_OF_SCOPE, QueryFacts, answers_kind
 from rag.records import Passage, Reason
 from rag.retrieve import QUESTION_WORDS, Retrieved, keyword_coverage
 
@@ -53,6 +54,9 @@ class IndexFacts(Protocol):
 
     @property
     def clause_lines(self) -> tuple[str, list[str]]: ...
+
+    @property
+    def places(self) -> Places: ...
 
 
 @dataclass(frozen=True)
@@ -119,11 +123,13 @@ def irrelevant(s: Signals, min_coverage: float, min_dense: float, min_dense_cros
 
 @dataclass(frozen=True)
 class PolicyInput:
-    """Everything the rules judge, computed before them: the question as retrieval used it, what it names
-    (`facts`), what was retrieved, its measured relevance (`signals`) and — when the question's city was weakly
-    answered — the retrieval without the city filter (`wider`)."""
+    """Everything the rules judge, computed before them: the question as retrieval used it, its wording without
+    place names (`wording`: a city is a filter, not evidence of relevance), what it names (`facts`), what was
+    retrieved, its measured relevance (`signals`) and — when the question's city was weakly answered — the
+    retrieval without the city filter (`wider`)."""
 
     question: str
+    wording: str
     facts: QueryFacts
     retrieved: Retrieved
     index: IndexFacts
@@ -132,9 +138,10 @@ class PolicyInput:
 
     @classmethod
     def measure(cls, question: str, facts: QueryFacts, retrieved: Retrieved, index: IndexFacts, top: int) -> PolicyInput:
-        coverage, dense = relevance(question, retrieved, index.bigram_idf, top) if retrieved.passages else (0.0, 0.0)
+        wording = index.places.strip(question)
+        coverage, dense = relevance(wording, retrieved, index.bigram_idf, top) if retrieved.passages else (0.0, 0.0)
         signals = Signals(coverage, dense, bool(retrieved.doc_numbers), facts.cross_lingual, len(retrieved.passages))
-        return cls(question, facts, retrieved, index, signals)
+        return cls(question, wording, facts, retrieved, index, signals)
 
 
 # --- signals the rules share -------------------------------------------------------------------------------------
@@ -232,7 +239,7 @@ def wrong_city(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     wider, city = inp.wider, inp.facts.city
     if wider is None or not wider.passages or not city or wider.passages[0].city == city:
         return None
-    theirs = relevance(inp.question, wider, inp.index.bigram_idf, cfg.top)[0]
+    theirs = relevance(inp.wording, wider, inp.index.bigram_idf, cfg.top)[0]
     if theirs - inp.signals.coverage < cfg.wrong_city_margin:
         return None
     other = wider.passages[0]
@@ -292,15 +299,15 @@ def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     if any(holds(p) for p in r.passages if p.chunk_id in lead):
         return None
     idf = inp.index.bigram_idf
-    about = subject(inp.question, top, idf, cfg.min_subject_chars)
+    about = subject(inp.wording, top, idf, cfg.min_subject_chars)
     pairs = {about[i:i + 2] for i in range(len(about) - 1)} if about else set()
 
     def names_subject(p: Passage) -> bool:
         words = _words(p, with_notice=True)
         return sum(1 for g in pairs if g in words) >= cfg.subject_share * len(pairs)
 
-    best = max((keyword_coverage(inp.question, context(p), idf) for p in top), default=0.0)
-    candidates = top + [p for p in direct[len(top):] if keyword_coverage(inp.question, context(p), idf) >= best]
+    best = max((keyword_coverage(inp.wording, context(p), idf) for p in top), default=0.0)
+    candidates = top + [p for p in direct[len(top):] if keyword_coverage(inp.wording, context(p), idf) >= best]
     if any(holds(p) and names_subject(p) for p in candidates):
         return None
     note = f"相关文件没有规定所问的具体{_ASKED_WORD[facts.asks]}"
@@ -340,6 +347,27 @@ def year_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     return Decision(Outcome.REFUSE, "year_not_covered", Reason.YEAR_NOT_COVERED, note)
 
 
+def days_of(p: Passage) -> set[tuple[int, int]]:
+    """The (month, day) pairs a passage speaks of: its document's and entry's dates and every 3月22日 it names."""
+    text = " ".join([p.doc_title, *p.headings, p.text]).replace(" ", "")
+    days = {(int(m), int(d)) for m, d in MONTH_DAY.findall(text)}
+    return days | {(d.month, d.day) for d in (p.date, p.event_date) if d is not None}
+
+
+def day_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """The question names a day (3月22日) and no retrieved clause is of that day or speaks of it: a chronicle
+    entry or a dated act the documents do not record, which a neighbouring day's entry must not answer.
+    Protects: '2月30日市政府开了什么会？' answered with the 2月28日 entry."""
+    asked = inp.facts.days
+    passages = inp.retrieved.passages
+    if not asked or not passages:
+        return None
+    if set(asked) & set().union(*(days_of(p) for p in passages)):
+        return None
+    named = "、".join(f"{m}月{d}日" for m, d in asked)
+    return Decision(Outcome.REFUSE, "day_not_covered", Reason.DAY_NOT_COVERED, f"找到的相关文件中没有{named}的记载")
+
+
 Rule = Callable[[PolicyInput, PolicyConfig], "Decision | None"]
 RULES: tuple[tuple[str, Rule], ...] = (
     ("city_not_in_corpus", city_not_in_corpus),
@@ -347,6 +375,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("wrong_city", wrong_city),
     ("not_relevant", not_relevant),
     ("year_not_covered", year_not_covered),
+    ("day_not_covered", day_not_covered),
     ("attachment_not_printed", attachment_not_printed),
     ("value_not_stated", value_not_stated),
 )

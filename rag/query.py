@@ -1,5 +1,5 @@
 """What a question says about where to look: the city (or a county of it), a 文号, a year, a step number, and
-whether it names a place the corpus does not cover."""
+whether it names a place the corpus does not cover (places from the index: `rag.places`)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,8 @@ import re
 from dataclasses import dataclass
 
 from ingest import patterns
+from rag.places import Places
 
-# Counties and districts, so "泽州县" or "沁源县" points at its city.
-CITY_PLACES: dict[str, tuple[str, ...]] = {
-    "晋城": ("晋城", "泽州", "高平", "阳城", "陵川", "沁水"),
-    "长治": ("长治", "潞州", "上党", "屯留", "潞城", "襄垣", "平顺", "黎城", "壶关", "长子", "武乡", "沁县", "沁源"),
-}
-# Cities with no documents in this corpus: a question about them is out of scope, whatever the hits say.
-OTHER_CITIES = (
-    "太原", "大同", "阳泉", "朔州", "忻州", "吕梁", "晋中", "临汾", "运城", "北京", "上海", "天津", "重庆", "广州",
-    "深圳", "杭州", "南京", "武汉", "成都", "西安", "郑州", "济南", "石家庄", "呼和浩特",
-)
 # Topics no municipal gazette answers (weather, markets, lotteries, chit-chat): refused without retrieval.
 OUT_OF_SCOPE = re.compile(r"天气|下雨|下雪|气温|股价|股票|基金净值|彩票|星座|菜谱|笑话|你是谁|你好吗|讲个故事")
 # What kind of value a question asks for, and the pattern an answering clause must contain.
@@ -49,18 +40,12 @@ _COUNT_UNITS = ("微克", "毫克", "平方公里", "平方米", "立方米", "�
 _PEOPLE = ("人", "名", "位")  # 多少人 is answered by 5名
 _COUNT_ASK = re.compile(r"(?<!哪)(?:多少|几)(个)?(" + "|".join(_COUNT_UNITS) + ")")
 _COUNT_NUMBER = r"(?:\d[\d.,]*|[零〇一二三四五六七八九十百千万两]+|[IVXⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+)\s*(?:多|余)?\s*(?:个)?\s*"
-# English questions over the Chinese documents: the same facts, in English words.
-CITY_PLACES_EN = {
-    "晋城": ("jincheng", "zezhou", "gaoping", "yangcheng", "lingchuan", "qinshui"),
-    "长治": ("changzhi", "luzhou", "shangdang", "tunliu", "lucheng", "xiangyuan", "pingshun", "licheng", "huguan",
-             "zhangzi", "wuxiang", "qinxian", "qinyuan"),
-}
-OTHER_CITIES_EN = ("taiyuan", "datong", "yangquan", "shuozhou", "xinzhou", "lvliang", "jinzhong", "linfen", "yuncheng",
-                   "beijing", "shanghai", "tianjin", "chongqing", "guangzhou", "shenzhen", "hangzhou", "nanjing")
+# English questions: the same topics in English words.
 OUT_OF_SCOPE_EN = re.compile(r"\b(?:weather|rain|snow|temperature|forecast|stock|share price|lottery|horoscope|recipe|joke)\b", re.I)
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _STEP = re.compile(rf"第([{patterns.CN_NUM}\d]+)(步|项|个环节|条)")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
+MONTH_DAY = re.compile(r"(?<!\d)(1[0-2]|0?[1-9])\s*月\s*(3[01]|[12]\d|0?[1-9])\s*[日号]")
 
 
 @dataclass(frozen=True)
@@ -76,6 +61,7 @@ class QueryFacts:
     unit: str | None = None
     cross_lingual: bool = False  # mostly non-Chinese words: keyword overlap cannot judge relevance
     years: tuple[int, ...] = ()  # every year the question names (2022年和2025年), in order
+    days: tuple[tuple[int, int], ...] = ()  # every (month, day) the question names (3月22日), in order
 
 
 def _number(text: str) -> int | None:
@@ -85,13 +71,12 @@ def _number(text: str) -> int | None:
         return None
 
 
-def analyse(question: str) -> QueryFacts:
+def analyse(question: str, places: Places) -> QueryFacts:
+    """What the question names, with the place vocabulary of the index (`LoadedIndex.places`)."""
     q = question.replace(" ", "")
-    lower = question.lower()
     cross = len(_CJK_CHAR.findall(question)) < 0.2 * max(1, len(q))
-    cities = [city for city, places in CITY_PLACES.items() if any(p in q for p in places)]
-    cities += [city for city, places in CITY_PLACES_EN.items() if city not in cities and any(p in lower for p in places)]
-    other = next((c for c in OTHER_CITIES if c in q), None) or next((c.title() for c in OTHER_CITIES_EN if c in lower), None)
+    cities = places.named(question)
+    other = places.other(question)
     step = _STEP.search(q)
     year = _YEAR.search(q)
     asks = next((kind for kind, (ask, _) in ASKS.items() if ask.search(q)), None)
@@ -108,6 +93,7 @@ def analyse(question: str) -> QueryFacts:
         asks="count" if count else asks,
         unit=("个" if count.group(1) else count.group(2)) if count else None,  # 几个人: 个 is the classifier asked
         years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(q))),
+        days=tuple(dict.fromkeys((int(m), int(d)) for m, d in MONTH_DAY.findall(q))),
     )
 
 

@@ -109,6 +109,7 @@ class Reason(StrEnum):
     WRONG_CITY = "wrong_city"
     NOT_RELEVANT = "not_relevant"
     YEAR_NOT_COVERED = "year_not_covered"
+    DAY_NOT_COVERED = "day_not_covered"
     ATTACHMENT_NOT_PRINTED = "attachment_not_printed"
     VALUE_NOT_STATED = "value_not_stated"
     MODEL_DECLINED = "model_declined"
@@ -122,6 +123,7 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.WRONG_CITY: "只有其他城市的文件有相关规定",
     Reason.NOT_RELEVANT: "文件库中没有相关规定",
     Reason.YEAR_NOT_COVERED: "文件库中没有所问年份的文件",
+    Reason.DAY_NOT_COVERED: "文件中没有所问日期的记载",
     Reason.ATTACHMENT_NOT_PRINTED: "所问附件未收录在公报中",
     Reason.VALUE_NOT_STATED: "文件没有规定所问的具体数值",
     Reason.MODEL_DECLINED: "大模型未作答，显示原文摘录",

@@ -15,7 +15,6 @@ from typing import Any
 from ingest.records import Chunk
 from ingest.repair.normalize import matching_form, normalize_docnos
 from rag.index import LoadedIndex
-from rag.query import CITY_PLACES
 from rag.records import Filters, Passage
 from rag.rerank import Reranker
 
@@ -208,10 +207,10 @@ class HybridRetriever:
         if filters.city or doc_numbers:
             return []
         q = matching_form(query)
-        named = sorted((min(q.find(p) for p in places if p in q), city) for city, places in CITY_PLACES.items() if any(p in q for p in places))
+        named = self.index.places.named(q)
         if len(named) < 2 or not _COMPARE_WORDS.search(q):
             return []
-        return [(city, replace(filters, city=city), []) for _, city in named]
+        return [(city, replace(filters, city=city), []) for city in named]
 
     def _rank(self, query: str, allowed: set[str] | None, widen: bool, label: str = "") -> _Ranked:
         cfg = self.config
@@ -295,14 +294,13 @@ class HybridRetriever:
         return widened, groups
 
 
-_PLACES = "|".join(sorted({p for places in CITY_PLACES.values() for p in places}, key=len, reverse=True))
-QUESTION_WORDS = re.compile(rf"(?:{_PLACES})(?:市|县|区)?|什么|怎么|多少|哪些|如何|是否|请问|规定|吗|呢|的|了|是|有")
+QUESTION_WORDS = re.compile(r"什么|怎么|多少|哪些|如何|是否|请问|规定|吗|呢|的|了|是|有")
 
 
 def keyword_coverage(question: str, text: str, idf: dict[str, float] | None = None) -> float:
     """Share of the question's content bigrams that occur in text (the matching forms), weighted by IDF when
-    given (搬迁补助 counts more than 土地). Place names and question words do not count: the city is a
-    filter, not evidence of relevance."""
+    given (搬迁补助 counts more than 土地). Question words do not count; callers pass the question with its place
+    names stripped (`Places.strip`): the city is a filter, not evidence of relevance."""
     q = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", matching_form(question))
     q = QUESTION_WORDS.sub("", q)
     grams = {q[i:i + 2] for i in range(len(q) - 1)}

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from rag.followup import is_elliptical, rewrite
-from rag.query import analyse
+from rag.followup import is_elliptical
+from rag.followup import rewrite as rewrite_with
+from rag.places import Places
+from rag.query import QueryFacts
+from rag.query import analyse as analyse_with
+
+# what the index derives from the two cities' gazettes (rag.places), written out for these tests
+PLACES = Places({"晋城": ("晋城", "泽州", "阳城"), "长治": ("长治", "沁源", "潞州")}, others=("太原", "大同"))
+
+
+def rewrite(question: str, history: list[str]) -> str:
+    return rewrite_with(question, history, PLACES)
+
+
+def analyse(question: str) -> QueryFacts:
+    return analyse_with(question, PLACES)
 
 
 def test_city_follow_up_asks_the_previous_question_about_the_other_city() -> None:
@@ -41,3 +55,11 @@ def test_english_questions_get_the_same_facts() -> None:
     assert weather.out_of_scope and weather.city == "晋城" and weather.cross_lingual
     assert analyse("Can new companies in Taiyuan get free seals?").other_city == "Taiyuan"
     assert not analyse("中心城区土地征收的程序是什么？").cross_lingual
+
+
+def test_places_come_from_the_index_so_a_new_city_needs_no_code() -> None:
+    places = Places({**PLACES.cities, "临汾": ("临汾", "尧都")}, others=("太原",))
+    assert analyse_with("尧都区的搬迁补助怎么算", places).city == "临汾"
+    assert analyse_with("临汾市的征收补偿标准", places).other_city is None  # now a corpus city
+    assert analyse_with("临汾市的征收补偿标准", PLACES).other_city is None  # unknown to both vocabularies: no refusal
+    assert rewrite_with("那临汾呢？", ["晋城客运驾驶人连续驾驶多长时间要休息？"], places) == "临汾客运驾驶人连续驾驶多长时间要休息？"

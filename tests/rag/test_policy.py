@@ -103,3 +103,10 @@ def test_a_city_named_inside_a_corpus_term_is_not_a_city_outside_the_corpus(smal
     answer = pipeline.answer("北京冬奥会期间晋城对安全生产有什么要求？")  # 北京冬奥会 is a term of the documents
     assert "city_not_in_corpus" not in answer.trace.rules_fired
     assert pipeline.answer("北京市的搬迁补助费是多少？").reason == Reason.CITY_NOT_IN_CORPUS
+
+
+def test_a_day_no_retrieved_entry_records_is_refused_not_answered_by_a_neighbouring_day(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("2021年3月5日晋城市政府有什么活动？")  # the 3月大事记 has no 5日 entry
+    assert answer.refused and answer.reason == Reason.DAY_NOT_COVERED and "3月5日" in answer.text
+    recorded = _pipeline(small_index).answer("2021年3月22日市长王震和谁举行了工作会谈？")
+    assert "day_not_covered" not in recorded.trace.rules_fired and not recorded.refused

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from rag.query import analyse, answers_kind
+from rag.query import QueryFacts, answers_kind
+from rag.query import analyse as analyse_with
+from tests.rag.test_followup import PLACES
+
+
+def analyse(question: str) -> QueryFacts:
+    return analyse_with(question, PLACES)
 
 
 def test_an_amount_of_funds_named_after_duoshao_is_a_money_question() -> None:

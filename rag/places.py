@@ -1,0 +1,118 @@
+"""Place vocabulary from the index: the corpus's cities and their counties, and known cities the corpus lacks.
+
+The cities are the `city` of the indexed documents (read from each gazette's running header at ingest); a city's
+counties and districts are the names its own documents list together (泽州县、高平市、阳城县… — enumerations of
+three or more names, at least three of them counties) that no other city's documents use. So a third city's
+gazettes bring their own places without a code change. Two tables are general geography, not corpus vocabulary:
+cities of the region that a question may name (a question about one the corpus lacks is refused), and the
+romanisation of place names for questions asked in English.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ingest.records import Document
+
+KNOWN_CITIES = (
+    "太原", "大同", "阳泉", "长治", "晋城", "朔州", "晋中", "运城", "忻州", "临汾", "吕梁", "北京", "上海", "天津", "重庆",
+    "广州", "深圳", "杭州", "南京", "武汉", "成都", "西安", "郑州", "济南", "石家庄", "呼和浩特",
+)
+"""Prefecture-level cities of the region and the largest cities elsewhere (geography, not corpus data)."""
+ROMANISED = {
+    "太原": "taiyuan", "大同": "datong", "阳泉": "yangquan", "长治": "changzhi", "晋城": "jincheng", "朔州": "shuozhou",
+    "晋中": "jinzhong", "运城": "yuncheng", "忻州": "xinzhou", "临汾": "linfen", "吕梁": "lvliang", "北京": "beijing",
+    "上海": "shanghai", "天津": "tianjin", "重庆": "chongqing", "广州": "guangzhou", "深圳": "shenzhen", "杭州": "hangzhou",
+    "南京": "nanjing", "泽州": "zezhou", "高平": "gaoping", "阳城": "yangcheng", "陵川": "lingchuan", "沁水": "qinshui",
+    "潞州": "luzhou", "上党": "shangdang", "屯留": "tunliu", "潞城": "lucheng", "襄垣": "xiangyuan", "平顺": "pingshun",
+    "黎城": "licheng", "壶关": "huguan", "长子": "zhangzi", "武乡": "wuxiang", "沁县": "qinxian", "沁源": "qinyuan",
+}
+"""Pinyin of place names, for questions in English (geography, not corpus data)."""
+
+_NAME = r"[\u4e00-\u9fff]{1,3}?(?:县|区|市)"
+_LIST = re.compile(rf"(?:{_NAME}[、，]){{2,}}{_NAME}")
+_MIN_COUNTIES = 2  # counties (…县) an enumeration of three or more names must hold to list a city's places
+_DOMINANCE = 3.0  # a place of one city is named at least this many times as often in its documents as in others'
+
+
+def _stem(name: str) -> str:
+    """泽州县 → 泽州, 高平市 → 高平; a one-character stem keeps its suffix (沁县)."""
+    return name[:-1] if len(name) >= 3 else name
+
+
+def listed_places(documents: Iterable[Document]) -> dict[str, tuple[str, ...]]:
+    """City → the counties and districts its documents enumerate and no other city's documents mention."""
+    listed: dict[str, Counter[str]] = defaultdict(Counter)
+    texts: dict[str, list[str]] = defaultdict(list)
+    for doc in documents:
+        text = re.sub(r"\s", "", doc.text)
+        texts[doc.city].append(text)
+        for m in _LIST.finditer(text):
+            names = re.split("[、，]", m.group(0))
+            if len(names) >= 3 and sum(n.endswith("县") for n in names) >= _MIN_COUNTIES:
+                # the match may start inside a word (鼓励阳城县): the first name keeps a county's length (阳城县)
+                listed[doc.city].update([names[0][-3:], *names[1:]])
+    text_of = {city: "\n".join(parts) for city, parts in texts.items()}
+    out: dict[str, tuple[str, ...]] = {}
+    for city, counted in listed.items():
+        others = "\n".join(t for c, t in text_of.items() if c != city)
+        stems = {_stem(n) for n in counted}
+        keep = {s for s in stems if text_of[city].count(s) >= _DOMINANCE * others.count(s)}
+        out[city] = tuple(sorted(keep, key=lambda n: (-len(n), n)))
+    return out
+
+
+@dataclass(frozen=True)
+class Places:
+    """city → its place names (the city first); the known cities the corpus lacks."""
+
+    cities: dict[str, tuple[str, ...]]
+    others: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def of(cls, documents: Iterable[Document]) -> Places:
+        docs = list(documents)
+        corpus = sorted({d.city for d in docs if d.city})
+        listed = listed_places(docs)
+        cities = {c: (c, *[p for p in listed.get(c, ()) if p != c]) for c in corpus}
+        return cls(cities, tuple(c for c in KNOWN_CITIES if c not in cities))
+
+    def named(self, question: str) -> list[str]:
+        """The corpus cities a (Chinese or English) question names, in the order it names them."""
+        text, lower = question.replace(" ", ""), question.lower()
+        found = []
+        for city, names in self.cities.items():
+            at = [text.find(n) for n in names if n in text]
+            at += [lower.find(r) for n in names if (r := ROMANISED.get(n)) and r in lower]
+            if at:
+                found.append((min(at), city))
+        return [city for _, city in sorted(found)]
+
+    def other(self, question: str) -> str | None:
+        """A known city outside the corpus that the question names (English names title-cased), or None."""
+        text, lower = question.replace(" ", ""), question.lower()
+        return next((c for c in self.others if c in text), None) or next(
+            (r.title() for c in self.others if (r := ROMANISED.get(c)) and r in lower), None)
+
+    @cached_property
+    def pattern(self) -> str:
+        """A regex alternative of every corpus place name, with an optional 市/县/区 (longest first)."""
+        names = sorted({n for names in self.cities.values() for n in names}, key=len, reverse=True)
+        return rf"(?:{'|'.join(map(re.escape, names))})(?:市|县|区)?" if names else r"(?!)"
+
+    def strip(self, text: str) -> str:
+        """`text` with every corpus place name replaced by a space: a city is a filter, not evidence of relevance."""
+        return re.sub(self.pattern, " ", text)
+
+    def swap(self, text: str, city: str) -> str:
+        """`text` with every place of the other corpus cities replaced by `city` (or `city` prefixed if none)."""
+        out = text
+        for other, names in self.cities.items():
+            if other != city:
+                for name in names:
+                    out = out.replace(name, city)
+        return out if out != text else f"{city}{text}"
