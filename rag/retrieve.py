@@ -256,7 +256,10 @@ class HybridRetriever:
                 score.setdefault(cid, value)
         legs = {leg: sorted(scores.items(), key=lambda kv: -kv[1]) for leg, scores in best.items()}  # one list per leg
         widened = set().union(*(p.widened for p in parts))
-        ordered = [cid for group in groups for cid in group]
+        # ranked passages: the direct hits in the order retrieval ranked them, then the clauses widening added (the
+        # composer still shows each section in document order, from `groups`)
+        flat = [cid for group in groups for cid in group]
+        ordered = [c for c in flat if c not in widened] + [c for c in flat if c in widened]
         passages = [
             to_passage(self.index, self.index.chunks[cid], f"S{i}", score.get(cid, 0.0), ranks.get(cid, {}), cid in widened)
             for i, cid in enumerate(ordered, start=1)

@@ -18,11 +18,19 @@ def test_rrf_rewards_agreement_between_legs() -> None:
 
 def test_procedure_question_returns_the_whole_section_in_order(small_index: LoadedIndex) -> None:
     got = HybridRetriever(small_index).retrieve("中心城区土地征收的程序是什么？")
-    paths = [p.path for p in got.passages if p.doc_number == "晋市政发〔2021〕3号"]
-    steps = [p for p in paths if p.startswith("二、（四）") and p != "二、（四）"]
-    assert steps == ["二、（四）1.", "二、（四）2.", "二、（四）3.", "二、（四）4.", "二、（四）5."]
-    assert paths.index("二、（四）") < paths.index("二、（四）1.")
-    assert got.groups[0][0] == next(p.chunk_id for p in got.passages if p.path == "二、（四）")
+    by_id = {p.chunk_id: p for p in got.passages}
+    section = [by_id[c].path for c in got.groups[0]]  # the section, in document order, for the composer
+    assert section == ["二、（四）", "二、（四）1.", "二、（四）2.", "二、（四）3.", "二、（四）4.", "二、（四）5."]
+
+
+def test_ranked_passages_put_the_direct_hits_first_in_their_retrieval_order(small_index: LoadedIndex) -> None:
+    got = HybridRetriever(small_index).retrieve("中心城区土地征收的程序是什么？")
+    flags = [p.widened for p in got.passages]
+    assert flags == sorted(flags) and any(flags)  # every direct hit before every clause widening added
+    # the best-ranked hit leads; a hit that is a sibling of an earlier one follows that one's section
+    assert got.passages[0].chunk_id == got.fused[0][0]
+    direct = [p.chunk_id for p in got.passages if not p.widened]
+    assert direct == [c for group in got.groups for c in group if c in set(direct)]
 
 
 def test_city_filter_keeps_only_that_city(small_index: LoadedIndex) -> None:
