@@ -13,8 +13,10 @@ export GRADIO_ANALYTICS_ENABLED := False
 # dev tunes rules and thresholds; test (frozen, written before tuning) only measures. Reports put them side by side.
 GOLD := --gold evals/gold/dev_a.jsonl --gold evals/gold/dev_b.jsonl
 GOLD_TEST := $(foreach f,$(sort $(wildcard evals/gold/test_*.jsonl)),--gold $(f))
-# run both splits, print them side by side, then gate each on its own floors (both gates run, either fails the target)
+# run both splits (the relevance thresholds' k-fold calibration on dev only), print them side by side, then gate
+# each on its own floors (both gates run, either fails the target)
 EVAL_BOTH = $(BIN)/python -m evals run $(GOLD) --out evals/out/dev --pipeline ours,baseline && \
+	$(BIN)/python -m evals calibrate --report evals/out/dev/report.json --out evals/out/dev && \
 	$(BIN)/python -m evals run $(GOLD_TEST) --out evals/out/test --pipeline ours,baseline && \
 	$(BIN)/python -m evals compare --report dev=evals/out/dev/report.json --report test=evals/out/test/report.json \
 		--out evals/out/compare.md && \

@@ -280,12 +280,12 @@ def attachment_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | No
 _ASKED_WORD = {"money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "count": "数量", "contact": "联系方式"}
 
 
-def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
-    """A question asking for an amount, a duration, a ratio, a date, a count or a contact (phone, website, e-mail)
-    needs a clause that states one. The
-    clauses the answer leads with count as they are; another clause counts only when it names the question's
-    subject (the 18元/平方米 of 搬迁补助费 does not answer 临时安置补助费), among the top clauses or the lower
-    directly retrieved ones that match the question's words at least as well. A 大事记 entry states its own date."""
+def value_holder(inp: PolicyInput, cfg: PolicyConfig) -> Passage | None:
+    """The clause that states the kind of value the question asks for (None when it asks for none, or no clause
+    does): a clause of the section the answer leads with, as it is; else the best-ranked clause that names the
+    question's subject (the 18元/平方米 of 搬迁补助费 does not answer 临时安置补助费), among the top clauses or
+    the lower directly retrieved ones that match the question's words at least as well. A 大事记 entry states its
+    own date."""
     facts, r = inp.facts, inp.retrieved
     if facts.asks is None:
         return None
@@ -296,8 +296,9 @@ def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     def holds(p: Passage) -> bool:
         return answers_kind(facts.asks, p.text, facts.unit) or (facts.asks == "date" and p.event_date is not None)
 
-    if any(holds(p) for p in r.passages if p.chunk_id in lead):
-        return None
+    held = next((p for p in r.passages if p.chunk_id in lead and holds(p)), None)
+    if held is not None:
+        return held
     idf = inp.index.bigram_idf
     about = subject(inp.wording, top, idf, cfg.min_subject_chars)
     pairs = {about[i:i + 2] for i in range(len(about) - 1)} if about else set()
@@ -308,9 +309,15 @@ def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 
     best = max((keyword_coverage(inp.wording, context(p), idf) for p in top), default=0.0)
     candidates = top + [p for p in direct[len(top):] if keyword_coverage(inp.wording, context(p), idf) >= best]
-    if any(holds(p) and names_subject(p) for p in candidates):
+    return next((p for p in candidates if holds(p) and names_subject(p)), None)
+
+
+def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """A question asking for an amount, a duration, a ratio, a date, a count or a contact (phone, website, e-mail)
+    needs a clause that states one (`value_holder`)."""
+    if inp.facts.asks is None or value_holder(inp, cfg) is not None:
         return None
-    note = f"相关文件没有规定所问的具体{_ASKED_WORD[facts.asks]}"
+    note = f"相关文件没有规定所问的具体{_ASKED_WORD[inp.facts.asks]}"
     return Decision(Outcome.REFUSE, "value_not_stated", Reason.VALUE_NOT_STATED, note)
 
 

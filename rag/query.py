@@ -1,5 +1,6 @@
-"""What a question says about where to look: the city (or a county of it), a 文号, a year, a step number, and
-whether it names a place the corpus does not cover (places from the index: `rag.places`)."""
+"""What a question says about where to look and what it asks: the city (or a county of it), years and days, a step
+number, the kind of value asked for, and whether it names a place the corpus does not cover (places from the
+index: `rag.places`)."""
 
 from __future__ import annotations
 
@@ -50,12 +51,15 @@ MONTH_DAY = re.compile(r"(?<!\d)(1[0-2]|0?[1-9])\s*月\s*(3[01]|[12]\d|0?[1-9])\
 
 @dataclass(frozen=True)
 class QueryFacts:
+    """The question plan: what the question names and asks, as the policy and the composer read it. The documents
+    it names (by 文号 or title) are found by retrieval, which has the index (`rag.retrieve.mentioned_doc_numbers`).
+
+    city: the one corpus city (or county of it) named, else None; other_city: a known city the corpus lacks;
+    step: 第N步/项/条 asked for; out_of_scope: a topic word no gazette answers is in the question."""
+
     city: str | None
     other_city: str | None
-    doc_number: str | None
-    year: int | None
     step: int | None
-    step_word: str | None
     out_of_scope: bool = False
     asks: str | None = None  # a kind of ASKS, or "count" (then `unit` names the unit)
     unit: str | None = None
@@ -78,16 +82,12 @@ def analyse(question: str, places: Places) -> QueryFacts:
     cities = places.named(question)
     other = places.other(question)
     step = _STEP.search(q)
-    year = _YEAR.search(q)
     asks = next((kind for kind, (ask, _) in ASKS.items() if ask.search(q)), None)
     count = _COUNT_ASK.search(q) if asks is None else None
     return QueryFacts(
         city=cities[0] if len(cities) == 1 else None,
         other_city=other if not cities else None,
-        doc_number=patterns.normalize_docno(q) if patterns.DOCNO_RE.search(q) else None,
-        year=int(year.group(1)) if year else None,
         step=_number(step.group(1)) if step else None,
-        step_word=step.group(2) if step else None,
         out_of_scope=bool(OUT_OF_SCOPE.search(q) or OUT_OF_SCOPE_EN.search(question)),
         cross_lingual=cross,
         asks="count" if count else asks,

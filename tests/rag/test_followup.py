@@ -47,7 +47,7 @@ def test_analysis_finds_city_county_other_city_and_step() -> None:
     facts = analyse("太原市的征收补偿标准")
     assert facts.other_city == "太原" and facts.city is None
     assert analyse("第二步要做什么").step == 2
-    assert analyse("2021年的方案").year == 2021
+    assert analyse("2021年和2022年的方案").years == (2021, 2022)
 
 
 def test_english_questions_get_the_same_facts() -> None:
