@@ -32,8 +32,10 @@ def rewrite(question: str, history: Sequence[str], places: Places) -> str:
         return question.strip()
     facts = analyse(question, places)
     core = _FOLLOW_MARKERS.sub("", _TRAILING.sub("", question.strip()))
-    if facts.city and facts.city != analyse(previous, places).city and len(core) <= 6:
-        return places.swap(previous, facts.city)  # 那长治呢？ → the previous question, about 长治
+    if facts.city and facts.city != analyse(previous, places).city:
+        previous = places.swap(previous, facts.city)  # the topic carries over, the place is the new one
+        if len(core) <= 6:
+            return previous  # 那长治呢？ → the previous question, about 长治
     previous_core = _TRAILING.sub("", previous)
     return f"{previous_core}，{core}" if core else previous
 

@@ -24,6 +24,12 @@ def test_city_follow_up_asks_the_previous_question_about_the_other_city() -> Non
     assert rewrite("那长治呢？", ["晋城客运驾驶人连续驾驶多长时间要休息？"]) == "长治客运驾驶人连续驾驶多长时间要休息？"
 
 
+def test_a_longer_follow_up_naming_another_city_moves_the_whole_topic_there() -> None:
+    rewritten = rewrite("那长治的标准是多少？", ["晋城客运驾驶人连续驾驶多长时间要休息？"])
+    assert rewritten == "长治客运驾驶人连续驾驶多长时间要休息，长治的标准是多少"
+    assert analyse(rewritten).city == "长治"
+
+
 def test_step_follow_up_keeps_the_procedure_topic() -> None:
     rewritten = rewrite("第二步具体要做什么？", ["中心城区土地征收的程序是什么？"])
     assert rewritten == "中心城区土地征收的程序是什么，第二步具体要做什么"
