@@ -90,12 +90,13 @@ def _citation(p: Passage, quote: str, offset: int, today: date) -> Citation:
 
 
 def choose(passages: list[Passage], groups: list[list[str]], question: str, step: int | None,
-           facet_leads: Sequence[str] = ()) -> tuple[list[list[Passage]], list[Passage]]:
-    """(main sections, supporting clauses): the first hit with the section it was widened to — or, for a
-    comparison, the best section of each side — then up to two other clauses that share enough of the
+           facet_leads: Sequence[str] = (), lead: str | None = None) -> tuple[list[list[Passage]], list[Passage]]:
+    """(main sections, supporting clauses): the first hit (or `lead`) with the section it was widened to — or, for
+    a comparison, the best section of each side — then up to two other clauses that share enough of the
     question's words. With a step number (第二步) the main clause is that step of the section."""
     by_id = {p.chunk_id: p for p in passages}
-    leads = list(facet_leads) if len(facet_leads) >= 2 else [groups[0][0] if groups else passages[0].chunk_id]
+    first = lead if lead in by_id else (groups[0][0] if groups else passages[0].chunk_id)
+    leads = list(facet_leads) if len(facet_leads) >= 2 else [first]
     sections: list[list[Passage]] = []
     chosen: set[str] = set()
     for lead in leads:
@@ -112,16 +113,17 @@ def choose(passages: list[Passage], groups: list[list[str]], question: str, step
 
 
 def compose(question: str, passages: list[Passage], groups: list[list[str]], today: date, step: int | None = None,
-            facet_leads: Sequence[str] = (), places: Places | None = None) -> Composition:
+            facet_leads: Sequence[str] = (), places: Places | None = None, lead: str | None = None) -> Composition:
     """The offline answer; `places` (the index's place vocabulary) keeps place names from counting as the
-    question's wording when supporting clauses and sentences are chosen."""
+    question's wording when supporting clauses and sentences are chosen; `lead`: the clause to lead with when it
+    is not the first hit (the one saying how an asked value is set)."""
     question = places.strip(question) if places is not None else question
-    sections, support = choose(passages, groups, question, step, facet_leads)
+    sections, support = choose(passages, groups, question, step, facet_leads, lead)
     lines: list[str] = []
     citations: list[Citation] = []
     for section in sections:
-        lead = section[0]
-        lines.append(f"根据{_source_name(lead)}{lead.path or '正文'}：")
+        head = section[0]
+        lines.append(f"根据{_source_name(head)}{head.path or '正文'}：")
         for p in section:
             quote, offset = excerpt(p, question)
             lines.append(f"{quote}[{p.key}]")

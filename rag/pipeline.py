@@ -20,7 +20,18 @@ from rag.compose import book_title, compose
 from rag.followup import llm_rewrite, rewrite
 from rag.index import LoadedIndex, load_index
 from rag.llm import LLMClient, build_messages, parse_reply
-from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, Reason, Verdict, decide, wants_wider
+from rag.policy import (
+    Decision,
+    Outcome,
+    PolicyConfig,
+    PolicyInput,
+    Reason,
+    Verdict,
+    decide,
+    left_open_notice,
+    value_left_open,
+    wants_wider,
+)
 from rag.query import QueryFacts, analyse
 from rag.records import LEADS_PREFIX, REFUSAL, Answer, Filters, Lead, Trace
 from rag.retrieve import HybridRetriever, RetrievalConfig, Retrieved
@@ -51,6 +62,9 @@ class _Context:
     retrieved_at: float = 0.0
     verdict: Verdict | None = None
     signals: dict[str, float] = field(default_factory=dict)
+    lead: str | None = None  # the clause the answer leads with, when not the first hit
+    reason: Reason | None = None  # why an answer is not a plain answer (VALUE_LEFT_OPEN)
+    notices: tuple[str, ...] = ()  # said before the answer
 
 
 class Pipeline:
@@ -130,6 +144,10 @@ class Pipeline:
         ctx.verdict = decide(inp, self.policy)
         decision = ctx.verdict.decision
         if decision is None:
+            left_open = value_left_open(inp, self.policy)
+            if left_open is not None and ctx.facts.asks is not None:  # answer with how the value is set, and say so
+                ctx.lead, ctx.reason = left_open.chunk_id, Reason.VALUE_LEFT_OPEN
+                ctx.notices = (left_open_notice(ctx.facts.asks),)
             return None
         leads = {"retrieved": inp.retrieved, "wider": inp.wider, "none": None}[decision.leads]
         return self._refuse(ctx, leads, decision)
@@ -137,7 +155,8 @@ class Pipeline:
     def _offline(self, ctx: _Context, notices: tuple[str, ...] = ()) -> Answer:
         assert ctx.retrieved is not None
         composition = compose(ctx.standalone, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step,
-                              ctx.retrieved.facet_leads, self.index.places)
+                              ctx.retrieved.facet_leads, self.index.places, ctx.lead)
+        notices = notices + ctx.notices
         text = "\n".join([*notices, composition.text]) if notices else composition.text
         return self._answer(ctx, text, composition.citations, notices + composition.notices, mode="offline")
 
@@ -181,7 +200,7 @@ class Pipeline:
             question=ctx.question, text=text, citations=citations,
             passages=tuple(ctx.retrieved.passages) if ctx.retrieved else (), refused=refused,
             trace=self._trace(ctx, ctx.retrieved), invalid_citations=invalid, uncited_sentences=uncited,
-            notices=notices, mode=mode, reason=reason, policy_fingerprint=self.policy_fingerprint,
+            notices=notices, mode=mode, reason=reason or ctx.reason, policy_fingerprint=self.policy_fingerprint,
             timings={"retrieve_ms": (retrieved_at - ctx.started) * 1000, "compose_ms": (finished - retrieved_at) * 1000,
                      "total_ms": (finished - ctx.started) * 1000},
         )

@@ -24,8 +24,8 @@ from rag.query import MONTH_DAY, OUT_OF_SCOPE, QueryFacts, answers_kind
 from rag.records import Passage, Reason
 from rag.retrieve import QUESTION_WORDS, Retrieved, keyword_coverage
 
-POLICY_VERSION = "1"
-"""Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own)."""
+POLICY_VERSION = "2"
+"""Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open."""
 
 
 class Outcome(StrEnum):
@@ -280,15 +280,21 @@ def attachment_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | No
 _ASKED_WORD = {"money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "count": "数量", "contact": "联系方式"}
 
 
-def value_holder(inp: PolicyInput, cfg: PolicyConfig) -> Passage | None:
-    """The clause that states the kind of value the question asks for (None when it asks for none, or no clause
-    does): a clause of the section the answer leads with, as it is; else the best-ranked clause that names the
-    question's subject (the 18元/平方米 of 搬迁补助费 does not answer 临时安置补助费), among the top clauses or
-    the lower directly retrieved ones that match the question's words at least as well. A 大事记 entry states its
-    own date."""
+_LEFT_OPEN = re.compile(r"据实|按实|协商|另行(?:制定|规定|确定)|自行(?:确定|制定)"
+                        r"|(?:由|根据|依据|结合|按照|参照)[^。；]{0,40}?(?:确定|制定|核定|评估|认定|执行)")
+"""How a clause says the value is set elsewhere or case by case (依据设施实际情况结合市场行情确定, 由…协商)."""
+_SENTENCES = re.compile(r"[。；;\n]")
+
+
+def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, Passage | None]:
+    """(the clause stating the asked value, the clause that names the question's subject and says how the value is
+    set instead) — each None when there is none. A clause of the section the answer leads with counts as it is;
+    another clause counts only when it names the question's subject (the 18元/平方米 of 搬迁补助费 does not answer
+    临时安置补助费), among the top clauses or the lower directly retrieved ones that match the question's words at
+    least as well. A 大事记 entry states its own date."""
     facts, r = inp.facts, inp.retrieved
     if facts.asks is None:
-        return None
+        return None, None
     lead = set(r.groups[0]) if r.groups else set()
     direct = [p for p in r.passages if not p.widened]
     top = direct[: cfg.top]
@@ -298,27 +304,55 @@ def value_holder(inp: PolicyInput, cfg: PolicyConfig) -> Passage | None:
 
     held = next((p for p in r.passages if p.chunk_id in lead and holds(p)), None)
     if held is not None:
-        return held
+        return held, None
     idf = inp.index.bigram_idf
     about = subject(inp.wording, top, idf, cfg.min_subject_chars)
     pairs = {about[i:i + 2] for i in range(len(about) - 1)} if about else set()
 
-    def names_subject(p: Passage) -> bool:
-        words = _words(p, with_notice=True)
+    def names(words: str) -> bool:
         return sum(1 for g in pairs if g in words) >= cfg.subject_share * len(pairs)
+
+    def leaves_open(p: Passage) -> bool:
+        """One sentence of the clause names the subject and says how its value is set."""
+        return bool(pairs) and any(names(_NOT_WORD.sub("", matching_form(sentence))) and _LEFT_OPEN.search(sentence)
+                                   for sentence in _SENTENCES.split(p.text.replace(" ", "")))
 
     best = max((keyword_coverage(inp.wording, context(p), idf) for p in top), default=0.0)
     candidates = top + [p for p in direct[len(top):] if keyword_coverage(inp.wording, context(p), idf) >= best]
-    return next((p for p in candidates if holds(p) and names_subject(p)), None)
+    held = next((p for p in candidates if holds(p) and names(_words(p, with_notice=True))), None)
+    if held is not None:
+        return held, None
+    return None, next((p for p in candidates if leaves_open(p)), None)
+
+
+def value_holder(inp: PolicyInput, cfg: PolicyConfig) -> Passage | None:
+    """The clause that states the kind of value the question asks for (None when it asks for none, or no clause
+    does)."""
+    return _value_search(inp, cfg)[0]
+
+
+def value_left_open(inp: PolicyInput, cfg: PolicyConfig) -> Passage | None:
+    """When no clause states the asked value: the clause that names the question's subject and says how the value
+    is set instead (依据实际情况结合市场行情确定, 由各县（市、区）制定) — the answer is what it says, with a notice
+    that no figure is set."""
+    return _value_search(inp, cfg)[1]
 
 
 def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """A question asking for an amount, a duration, a ratio, a date, a count or a contact (phone, website, e-mail)
-    needs a clause that states one (`value_holder`)."""
-    if inp.facts.asks is None or value_holder(inp, cfg) is not None:
+    needs a clause that states one, or one that names its subject and says how the value is set instead (then the
+    answer says so: `value_left_open`)."""
+    if inp.facts.asks is None:
+        return None
+    held, left_open = _value_search(inp, cfg)
+    if held is not None or left_open is not None:
         return None
     note = f"相关文件没有规定所问的具体{_ASKED_WORD[inp.facts.asks]}"
     return Decision(Outcome.REFUSE, "value_not_stated", Reason.VALUE_NOT_STATED, note)
+
+
+def left_open_notice(asks: str) -> str:
+    return f"文件没有规定所问的具体{_ASKED_WORD[asks]}，而是规定了确定办法："
 
 
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")

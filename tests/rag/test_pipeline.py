@@ -117,8 +117,10 @@ def test_a_comparison_answer_has_one_cited_section_per_side(small_index: LoadedI
 
 def test_a_value_of_another_subject_does_not_answer(small_index: LoadedIndex) -> None:
     # 第十三条 says the 临时安置补助费 standard is set by the cities and counties; the 18元/平方米 of 第十二条 is 搬迁补助费
+    # so the answer says no figure is set and cites how it is set, not the 18元/平方米
     answer = _pipeline(small_index).answer("晋城房屋征收的临时安置补助费每月每平方米是多少钱？")
-    assert answer.refused and "没有规定所问的具体金额" in answer.text and answer.reason == Reason.VALUE_NOT_STATED
+    assert answer.text.startswith("文件没有规定所问的具体金额") and answer.reason == Reason.VALUE_LEFT_OPEN
+    assert answer.citations[0].path == "第十三条" and "18元/平方米" not in answer.citations[0].quote
 
 
 def test_funds_asked_after_duoshao_need_an_amount(small_index: LoadedIndex) -> None:

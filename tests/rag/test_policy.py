@@ -28,7 +28,7 @@ def test_a_rule_switched_off_no_longer_refuses_and_the_next_rule_decides(small_i
 
 def test_every_rule_that_fires_is_recorded_not_only_the_deciding_one(small_index: LoadedIndex) -> None:
     # a city with no documents, and (in the other city's documents) no clause states the amount asked for either
-    answer = _pipeline(small_index).answer("太原市房屋征收的临时安置补助费每月每平方米是多少钱？")
+    answer = _pipeline(small_index).answer("太原市的空客H225直升机每飞一小时要收多少钱？")
     assert answer.refused and answer.reason == Reason.CITY_NOT_IN_CORPUS
     assert answer.trace.rules_fired == ["city_not_in_corpus", "value_not_stated"]
 
@@ -110,3 +110,16 @@ def test_a_day_no_retrieved_entry_records_is_refused_not_answered_by_a_neighbour
     assert answer.refused and answer.reason == Reason.DAY_NOT_COVERED and "3月5日" in answer.text
     recorded = _pipeline(small_index).answer("2021年3月22日市长王震和谁举行了工作会谈？")
     assert "day_not_covered" not in recorded.trace.rules_fired and not recorded.refused
+
+
+def test_a_value_the_document_leaves_open_is_answered_with_how_it_is_set(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("拆迁时空调移机费给多少？")
+    assert not answer.refused and answer.reason == Reason.VALUE_LEFT_OPEN
+    assert answer.text.startswith("文件没有规定所问的具体金额") and "依据设施实际情况结合市场行情确定" in answer.text
+    assert any("市场行情确定" in c.quote for c in answer.citations)
+
+
+def test_a_clause_that_leaves_another_value_open_does_not_answer(small_index: LoadedIndex) -> None:
+    # 第十七条 leaves the 配套设施 subsidies open, not the per-hour charge of a helicopter
+    answer = _pipeline(small_index).answer("空客H225直升机每飞一小时要收多少钱？")
+    assert answer.refused and answer.reason == Reason.VALUE_NOT_STATED
