@@ -133,30 +133,39 @@ def render(rows: Sequence[Row], folds: Sequence[dict[str, float]], current: tupl
 
 
 def plot(rows: Sequence[Row], dense: float, path: Path) -> None:
-    """Refusal rate and false refusal rate over min_coverage at the given min_dense, and refusal precision/recall."""
+    """Left: refusal and false refusal over min_coverage — the whole policy at the current min_dense, and the rule
+    alone (other rules ignored) at the current min_dense and with the dense test off. Right: the rule alone's
+    refusal precision against recall over min_coverage, dense test off."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    alone = [Row(r.item_id, r.answerable, r.signals, False) for r in rows]
+    fig = Figure(figsize=(11, 4.2), layout="constrained")
     FigureCanvasAgg(fig)
     left, right = fig.subplots(1, 2)
-    got = [rates(rows, c, dense) for c in COVERAGE_GRID]
-    left.plot(COVERAGE_GRID, [g.refusal for g in got], marker="o", label="refusal (unanswerable)")
-    left.plot(COVERAGE_GRID, [g.false_refusal for g in got], marker="o", label="false refusal (answerable)")
-    left.set_xlabel(f"min_coverage (min_dense {dense})")
+    for label, subset, floor, style in (("whole policy", rows, dense, "-"), (f"rule alone, min_dense {dense}", alone, dense, "--"),
+                                         ("rule alone, coverage only", alone, 2.0, ":")):
+        got = [rates(subset, c, floor) for c in COVERAGE_GRID]
+        left.plot(COVERAGE_GRID, [g.refusal for g in got], style, color="tab:blue", label=f"refusal — {label}")
+        left.plot(COVERAGE_GRID, [g.false_refusal for g in got], style, color="tab:orange", label=f"false refusal — {label}")
+    left.set_xlabel("min_coverage")
     left.set_ylim(0, 1.05)
     left.grid(alpha=0.3)
-    left.legend(fontsize=8)
+    left.legend(fontsize=7)
     n_un = sum(not r.answerable for r in rows)
     n_ans = len(rows) - n_un
+    got = [rates(alone, c, 2.0) for c in COVERAGE_GRID]
     recall = [g.refusal for g in got]
     precision = [(g.refusal * n_un) / (g.refusal * n_un + g.false_refusal * n_ans) if g.refusal or g.false_refusal else 1.0
                  for g in got]
     right.plot(recall, precision, marker="o")
+    for c, x, y in list(zip(COVERAGE_GRID, recall, precision, strict=True))[::4]:
+        right.annotate(f"{c}", (x, y), fontsize=7)
     right.set_xlabel("refusal recall (unanswerable refused)")
     right.set_ylabel("refusal precision (refusals that were right)")
     right.set_xlim(0, 1.05)
     right.set_ylim(0, 1.05)
     right.grid(alpha=0.3)
+    right.set_title("not_relevant alone, coverage only (labels: min_coverage)", fontsize=9)
     fig.suptitle("not_relevant over min_coverage (dev split)")
     fig.savefig(path, format="png", dpi=100)
