@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(800, description="Longest LLM reply, in tokens.")
     llm_temperature: float = Field(0.1, description="LLM sampling temperature (low: stick to the passages).")
 
-    # The answer policy (rag/policy.py): thresholds of its rules, and rules switched off. Calibrated on the dev split.
+    # The answer policy (rag/policy.py, rag/rules.py): thresholds of its rules, and rules switched off. Calibrated on the dev split.
     gate_min_coverage: float = Field(0.45, description="not_relevant: least IDF-weighted share of the question's wording the best top passage must hold (or pass on dense similarity).")
     gate_min_dense: float = Field(0.86, description="not_relevant: least dense (cosine) similarity of the best top passage (or pass on coverage).")
     gate_min_dense_cross_lingual: float = Field(0.75, description="not_relevant: least dense similarity for a question in another language (no shared characters).")
@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     gate_subject_share: float = Field(0.75, description="value_not_stated: share of the subject's character pairs a clause must hold to name it.")
     gate_min_title_chars: int = Field(6, description="attachment_not_printed: shortest table/list title looked up.")
     gate_max_titles: int = Field(4, description="attachment_not_printed: table words (表, 名单…) of one question looked up.")
-    rules_off: str = Field("", description="Answer-policy rules switched off, comma-separated names (see rag/policy.py RULES).")
+    rules_off: str = Field("", description="Answer-policy rules switched off, comma-separated names (see rag/rules.py RULES).")
 
     @field_validator("chunk_max_tokens")
     @classmethod

@@ -20,21 +20,11 @@ from rag.compose import book_title, compose
 from rag.followup import llm_rewrite, rewrite
 from rag.index import LoadedIndex, load_index
 from rag.llm import LLMClient, build_messages, parse_reply
-from rag.policy import (
-    Decision,
-    Outcome,
-    PolicyConfig,
-    PolicyInput,
-    Reason,
-    Verdict,
-    decide,
-    left_open_notice,
-    value_left_open,
-    wants_wider,
-)
+from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput
 from rag.query import QueryFacts, analyse
-from rag.records import LEADS_PREFIX, REFUSAL, Answer, Filters, Lead, Trace
+from rag.records import LEADS_PREFIX, REFUSAL, Answer, Filters, Lead, Reason, Trace
 from rag.retrieve import HybridRetriever, RetrievalConfig, Retrieved
+from rag.rules import Verdict, decide, left_open_notice, value_left_open, wants_wider
 
 log = logging.getLogger(__name__)
 FALLBACK_NOTICE = "大模型服务暂时不可用，以下为文件原文摘录。"

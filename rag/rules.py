@@ -1,0 +1,300 @@
+"""The answer policy's named rules, in the order they decide, over one frozen `PolicyInput` (`rag.policy`).
+
+Every rule is a small function `(PolicyInput, PolicyConfig) -> Decision | None` (None: the rule does not object)
+whose docstring names the class of question it protects. All enabled rules are evaluated on every question, so the
+eval report can count how often each one fired on answerable and on unanswerable items (its precision); the first
+rule that fires, in `RULES` order, decides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ingest.repair.normalize import matching_form
+from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, context, irrelevant, relevance
+from rag.query import MONTH_DAY, OUT_OF_SCOPE, answers_kind
+from rag.records import Passage, Reason
+from rag.retrieve import QUESTION_WORDS, keyword_coverage
+
+_NOT_WORD = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]")
+_NOT_SUBJECT = re.compile(rf"{QUESTION_WORDS.pattern}|{_NOT_WORD.pattern}")
+_TABLE_WORD = re.compile(r"表|名单|清单|目录")
+_ATTACHMENT_ENTRY = re.compile(r"(?:附件[:：]?)?\d{1,2}[.、]?")  # what is left of a line that only lists an attachment
+
+
+def _words(p: Passage, with_notice: bool = False) -> str:
+    """A clause's title, headings and text in matching form without punctuation; `with_notice` adds the issuing
+    notice's title (an attachment such as 附录3 names what its notice is about)."""
+    return _NOT_WORD.sub("", matching_form(f"{context(p)} {p.wrapper_title}" if with_notice else context(p)))
+
+
+def subject(question: str, top: Sequence[Passage], idf: dict[str, float], min_chars: int) -> str | None:
+    """What the question is about, as the top clauses word it: of the runs of the question (question words, place
+    names and punctuation aside) that one of them contains, at least `min_chars` long, the most specific (highest
+    summed IDF of its character pairs: 临时安置补助费 rather than 房屋征收)."""
+    texts = [_words(p) for p in top]
+    runs: set[str] = set()
+    for part in _NOT_SUBJECT.split(matching_form(question)):
+        for i in range(len(part)):
+            j = i  # grow the run while a clause still contains it
+            while j < len(part) and any(part[i:j + 1] in t for t in texts):
+                j += 1
+            if j - i >= min_chars:
+                runs.add(part[i:j])
+    return max(runs, key=lambda r: (sum(idf.get(r[k:k + 2], 0.0) for k in range(len(r) - 1)), len(r)), default=None)
+
+
+# --- the rules -----------------------------------------------------------------------------------------------------
+
+
+def _within_corpus_term(q: str, start: int, end: int, corpus: str, reach: int = 6) -> bool:
+    """Whether the question uses q[start:end] inside a longer run (two characters more or longer) that the corpus
+    contains: 天气 in 重污染天气应急预案 is part of a corpus term, 天气 in 明天天气怎么样 is not."""
+    for a in range(start, max(-1, start - reach - 1), -1):
+        for b in range(end, min(len(q), end + reach) + 1):
+            if (b - a) - (end - start) >= 2 and q[a:b] in corpus:
+                return True
+    return False
+
+
+def out_of_scope_topic(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """A topic no municipal gazette answers (weather forecasts, share prices, lotteries, chit-chat), named by a word
+    of `rag.query.OUT_OF_SCOPE` that the question does not use inside a longer term of the corpus: the index decides
+    that '重污染天气应急预案分几级？' is about a corpus topic. Protects: '明天会下雨吗？' answered from a clause that
+    happens to share words."""
+    if not inp.facts.out_of_scope:
+        return None
+    q = matching_form(inp.question)
+    spans = [m.span() for m in OUT_OF_SCOPE.finditer(q)]
+    corpus = inp.index.clause_lines[0]
+    if spans and all(_within_corpus_term(q, a, b, corpus) for a, b in spans):
+        return None
+    return Decision(Outcome.REFUSE, "out_of_scope_topic", Reason.OUT_OF_SCOPE, "这个问题不属于政府文件的范围", leads="none")
+
+
+def city_not_in_corpus(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """A question about a city the corpus has no documents for (太原…): whatever the hits say, they are another
+    city's rules — unless the question names that city inside a longer term the corpus contains (长治市王村机场,
+    北京大学…: an entity the documents speak of). Protects: '太原市的搬迁补助费是多少？' answered from 晋城's 办法."""
+    city = inp.facts.other_city
+    if not city:
+        return None
+    q = matching_form(inp.question)
+    at = q.find(city)
+    if at >= 0 and _within_corpus_term(q, at, at + len(city), inp.index.clause_lines[0]):
+        return None
+    return Decision(Outcome.REFUSE, "city_not_in_corpus", Reason.CITY_NOT_IN_CORPUS, f"文件库中没有{city}的文件", leads="none")
+
+
+def wrong_city(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """The question names one city, and another city's documents match its words much better (by
+    `wrong_city_margin` of coverage): say where the rule is, not apply it to the wrong city."""
+    wider, city = inp.wider, inp.facts.city
+    if wider is None or not wider.passages or not city or wider.passages[0].city == city:
+        return None
+    theirs = relevance(inp.wording, wider, inp.index.bigram_idf, cfg.top)[0]
+    if theirs - inp.signals.coverage < cfg.wrong_city_margin:
+        return None
+    other = wider.passages[0]
+    note = f"{city}的文件中没有找到；{other.city}的《{other.doc_title}》有相关规定，但不适用于{city}"
+    return Decision(Outcome.REFUSE, "wrong_city", Reason.WRONG_CITY, note, leads="wider")
+
+
+def not_relevant(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """Nothing relevant was retrieved: the best top passages share less than `min_coverage` of the question's
+    IDF-weighted wording AND their dense similarity is below `min_dense` (English questions share no characters
+    with the documents: only the dense score judges them, against `min_dense_cross_lingual`). A question naming an
+    indexed document is in scope by construction."""
+    if not irrelevant(inp.signals, cfg.min_coverage, cfg.min_dense, cfg.min_dense_cross_lingual):
+        return None
+    return Decision(Outcome.REFUSE, "not_relevant", Reason.NOT_RELEVANT)
+
+
+def attachment_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """The question names a table or list (…明细表, …名单, …清单) that the corpus has only as an entry of a
+    document's attachment list (附件：1.… 2.…): the gazette printed the title, not the table. The title is the
+    longest run of the question ending in 表/名单/清单/目录 that the corpus contains."""
+    q = matching_form(inp.question)
+    corpus, lines = inp.index.clause_lines
+    for end in [m.end() for m in _TABLE_WORD.finditer(q)][: cfg.max_titles]:
+        start = end - cfg.min_title_chars
+        if start < 0 or q[start:end] not in corpus:
+            continue
+        while start > 0 and q[start - 1:end] in corpus:
+            start -= 1
+        title = q[start:end]
+        found = [line for line in lines if title in line]
+        if all(_ATTACHMENT_ENTRY.fullmatch(line.replace(title, "", 1)) for line in found):
+            note = f"所问的《{title}》是文件的附件，公报只收录了它的标题，没有收录其内容"
+            return Decision(Outcome.REFUSE, "attachment_not_printed", Reason.ATTACHMENT_NOT_PRINTED, note)
+    return None
+
+
+_ASKED_WORD = {"money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "count": "数量", "contact": "联系方式"}
+
+
+_LEFT_OPEN = re.compile(r"据实|按实|协商|另行(?:制定|规定|确定)|自行(?:确定|制定)"
+                        r"|(?:由|根据|依据|结合|按照|参照)[^。；]{0,40}?(?:确定|制定|核定|评估|认定|执行)")
+"""How a clause says the value is set elsewhere or case by case (依据设施实际情况结合市场行情确定, 由…协商)."""
+_SENTENCES = re.compile(r"[。；;\n]")
+
+
+def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, Passage | None]:
+    """(the clause stating the asked value, the clause that names the question's subject and says how the value is
+    set instead) — each None when there is none. A clause of the section the answer leads with counts as it is;
+    another clause counts only when it names the question's subject (the 18元/平方米 of 搬迁补助费 does not answer
+    临时安置补助费), among the top clauses or the lower directly retrieved ones that match the question's words at
+    least as well. A 大事记 entry states its own date."""
+    facts, r = inp.facts, inp.retrieved
+    if facts.asks is None:
+        return None, None
+    lead = set(r.groups[0]) if r.groups else set()
+    direct = [p for p in r.passages if not p.widened]
+    top = direct[: cfg.top]
+
+    def holds(p: Passage) -> bool:
+        return answers_kind(facts.asks, p.text, facts.unit) or (facts.asks == "date" and p.event_date is not None)
+
+    held = next((p for p in r.passages if p.chunk_id in lead and holds(p)), None)
+    if held is not None:
+        return held, None
+    idf = inp.index.bigram_idf
+    about = subject(inp.wording, top, idf, cfg.min_subject_chars)
+    pairs = {about[i:i + 2] for i in range(len(about) - 1)} if about else set()
+
+    def names(words: str) -> bool:
+        return sum(1 for g in pairs if g in words) >= cfg.subject_share * len(pairs)
+
+    def leaves_open(p: Passage) -> bool:
+        """One sentence of the clause names the subject and says how its value is set."""
+        return bool(pairs) and any(names(_NOT_WORD.sub("", matching_form(sentence))) and _LEFT_OPEN.search(sentence)
+                                   for sentence in _SENTENCES.split(p.text.replace(" ", "")))
+
+    best = max((keyword_coverage(inp.wording, context(p), idf) for p in top), default=0.0)
+    candidates = top + [p for p in direct[len(top):] if keyword_coverage(inp.wording, context(p), idf) >= best]
+    held = next((p for p in candidates if holds(p) and names(_words(p, with_notice=True))), None)
+    if held is not None:
+        return held, None
+    return None, next((p for p in candidates if leaves_open(p)), None)
+
+
+def value_holder(inp: PolicyInput, cfg: PolicyConfig) -> Passage | None:
+    """The clause that states the kind of value the question asks for (None when it asks for none, or no clause
+    does)."""
+    return _value_search(inp, cfg)[0]
+
+
+def value_left_open(inp: PolicyInput, cfg: PolicyConfig) -> Passage | None:
+    """When no clause states the asked value: the clause that names the question's subject and says how the value
+    is set instead (依据实际情况结合市场行情确定, 由各县（市、区）制定) — the answer is what it says, with a notice
+    that no figure is set."""
+    return _value_search(inp, cfg)[1]
+
+
+def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """A question asking for an amount, a duration, a ratio, a date, a count or a contact (phone, website, e-mail)
+    needs a clause that states one, or one that names its subject and says how the value is set instead (then the
+    answer says so: `value_left_open`)."""
+    if inp.facts.asks is None:
+        return None
+    held, left_open = _value_search(inp, cfg)
+    if held is not None or left_open is not None:
+        return None
+    note = f"相关文件没有规定所问的具体{_ASKED_WORD[inp.facts.asks]}"
+    return Decision(Outcome.REFUSE, "value_not_stated", Reason.VALUE_NOT_STATED, note)
+
+
+def left_open_notice(asks: str) -> str:
+    return f"文件没有规定所问的具体{_ASKED_WORD[asks]}，而是规定了确定办法："
+
+
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]\s*((?:19|20)\d{2})(?!\d)")
+
+
+def years_of(p: Passage) -> set[int]:
+    """The years a passage speaks of: its document's and entry's dates, every year its title, headings and text
+    name, and every year inside a span they name (2021—2022年, 2018至2020年)."""
+    text = " ".join([p.doc_title, p.wrapper_title, *p.headings, p.text])
+    years = {int(y) for y in _YEAR_IN_TEXT.findall(text)}
+    for a, b in _YEAR_SPAN.findall(text):
+        years |= set(range(int(a), int(b) + 1))
+    years |= {d.year for d in (p.date, p.event_date) if d is not None}
+    return years
+
+
+def year_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """The question names a year (or years) and none of the retrieved clauses the answer could be built from is of
+    that year or speaks of it: the documents on the topic are of other years, and answering from them would
+    silently answer another year's question. Protects: '2019年的土壤污染防治行动计划…' answered from the 2018 or
+    2021 plan."""
+    asked = inp.facts.years
+    judged = inp.retrieved.passages
+    if not asked or not judged:
+        return None
+    covered = set().union(*(years_of(p) for p in judged))
+    if covered & set(asked):
+        return None
+    have = sorted({p.date.year for p in judged if p.date} | {p.event_date.year for p in judged if p.event_date})
+    named = "、".join(f"{y}年" for y in asked)
+    note = f"文件库中没有{named}的相关文件" + (f"，找到的相关文件是{'、'.join(f'{y}年' for y in have)}的" if have else "")
+    return Decision(Outcome.REFUSE, "year_not_covered", Reason.YEAR_NOT_COVERED, note)
+
+
+def days_of(p: Passage) -> set[tuple[int, int]]:
+    """The (month, day) pairs a passage speaks of: its document's and entry's dates and every 3月22日 it names."""
+    text = " ".join([p.doc_title, *p.headings, p.text]).replace(" ", "")
+    days = {(int(m), int(d)) for m, d in MONTH_DAY.findall(text)}
+    return days | {(d.month, d.day) for d in (p.date, p.event_date) if d is not None}
+
+
+def day_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """The question names a day (3月22日) and no retrieved clause is of that day or speaks of it: a chronicle
+    entry or a dated act the documents do not record, which a neighbouring day's entry must not answer.
+    Protects: '2月30日市政府开了什么会？' answered with the 2月28日 entry."""
+    asked = inp.facts.days
+    passages = inp.retrieved.passages
+    if not asked or not passages:
+        return None
+    if set(asked) & set().union(*(days_of(p) for p in passages)):
+        return None
+    named = "、".join(f"{m}月{d}日" for m, d in asked)
+    return Decision(Outcome.REFUSE, "day_not_covered", Reason.DAY_NOT_COVERED, f"找到的相关文件中没有{named}的记载")
+
+
+Rule = Callable[[PolicyInput, PolicyConfig], "Decision | None"]
+RULES: tuple[tuple[str, Rule], ...] = (
+    ("city_not_in_corpus", city_not_in_corpus),
+    ("out_of_scope_topic", out_of_scope_topic),
+    ("wrong_city", wrong_city),
+    ("not_relevant", not_relevant),
+    ("year_not_covered", year_not_covered),
+    ("day_not_covered", day_not_covered),
+    ("attachment_not_printed", attachment_not_printed),
+    ("value_not_stated", value_not_stated),
+)
+"""The rules in the order they decide (the first that fires wins)."""
+RULE_NAMES = tuple(name for name, _ in RULES)
+
+@dataclass(frozen=True)
+class Verdict:
+    """The deciding decision (None: answer) and every rule that fired, in order (for the trace and the evals)."""
+
+    decision: Decision | None
+    fired: tuple[Decision, ...]
+
+
+def decide(inp: PolicyInput, cfg: PolicyConfig) -> Verdict:
+    """Run every enabled rule; the first one that fires decides."""
+    fired = tuple(d for name, rule in RULES if name not in cfg.rules_off and (d := rule(inp, cfg)) is not None)
+    return Verdict(fired[0] if fired else None, fired)
+
+
+def wants_wider(inp: PolicyInput, cfg: PolicyConfig) -> bool:
+    """Whether retrieval should also rank without the city filter, for `wrong_city`: the question named the
+    city, the rule is on, and the named city's documents do not already answer well (`strong_coverage`)."""
+    if "wrong_city" in cfg.rules_off or not inp.facts.city or inp.facts.cross_lingual:
+        return False
+    return not inp.retrieved.passages or inp.signals.coverage < cfg.strong_coverage
