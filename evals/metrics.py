@@ -202,3 +202,14 @@ def summarize_by_rule(scores: Sequence[ItemScore]) -> dict[str, dict[str, int]]:
             if i == 0 and s.refused:
                 row[f"decided_{side}"] += 1
     return out
+
+
+def summarize_by_reason(scores: Sequence[ItemScore]) -> dict[str, dict[str, int]]:
+    """Per `Answer.reason` (a refusal's, or an answer's that is not plain: a value left open, a model that declined,
+    an LLM that failed): on how many answerable and unanswerable items it was given."""
+    out: dict[str, dict[str, int]] = {}
+    for s in scores:
+        if s.reason:
+            row = out.setdefault(s.reason, {"answerable": 0, "unanswerable": 0})
+            row["answerable" if s.answerable else "unanswerable"] += 1
+    return out

@@ -1,8 +1,8 @@
 """Reports: report.json (the contract), report.md (tables a person reads) and report.png (per-kind bars).
 
-report.json holds {"summary", "by_kind", "by_tag", "by_rule", "pipelines" (only with several), "settings_fingerprint",
-"policy_fingerprint", "items"}; the summary, by_kind, by_tag and by_rule are for the first pipeline; every item row
-carries each pipeline's result under "results".
+report.json holds {"summary", "by_kind", "by_tag", "by_rule", "by_reason", "pipelines" (only with several),
+"settings_fingerprint", "policy_fingerprint", "items"}; the summary and the by_ tables are for the first pipeline;
+every item row carries each pipeline's result under "results".
 report.md and report.png are rendered from that JSON alone, so they can be redrawn from a saved report.
 """
 
@@ -25,12 +25,14 @@ from evals.metrics import (
     ItemScore,
     summarize,
     summarize_by_kind,
+    summarize_by_reason,
     summarize_by_rule,
     summarize_by_tag,
 )
 from evals.runner import PipelineResult, RunResult
 
-REPORT_KEYS = ("summary", "by_kind", "by_tag", "by_rule", "settings_fingerprint", "policy_fingerprint", "items")
+REPORT_KEYS = ("summary", "by_kind", "by_tag", "by_rule", "by_reason", "settings_fingerprint", "policy_fingerprint",
+               "items")
 """Top-level keys of report.json; "pipelines" is added when several pipelines ran."""
 WORST_ITEMS = 15
 _SCORE_FIELDS = {f.name for f in fields(ItemScore)} - {"item_id", "kind", "answerable", "tags"}
@@ -72,6 +74,7 @@ def build_report(run: RunResult) -> dict[str, Any]:
         "by_kind": summarize_by_kind(run.scores(first), KINDS),
         "by_tag": summarize_by_tag(run.scores(first)),
         "by_rule": summarize_by_rule(run.scores(first)),
+        "by_reason": summarize_by_reason(run.scores(first)),
     }
     if len(run.pipelines) > 1:
         report["pipelines"] = {name: summarize(run.scores(name)) for name in run.pipelines}
@@ -189,6 +192,13 @@ def render_markdown(report: Mapping[str, Any], meta: Mapping[str, Any] | None = 
         for rule, row in by_rule.items():
             lines.append(f"| {rule} | {row['fired_answerable']} | {row['fired_unanswerable']} | "
                          f"{row['decided_answerable']} | {row['decided_unanswerable']} |")
+    by_reason = summarize_by_reason(scores[names[0]])
+    if by_reason:
+        lines += ["", f"## Reasons given ({names[0]})", "",
+                  "`Answer.reason` of refusals and of answers that are not plain (a value left open, a model that "
+                  "declined, an LLM that failed), on answerable and unanswerable items.", "",
+                  "| reason | answerable | unanswerable |", "|---|---:|---:|"]
+        lines += [f"| {reason} | {row['answerable']} | {row['unanswerable']} |" for reason, row in by_reason.items()]
     lines += ["", f"## Worst items ({names[0]})", ""]
     questions = {row["id"]: row for row in report["items"]}
     ranked = sorted((s for s in scores[names[0]] if s.problems), key=lambda s: (-_severity(s), s.item_id))[:WORST_ITEMS]

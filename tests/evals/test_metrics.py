@@ -22,7 +22,7 @@ from evals.metrics import (
     summarize,
     summarize_by_kind,
 )
-from rag.records import REFUSAL, Answer, Citation, Passage, Trace
+from rag.records import REFUSAL, Answer, Citation, Passage, Reason, Trace
 
 EVIDENCE = "征收住宅房屋，搬迁补助费 18元/平方米，实行产权调换期房安置的支付两次"
 FILLER = ["市人民政府办公厅负责统筹协调。", "本办法自公布之日起施行。", "各县（市、区）参照执行。", "附属设施按指导价补偿。",
@@ -37,7 +37,8 @@ def passage(key: str, text: str, doc_number: str = "", chunk_id: str | None = No
 
 
 def answer(passages: Sequence[Passage], text: str = "", cited: Sequence[str] = (), refused: bool = False,
-           invalid: Sequence[str] = (), question: str = "问题", rules: Sequence[str] = ()) -> Answer:
+           invalid: Sequence[str] = (), question: str = "问题", rules: Sequence[str] = (),
+           reason: Reason | None = None) -> Answer:
     by_key = {p.key: p for p in passages}
     citations = tuple(
         Citation(key=k, chunk_id=by_key[k].chunk_id if k in by_key else f"chunk-{k}", doc_title="", doc_number="", path="",
@@ -46,7 +47,7 @@ def answer(passages: Sequence[Passage], text: str = "", cited: Sequence[str] = (
     )
     trace = Trace(question=question, rewritten=question, filters={}, legs={}, fused=[], widened=[], rules_fired=list(rules))
     return Answer(question=question, text=REFUSAL if refused and not text else text, citations=citations,
-                  passages=tuple(passages), refused=refused, trace=trace, invalid_citations=tuple(invalid))
+                  passages=tuple(passages), refused=refused, trace=trace, invalid_citations=tuple(invalid), reason=reason)
 
 
 def gold_item(item_id: str = "t-1", kind: str = "number", evidence: str = EVIDENCE, extra: Sequence[str] = (),

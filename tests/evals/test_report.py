@@ -13,7 +13,7 @@ from evals.__main__ import main
 from evals.metrics import SUMMARY_KEYS
 from evals.report import cjk_font, render_markdown
 from evals.runner import Pipeline
-from rag.records import Answer
+from rag.records import Answer, Reason
 from tests.evals.test_metrics import answer, passage
 from tests.evals.test_runner import FakePipeline
 
@@ -42,8 +42,9 @@ def ours_script(question: str, history: tuple[str, ...]) -> Answer:
         return answer([passage("S1", "过渡期自搬迁交房之月起计算。", DOCNO), passage("S2", EVIDENCE_2 + "。", DOCNO)],
                       "过渡期自交房之月起算 [S1]", cited=["S1"], question=question)
     if question.startswith("太原"):
-        return answer([], refused=True, question=question, rules=["city_not_in_corpus", "value_not_stated"])
-    return answer([], refused=True, question=question, rules=["value_not_stated"])
+        return answer([], refused=True, question=question, rules=["city_not_in_corpus", "value_not_stated"],
+                      reason=Reason.CITY_NOT_IN_CORPUS)
+    return answer([], refused=True, question=question, rules=["value_not_stated"], reason=Reason.VALUE_NOT_STATED)
 
 
 def baseline_script(question: str, history: tuple[str, ...]) -> Answer:
@@ -78,7 +79,8 @@ def test_report_json_has_exactly_the_contract_keys(two_pipeline_run: tuple[int, 
     code, out, _ = two_pipeline_run
     assert code == 0  # low scores are not an error
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert set(report) == {"summary", "by_kind", "by_tag", "by_rule", "pipelines", "settings_fingerprint", "policy_fingerprint", "items"}
+    assert set(report) == {"summary", "by_kind", "by_tag", "by_rule", "by_reason", "pipelines", "settings_fingerprint",
+                           "policy_fingerprint", "items"}
     assert set(report["summary"]) == set(SUMMARY_KEYS)
     assert list(report["pipelines"]) == ["ours", "baseline"] and report["pipelines"]["ours"] == report["summary"]
     assert all(set(s) == set(SUMMARY_KEYS) for s in report["by_kind"].values())
@@ -134,7 +136,8 @@ def test_report_png_is_a_valid_png_image(two_pipeline_run: tuple[int, Path, Any]
 def test_single_pipeline_report_has_no_pipelines_key_but_per_pipeline_rows(tmp_path: Path, gold_file: Path) -> None:
     assert run_cli(gold_file, tmp_path / "out", "baseline", {"baseline": FakePipeline("baseline", baseline_script)}) == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
-    assert set(report) == {"summary", "by_kind", "by_tag", "by_rule", "settings_fingerprint", "policy_fingerprint", "items"}
+    assert set(report) == {"summary", "by_kind", "by_tag", "by_rule", "by_reason", "settings_fingerprint",
+                           "policy_fingerprint", "items"}
     assert report["by_rule"] == {}  # the baseline has no answer policy
     assert report["summary"]["refusal_rate"] == 0.0
     assert "| metric | baseline |" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
@@ -204,6 +207,9 @@ def test_per_rule_counts_separate_firing_from_deciding_on_each_side(two_pipeline
     }
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "| value_not_stated | 1 | 1 | 1 | 0 |" in md
+    assert report["by_reason"] == {"city_not_in_corpus": {"answerable": 0, "unanswerable": 1},
+                                   "value_not_stated": {"answerable": 1, "unanswerable": 0}}
+    assert "| value_not_stated | 1 | 0 |" in md
 
 
 def test_compare_puts_splits_side_by_side_with_the_gap(two_pipeline_run: tuple[int, Path, Any], tmp_path: Path,
