@@ -24,7 +24,7 @@ EVAL_BOTH = $(BIN)/python -m evals run $(GOLD) --out evals/out/dev --pipeline ou
 	  $(BIN)/python -m evals gate --report evals/out/test/report.json --thresholds evals/thresholds_test.toml; \
 	  test $$dev -eq 0 -a $$? -eq 0; }
 
-.PHONY: run test test-slow unit unit-server eval eval-embedded setup ingest lint clean
+.PHONY: run test test-slow unit unit-server eval eval-embedded calibrate setup ingest lint clean
 
 # The tests that touch the vector store, run a second time against a real `chroma run` server on loopback.
 SERVER_TESTS := tests/ingest/test_pipeline.py tests/ingest/test_crash.py tests/rag
@@ -67,6 +67,11 @@ eval: $(STAMP)
 # the same eval on the embedded store (no server)
 eval-embedded: $(STAMP)
 	sh -c '$(EVAL_BOTH)'
+
+# every answer-policy threshold swept over its grid on the dev split and chosen by 5-fold CV (about 25 minutes;
+# not part of `make test`)
+calibrate: $(STAMP)
+	$(BIN)/python -m evals sweep $(GOLD) --out evals/out/dev/sweep.md
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow

@@ -66,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--report", required=True, type=Path, metavar="FILE", help="report.json of the dev split")
     calibrate.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder for calibration.md and calibration.png")
     calibrate.add_argument("--folds", type=_limit_arg, default=5, metavar="K", help="folds (default 5)")
+    sweep = sub.add_parser("sweep", help="answer the DEV items once per value of answer-policy thresholds; choose each by k-fold CV")
+    sweep.add_argument("--gold", action="append", required=True, type=Path, metavar="FILE", help="dev gold JSONL file (repeatable)")
+    sweep.add_argument("--setting", action="append", metavar="NAME",
+                       help="a threshold of rag.policy.PolicyConfig (repeatable; default: every one in evals.sweep.GRIDS)")
+    sweep.add_argument("--out", required=True, type=Path, metavar="FILE", help="Markdown file for the tables")
     check = sub.add_parser("check", help="verify every evidence quote against the bundled corpus")
     check.add_argument("--gold", action="append", required=True, type=Path, metavar="FILE", help="gold JSONL file (repeatable)")
     return parser
@@ -123,6 +128,35 @@ def cmd_calibrate(report_path: Path, out: Path, k: int) -> int:
     plot(rows, current[1], out / "calibration.png")
     print(text, end="")
     print(f"wrote {out / 'calibration.md'}, {out / 'calibration.png'}")
+    return 0
+
+
+def cmd_sweep(gold: Sequence[Path], settings_wanted: Sequence[str] | None, out: Path) -> int:
+    from evals.sweep import GRIDS, cross_validate, render, sweep, with_value
+    from rag.pipeline import Pipeline, load_pipeline
+
+    unknown = [s for s in settings_wanted or () if s not in GRIDS]
+    if unknown:
+        _err(f"no grid for {unknown}: choose from {', '.join(GRIDS)}")
+        return 2
+    items = load_gold(gold)
+    base = load_pipeline("offline")
+    parts = ["# Answer-policy thresholds swept on the dev split", "",
+             f"{len(items)} items ({sum(not i.answerable for i in items)} unanswerable); one threshold changed at a time.", ""]
+    for setting in settings_wanted or list(GRIDS):
+        current = getattr(base.policy, setting)
+
+        def make(value: float, setting: str = setting) -> Pipeline:
+            return Pipeline(base.index, retriever=base.retriever, policy=with_value(base.policy, setting, value),  # type: ignore[arg-type]
+                            today=base.today)
+
+        outcomes = sweep(items, make, GRIDS[setting])
+        section = render(setting, outcomes, cross_validate(items, outcomes, current), current)
+        print(section, flush=True)
+        parts.append(section)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(parts), encoding="utf-8")
+    print(f"wrote {out}")
     return 0
 
 
@@ -210,6 +244,8 @@ def main(argv: Sequence[str] | None = None, factories: Factories | None = None) 
             return cmd_check(args.gold)
         if args.command == "latency":
             return cmd_latency(args.gold, args.rounds)
+        if args.command == "sweep":
+            return cmd_sweep(args.gold, args.setting, args.out)
         if args.command == "calibrate":
             return cmd_calibrate(args.report, args.out, args.folds)
         if args.command == "compare":
