@@ -24,7 +24,7 @@ from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput
 from rag.query import QueryFacts, analyse
 from rag.records import LEADS_PREFIX, REFUSAL, Answer, Filters, Lead, Reason, Trace
 from rag.retrieve import HybridRetriever, RetrievalConfig, Retrieved
-from rag.rules import Verdict, decide, left_open_notice, value_left_open, wants_wider
+from rag.rules import Verdict, decide, wants_wider
 
 log = logging.getLogger(__name__)
 FALLBACK_NOTICE = "大模型服务暂时不可用，以下为文件原文摘录。"
@@ -134,10 +134,9 @@ class Pipeline:
         ctx.verdict = decide(inp, self.policy)
         decision = ctx.verdict.decision
         if decision is None:
-            left_open = value_left_open(inp, self.policy)
-            if left_open is not None and ctx.facts.asks is not None:  # answer with how the value is set, and say so
-                ctx.lead, ctx.reason = left_open.chunk_id, Reason.VALUE_LEFT_OPEN
-                ctx.notices = (left_open_notice(ctx.facts.asks),)
+            return None
+        if decision.outcome is Outcome.ANSWER_PARTIAL:  # answered, leading with its clause, saying what is not stated
+            ctx.lead, ctx.reason, ctx.notices = decision.lead, decision.reason, (decision.note,)
             return None
         leads = {"retrieved": inp.retrieved, "wider": inp.wider, "none": None}[decision.leads]
         return self._refuse(ctx, leads, decision)

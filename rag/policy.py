@@ -23,21 +23,23 @@ POLICY_VERSION = "2"
 
 
 class Outcome(StrEnum):
-    ANSWER = "answer"
-    REFUSE = "refuse"
+    REFUSE = "refuse"  # the constant refusal phrase, the reason, leads
+    ANSWER_PARTIAL = "answer_partial"  # answered with a notice of what the documents do not state (`Decision.note`)
 
 
 @dataclass(frozen=True)
 class Decision:
     """What one rule decided: the outcome, the rule's name, the typed reason and the sentence shown to the user.
     `leads`: where a refusal's closest documents come from: "retrieved", "wider" (the retrieval without the city
-    filter: another city's documents answer) or "none" (the hits are not about the question's place or topic)."""
+    filter: another city's documents answer) or "none" (the hits are not about the question's place or topic).
+    `lead`: for a partial answer, the clause it leads with."""
 
     outcome: Outcome
     rule: str
     reason: Reason
     note: str = ""
     leads: str = "retrieved"
+    lead: str | None = None
 
 
 class IndexFacts(Protocol):

@@ -3,7 +3,9 @@
 Every rule is a small function `(PolicyInput, PolicyConfig) -> Decision | None` (None: the rule does not object)
 whose docstring names the class of question it protects. All enabled rules are evaluated on every question, so the
 eval report can count how often each one fired on answerable and on unanswerable items (its precision); the first
-rule that fires, in `RULES` order, decides.
+rule that refuses, in `RULES` order, decides; a rule may instead answer partially (`Outcome.ANSWER_PARTIAL`: say
+what the documents do not state, and lead with the clause that says what they do), which decides when no rule
+refuses.
 """
 
 from __future__ import annotations
@@ -186,28 +188,21 @@ def value_holder(inp: PolicyInput, cfg: PolicyConfig) -> Passage | None:
     return _value_search(inp, cfg)[0]
 
 
-def value_left_open(inp: PolicyInput, cfg: PolicyConfig) -> Passage | None:
-    """When no clause states the asked value: the clause that names the question's subject and says how the value
-    is set instead (依据实际情况结合市场行情确定, 由各县（市、区）制定) — the answer is what it says, with a notice
-    that no figure is set."""
-    return _value_search(inp, cfg)[1]
-
-
 def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """A question asking for an amount, a duration, a ratio, a date, a count or a contact (phone, website, e-mail)
-    needs a clause that states one, or one that names its subject and says how the value is set instead (then the
-    answer says so: `value_left_open`)."""
+    needs a clause that states one. When none does but a sentence naming the question's subject says how the value
+    is set instead (依据实际情况结合市场行情确定, 由各县（市、区）制定), the answer is that clause, with a notice
+    that no figure is set (a partial answer, `VALUE_LEFT_OPEN`); else the question is refused."""
     if inp.facts.asks is None:
         return None
     held, left_open = _value_search(inp, cfg)
-    if held is not None or left_open is not None:
+    if held is not None:
         return None
-    note = f"相关文件没有规定所问的具体{_ASKED_WORD[inp.facts.asks]}"
-    return Decision(Outcome.REFUSE, "value_not_stated", Reason.VALUE_NOT_STATED, note)
-
-
-def left_open_notice(asks: str) -> str:
-    return f"文件没有规定所问的具体{_ASKED_WORD[asks]}，而是规定了确定办法："
+    asked = _ASKED_WORD[inp.facts.asks]
+    if left_open is not None:
+        return Decision(Outcome.ANSWER_PARTIAL, "value_not_stated", Reason.VALUE_LEFT_OPEN,
+                        f"文件没有规定所问的具体{asked}，而是规定了确定办法：", lead=left_open.chunk_id)
+    return Decision(Outcome.REFUSE, "value_not_stated", Reason.VALUE_NOT_STATED, f"相关文件没有规定所问的具体{asked}")
 
 
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -275,21 +270,23 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("attachment_not_printed", attachment_not_printed),
     ("value_not_stated", value_not_stated),
 )
-"""The rules in the order they decide (the first that fires wins)."""
+"""The rules in the order they decide (the first that refuses wins)."""
 RULE_NAMES = tuple(name for name, _ in RULES)
 
 @dataclass(frozen=True)
 class Verdict:
-    """The deciding decision (None: answer) and every rule that fired, in order (for the trace and the evals)."""
+    """The deciding decision (None: a plain answer) and every rule that refused, in order (for the trace and the
+    evals). A partial answer decides only when no rule refuses."""
 
     decision: Decision | None
     fired: tuple[Decision, ...]
 
 
 def decide(inp: PolicyInput, cfg: PolicyConfig) -> Verdict:
-    """Run every enabled rule; the first one that fires decides."""
-    fired = tuple(d for name, rule in RULES if name not in cfg.rules_off and (d := rule(inp, cfg)) is not None)
-    return Verdict(fired[0] if fired else None, fired)
+    """Run every enabled rule; the first that objects decides."""
+    decisions = [d for name, rule in RULES if name not in cfg.rules_off and (d := rule(inp, cfg)) is not None]
+    refusals = tuple(d for d in decisions if d.outcome is Outcome.REFUSE)
+    return Verdict(refusals[0] if refusals else (decisions[0] if decisions else None), refusals)
 
 
 def wants_wider(inp: PolicyInput, cfg: PolicyConfig) -> bool:

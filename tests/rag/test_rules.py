@@ -93,6 +93,10 @@ def test_a_value_the_document_leaves_open_is_answered_with_how_it_is_set(small_i
     assert not answer.refused and answer.reason == Reason.VALUE_LEFT_OPEN
     assert answer.text.startswith("文件没有规定所问的具体金额") and "依据设施实际情况结合市场行情确定" in answer.text
     assert any("市场行情确定" in c.quote for c in answer.citations)
+    assert answer.trace.rules_fired == []  # a partial answer is no refusal
+    # a refusing rule still decides over a partial answer
+    elsewhere = _pipeline(small_index).answer("太原市拆迁时空调移机费给多少？")
+    assert elsewhere.refused and elsewhere.reason == Reason.CITY_NOT_IN_CORPUS
 
 
 def test_a_clause_that_leaves_another_value_open_does_not_answer(small_index: LoadedIndex) -> None:
