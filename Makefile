@@ -11,7 +11,7 @@ export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
 # dev tunes rules and thresholds; test (frozen, written before tuning) only measures. Reports put them side by side.
-GOLD := --gold evals/gold/dev_a.jsonl --gold evals/gold/dev_b.jsonl
+GOLD := $(foreach f,$(sort $(wildcard evals/gold/dev_*.jsonl)),--gold $(f))
 GOLD_TEST := $(foreach f,$(sort $(wildcard evals/gold/test_*.jsonl)),--gold $(f))
 # run both splits (the relevance thresholds' k-fold calibration on dev only), print them side by side, then gate
 # each on its own floors (both gates run, either fails the target)
