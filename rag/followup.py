@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from ingest.patterns import CN_NUM
 from rag.places import Places
 from rag.query import analyse
 
@@ -23,6 +24,21 @@ def is_elliptical(question: str) -> bool:
     return bool(_FOLLOW_MARKERS.match(q) or _STEP_ONLY.match(q)) or len(q) <= 6
 
 
+def _move_year(previous: str, asked: tuple[int, ...], before: tuple[int, ...]) -> str:
+    """The previous question about the one year the follow-up names instead of the one it named (那2019年的呢？
+    after a 2018 question): the follow-up moves the topic, it does not add a second year."""
+    if len(asked) == 1 and len(before) == 1 and asked != before:
+        return re.sub(rf"{before[0]}\s*年", f"{asked[0]}年", previous)
+    return previous
+
+
+def _move_ordinal(previous: str, asked: tuple[tuple[int, str], ...], before: tuple[tuple[int, str], ...]) -> str:
+    """The same for a numbered occurrence (那第26次呢？ after 第21次常务会议)."""
+    if len(asked) == 1 and len(before) == 1 and asked != before and asked[0][1] == before[0][1]:
+        return re.sub(rf"第[{CN_NUM}\d]+{before[0][1]}", f"第{asked[0][0]}{asked[0][1]}", previous, count=1)
+    return previous
+
+
 def rewrite(question: str, history: Sequence[str], places: Places) -> str:
     """The standalone form of `question` given the earlier user questions (oldest first)."""
     if not history:
@@ -32,10 +48,12 @@ def rewrite(question: str, history: Sequence[str], places: Places) -> str:
         return question.strip()
     facts = analyse(question, places)
     core = _FOLLOW_MARKERS.sub("", _TRAILING.sub("", question.strip()))
-    if facts.city and facts.city != analyse(previous, places).city:
+    before = analyse(previous, places)
+    if facts.city and facts.city != before.city:
         previous = places.swap(previous, facts.city)  # the topic carries over, the place is the new one
         if len(core) <= 6:
             return previous  # 那长治呢？ → the previous question, about 长治
+    previous = _move_ordinal(_move_year(previous, facts.years, before.years), facts.ordinals, before.ordinals)
     previous_core = _TRAILING.sub("", previous)
     return f"{previous_core}，{core}" if core else previous
 

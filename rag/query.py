@@ -29,7 +29,9 @@ ASKS = {
     # a phone number, a website or an e-mail address: the clause must print one (a description of the service is no
     # answer to how to reach it)
     "contact": (re.compile(r"电话|热线是多少|热线号码|联系方式|号码是|网址|邮箱|电子邮件|email|e-mail", re.I),
-                re.compile(r"\d{3,4}\s*[-－—]\s*\d{7,8}|(?<!\d)1\d{10}(?!\d)|(?<!\d)\d{5,8}(?!\d)|https?://|www\.|\.gov\.cn|\.com|@")),
+                # a bare 7–8 digit number is a phone number only in a text that says so (值班电话 table rows)
+                re.compile(r"\d{3,4}\s*[-－—]\s*\d{7,8}|(?<!\d)1\d{10}(?!\d)|https?://|www\.|\.gov\.cn|\.com|@"
+                           r"|(?s:(?=.*(?:电话|热线|传真|联系方式)).*(?<!\d)\d{5,8}(?!\d))")),
     "ratio": (re.compile(r"比例|百分之|占比|几成|百分比"),
               re.compile(r"\d[\d.]*\s*[%％]|百分之|[一二三四五六七八九十]成|\d+\s*:\s*\d+|比例")),
 }
@@ -46,6 +48,8 @@ OUT_OF_SCOPE_EN = re.compile(r"\b(?:weather|rain|snow|temperature|forecast|stock
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _STEP = re.compile(rf"第([{patterns.CN_NUM}\d]+)(步|项|个环节|条)")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
+# a numbered occurrence (第73次常务会议, 第二十一期讲座, 第五届): not a clause (条, 款, 章) or a step (步)
+ORDINAL = re.compile(rf"第([{patterns.CN_NUM}\d]+)(次|期|届|批)")
 MONTH_DAY = re.compile(r"(?<!\d)(1[0-2]|0?[1-9])\s*月\s*(3[01]|[12]\d|0?[1-9])\s*[日号]")
 
 
@@ -66,6 +70,7 @@ class QueryFacts:
     cross_lingual: bool = False  # mostly non-Chinese words: keyword overlap cannot judge relevance
     years: tuple[int, ...] = ()  # every year the question names (2022年和2025年), in order
     days: tuple[tuple[int, int], ...] = ()  # every (month, day) the question names (3月22日), in order
+    ordinals: tuple[tuple[int, str], ...] = ()  # every numbered occurrence it names (第73次 → (73, "次")), in order
 
 
 def _number(text: str) -> int | None:
@@ -94,7 +99,14 @@ def analyse(question: str, places: Places) -> QueryFacts:
         unit=("个" if count.group(1) else count.group(2)) if count else None,  # 几个人: 个 is the classifier asked
         years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(q))),
         days=tuple(dict.fromkeys((int(m), int(d)) for m, d in MONTH_DAY.findall(q))),
+        ordinals=ordinals_in(q),
     )
+
+
+def ordinals_in(text: str) -> tuple[tuple[int, str], ...]:
+    """The numbered occurrences a text names, numerals of either kind read as numbers (第二十一期 → (21, "期"))."""
+    found = ((_number(n), unit) for n, unit in ORDINAL.findall(text.replace(" ", "")))
+    return tuple(dict.fromkeys((n, unit) for n, unit in found if n is not None))
 
 
 def answers_kind(kind: str | None, text: str, unit: str | None = None) -> bool:

@@ -110,6 +110,7 @@ class Reason(StrEnum):
     NOT_RELEVANT = "not_relevant"
     YEAR_NOT_COVERED = "year_not_covered"
     DAY_NOT_COVERED = "day_not_covered"
+    ORDINAL_NOT_COVERED = "ordinal_not_covered"
     ATTACHMENT_NOT_PRINTED = "attachment_not_printed"
     VALUE_NOT_STATED = "value_not_stated"
     VALUE_LEFT_OPEN = "value_left_open"  # answered: the document sets no figure but says how it is set
@@ -125,6 +126,7 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.NOT_RELEVANT: "文件库中没有相关规定",
     Reason.YEAR_NOT_COVERED: "文件库中没有所问年份的文件",
     Reason.DAY_NOT_COVERED: "文件中没有所问日期的记载",
+    Reason.ORDINAL_NOT_COVERED: "文件中没有所问届次、期次的记载",
     Reason.ATTACHMENT_NOT_PRINTED: "所问附件未收录在公报中",
     Reason.VALUE_NOT_STATED: "文件没有规定所问的具体数值",
     Reason.VALUE_LEFT_OPEN: "文件未定具体数值，只规定了确定办法",

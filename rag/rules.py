@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ingest.repair.normalize import matching_form
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, context, irrelevant, relevance
-from rag.query import MONTH_DAY, OUT_OF_SCOPE, answers_kind
+from rag.query import MONTH_DAY, OUT_OF_SCOPE, answers_kind, ordinals_in
 from rag.records import Passage, Reason
 from rag.retrieve import QUESTION_WORDS, keyword_coverage
 
@@ -259,6 +259,21 @@ def day_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     return Decision(Outcome.REFUSE, "day_not_covered", Reason.DAY_NOT_COVERED, f"找到的相关文件中没有{named}的记载")
 
 
+def ordinal_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """The question names a numbered occurrence (第73次常务会议, 第二十一期讲座, 第五次全体会议) and no retrieved
+    clause speaks of it: a meeting or session the documents do not record, which a neighbouring one (第72次) must not
+    answer."""
+    asked = inp.facts.ordinals
+    passages = inp.retrieved.passages
+    if not asked or not passages:
+        return None
+    spoken = set().union(*(ordinals_in(" ".join([p.doc_title, *p.headings, p.text])) for p in passages))
+    if set(asked) & spoken:
+        return None
+    named = "、".join(f"第{n}{unit}" for n, unit in asked)
+    return Decision(Outcome.REFUSE, "ordinal_not_covered", Reason.ORDINAL_NOT_COVERED, f"找到的相关文件中没有{named}的记载")
+
+
 Rule = Callable[[PolicyInput, PolicyConfig], "Decision | None"]
 RULES: tuple[tuple[str, Rule], ...] = (
     ("city_not_in_corpus", city_not_in_corpus),
@@ -267,6 +282,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("not_relevant", not_relevant),
     ("year_not_covered", year_not_covered),
     ("day_not_covered", day_not_covered),
+    ("ordinal_not_covered", ordinal_not_covered),
     ("attachment_not_printed", attachment_not_printed),
     ("value_not_stated", value_not_stated),
 )

@@ -69,3 +69,9 @@ def test_places_come_from_the_index_so_a_new_city_needs_no_code() -> None:
     assert analyse_with("临汾市的征收补偿标准", places).other_city is None  # now a corpus city
     assert analyse_with("临汾市的征收补偿标准", PLACES).other_city is None  # unknown to both vocabularies: no refusal
     assert rewrite_with("那临汾呢？", ["晋城客运驾驶人连续驾驶多长时间要休息？"], places) == "临汾客运驾驶人连续驾驶多长时间要休息？"
+
+
+def test_a_follow_up_naming_another_year_or_session_moves_the_topic_there() -> None:
+    assert rewrite("那2019年的呢？", ["晋城2018年土壤污染防治行动计划的目标是什么？"]).startswith("晋城2019年土壤污染防治行动计划")
+    assert rewrite("那第26次呢？", ["市政府第21次常务会议是哪天开的？"]).startswith("市政府第26次常务会议")
+    assert rewrite("那第三步呢？", ["中心城区土地征收的程序是什么？"]) == "中心城区土地征收的程序是什么，第三步"

@@ -103,3 +103,11 @@ def test_a_clause_that_leaves_another_value_open_does_not_answer(small_index: Lo
     # 第十七条 leaves the 配套设施 subsidies open, not the per-hour charge of a helicopter
     answer = _pipeline(small_index).answer("空客H225直升机每飞一小时要收多少钱？")
     assert answer.refused and answer.reason == Reason.VALUE_NOT_STATED
+
+
+def test_a_numbered_session_no_retrieved_entry_records_is_refused(small_index: LoadedIndex) -> None:
+    # the 2021 大事记 record the 71st and 72nd executive meetings, not a 95th
+    answer = _pipeline(small_index).answer("市政府第95次常务会议是哪天召开的？")
+    assert answer.refused and answer.reason == Reason.ORDINAL_NOT_COVERED and "第95次" in answer.text
+    recorded = _pipeline(small_index).answer("市政府第71次常务会议是哪天召开的？")
+    assert "ordinal_not_covered" not in recorded.trace.rules_fired
