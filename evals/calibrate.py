@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,17 +79,25 @@ def best(rows: Sequence[Row]) -> tuple[float, float]:
     return min(point for score, point in scored if score == top)
 
 
-def fold_of(item_id: str, k: int) -> int:
-    return int(hashlib.md5(item_id.encode("utf-8")).hexdigest(), 16) % k
+def stratified_folds(items: Iterable[tuple[str, bool]], k: int) -> dict[str, int]:
+    """Item id → fold (0…k−1) for (id, answerable) pairs: answerable and unanswerable items are each dealt
+    round-robin in the order of a hash of their id, so every fold holds its share of both and the folds do not
+    depend on file order."""
+    def order(item_id: str) -> int:
+        return int(hashlib.md5(item_id.encode("utf-8")).hexdigest(), 16) % (1 << 30)  # the order the reported figures used
+
+    listed = list(items)
+    folds: dict[str, int] = {}
+    for answerable in (True, False):
+        ordered = sorted((i for i, a in listed if a == answerable), key=order)
+        folds.update({item_id: n % k for n, item_id in enumerate(ordered)})
+    return folds
 
 
 def cross_validate(rows: Sequence[Row], k: int = 5) -> list[dict[str, float]]:
-    """Per fold: the thresholds chosen on the other folds and the held-out refusal / false refusal rates.
-    Folds are stratified: answerable and unanswerable items are dealt round-robin in hash order."""
-    folds: dict[str, int] = {}
-    for answerable in (True, False):
-        ordered = sorted((r for r in rows if r.answerable == answerable), key=lambda r: fold_of(r.item_id, 1 << 30))
-        folds.update({r.item_id: i % k for i, r in enumerate(ordered)})
+    """Per fold: the thresholds chosen on the other folds and the held-out refusal / false refusal rates
+    (`stratified_folds`)."""
+    folds = stratified_folds(((r.item_id, r.answerable) for r in rows), k)
     out = []
     for f in range(k):
         train = [r for r in rows if folds[r.item_id] != f]

@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from evals.calibrate import fold_of
+from evals.calibrate import stratified_folds
 from evals.gold import GoldItem
 from evals.metrics import ItemScore
 from evals.runner import Pipeline, run_item
@@ -55,12 +55,9 @@ def sweep(items: Sequence[GoldItem], make: Callable[[float], Pipeline], values: 
 
 
 def cross_validate(items: Sequence[GoldItem], outcomes: Sequence[Outcome], current: float, k: int = 5) -> list[dict[str, float]]:
-    """Per fold: the value chosen on the other folds and its held-out J, refusal and false refusal. Folds are
-    stratified (answerable and unanswerable items dealt round-robin in hash order)."""
-    folds: dict[str, int] = {}
-    for answerable in (True, False):
-        ordered = sorted((i for i in items if i.answerable == answerable), key=lambda i: fold_of(i.id, 1 << 30))
-        folds.update({i.id: n % k for n, i in enumerate(ordered)})
+    """Per fold: the value chosen on the other folds and its held-out J, refusal and false refusal
+    (`evals.calibrate.stratified_folds`)."""
+    folds = stratified_folds(((i.id, i.answerable) for i in items), k)
     rows = []
     for f in range(k):
         def on(o: Outcome, held: bool, fold: int = f) -> list[ItemScore]:

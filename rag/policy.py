@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
+from ingest.settings import Settings
 from rag.places import Places
 from rag.query import QueryFacts
 from rag.records import Passage, Reason
@@ -55,20 +56,25 @@ class IndexFacts(Protocol):
     def places(self) -> Places: ...
 
 
+def _default(name: str) -> Any:
+    """A threshold's default: the one the settings object declares (`gate_<name>`), so there is one place for it."""
+    return Settings.model_fields[f"gate_{name}"].default
+
+
 @dataclass(frozen=True)
 class PolicyConfig:
     """Thresholds of the rules (from `Settings`, `RAG_GATE_*`) and the rules switched off (`RAG_RULES_OFF`)."""
 
-    min_coverage: float = 0.45
-    min_dense: float = 0.86
-    min_dense_cross_lingual: float = 0.75
-    top: int = 3
-    wrong_city_margin: float = 0.15
-    strong_coverage: float = 0.7
-    min_subject_chars: int = 4
-    subject_share: float = 0.75
-    min_title_chars: int = 6
-    max_titles: int = 4
+    min_coverage: float = _default("min_coverage")
+    min_dense: float = _default("min_dense")
+    min_dense_cross_lingual: float = _default("min_dense_cross_lingual")
+    top: int = _default("top")
+    wrong_city_margin: float = _default("wrong_city_margin")
+    strong_coverage: float = _default("strong_coverage")
+    min_subject_chars: int = _default("min_subject_chars")
+    subject_share: float = _default("subject_share")
+    min_title_chars: int = _default("min_title_chars")
+    max_titles: int = _default("max_titles")
     rules_off: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:

@@ -297,6 +297,8 @@ class HybridRetriever:
         return widened, groups
 
 
+NOT_WORD = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]")
+"""What is not part of a word: punctuation, spaces, symbols."""
 QUESTION_WORDS = re.compile(r"什么|怎么|多少|哪些|如何|是否|请问|规定|吗|呢|的|了|是|有")
 
 
@@ -304,7 +306,7 @@ def keyword_coverage(question: str, text: str, idf: dict[str, float] | None = No
     """Share of the question's content bigrams that occur in text (the matching forms), weighted by IDF when
     given (搬迁补助 counts more than 土地). Question words do not count; callers pass the question with its place
     names stripped (`Places.strip`): the city is a filter, not evidence of relevance."""
-    q = re.sub(r"[^\u4e00-\u9fffA-Za-z0-9]", "", matching_form(question))
+    q = NOT_WORD.sub("", matching_form(question))
     q = QUESTION_WORDS.sub("", q)
     grams = {q[i:i + 2] for i in range(len(q) - 1)}
     if not grams:

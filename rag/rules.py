@@ -18,10 +18,9 @@ from ingest.repair.normalize import matching_form
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, context, irrelevant, relevance
 from rag.query import MONTH_DAY, OUT_OF_SCOPE, answers_kind, ordinals_in
 from rag.records import Passage, Reason
-from rag.retrieve import QUESTION_WORDS, keyword_coverage
+from rag.retrieve import NOT_WORD, QUESTION_WORDS, keyword_coverage
 
-_NOT_WORD = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]")
-_NOT_SUBJECT = re.compile(rf"{QUESTION_WORDS.pattern}|{_NOT_WORD.pattern}")
+_NOT_SUBJECT = re.compile(rf"{QUESTION_WORDS.pattern}|{NOT_WORD.pattern}")
 _TABLE_WORD = re.compile(r"表|名单|清单|目录")
 _ATTACHMENT_ENTRY = re.compile(r"(?:附件[:：]?)?\d{1,2}[.、]?")  # what is left of a line that only lists an attachment
 
@@ -29,7 +28,7 @@ _ATTACHMENT_ENTRY = re.compile(r"(?:附件[:：]?)?\d{1,2}[.、]?")  # what is l
 def _words(p: Passage, with_notice: bool = False) -> str:
     """A clause's title, headings and text in matching form without punctuation; `with_notice` adds the issuing
     notice's title (an attachment such as 附录3 names what its notice is about)."""
-    return _NOT_WORD.sub("", matching_form(f"{context(p)} {p.wrapper_title}" if with_notice else context(p)))
+    return NOT_WORD.sub("", matching_form(f"{context(p)} {p.wrapper_title}" if with_notice else context(p)))
 
 
 def subject(question: str, top: Sequence[Passage], idf: dict[str, float], min_chars: int) -> str | None:
@@ -171,7 +170,7 @@ def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, 
 
     def leaves_open(p: Passage) -> bool:
         """One sentence of the clause names the subject and says how its value is set."""
-        return bool(pairs) and any(names(_NOT_WORD.sub("", matching_form(sentence))) and _LEFT_OPEN.search(sentence)
+        return bool(pairs) and any(names(NOT_WORD.sub("", matching_form(sentence))) and _LEFT_OPEN.search(sentence)
                                    for sentence in _SENTENCES.split(p.text.replace(" ", "")))
 
     best = max((keyword_coverage(inp.wording, context(p), idf) for p in top), default=0.0)
@@ -180,12 +179,6 @@ def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, 
     if held is not None:
         return held, None
     return None, next((p for p in candidates if leaves_open(p)), None)
-
-
-def value_holder(inp: PolicyInput, cfg: PolicyConfig) -> Passage | None:
-    """The clause that states the kind of value the question asks for (None when it asks for none, or no clause
-    does)."""
-    return _value_search(inp, cfg)[0]
 
 
 def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
