@@ -66,14 +66,18 @@ class RateLimiter:
 
     def check(self, client: str) -> str | None:
         """Count one question for `client`; the message to show when it is over the limit (not counted), else None."""
+        wait = self.admit(client)
+        return None if wait is None else self.message.format(limit=self.per_minute, wait=wait)
+
+    def admit(self, client: str) -> int | None:
+        """Count one question for `client`: None when admitted, else the whole seconds until it would be (not counted)."""
         now = self.clock()
         with self._lock:
             times = self._seen.setdefault(client, deque())
             while times and now - times[0] >= self.window_s:
                 times.popleft()
             if len(times) >= self.per_minute:
-                wait = max(1, int(self.window_s - (now - times[0]) + 0.999))
-                return self.message.format(limit=self.per_minute, wait=wait)
+                return max(1, int(self.window_s - (now - times[0]) + 0.999))
             times.append(now)
             if len(self._seen) > 10_000:  # forget idle clients so the table cannot grow without bound
                 for key in [k for k, v in self._seen.items() if not v or now - v[-1] >= self.window_s]:
@@ -97,7 +101,9 @@ class ConcurrencyGate:
         with self._cond:
             return self.active >= self.max_active
 
-    def _acquire(self) -> bool:
+    def acquire(self) -> bool:
+        """Take a slot, waiting up to wait_s behind at most max_waiting others; False (nothing taken) when busy.
+        Every True must be matched by one release(); `slot()` does both."""
         with self._cond:
             if self.active >= self.max_active:
                 if self.waiting >= self.max_waiting:
@@ -115,12 +121,15 @@ class ConcurrencyGate:
     @contextmanager
     def slot(self) -> Iterator[bool]:
         """Yields True while holding a slot, or False when the server is busy (no slot taken)."""
-        if not self._acquire():
+        if not self.acquire():
             yield False
             return
         try:
             yield True
         finally:
-            with self._cond:
-                self.active -= 1
-                self._cond.notify()
+            self.release()
+
+    def release(self) -> None:
+        with self._cond:
+            self.active -= 1
+            self._cond.notify()

@@ -69,12 +69,13 @@ def _header(public: bool, mode: str, fingerprint: str, limits: Limits) -> str:
 
 
 def build_app(pipeline: Answerer, documents: DocumentLibrary, public: bool, *, feedback: FeedbackLog,
-              limits: Limits | None = None, examples: Sequence[str] = EXAMPLES) -> gr.Blocks:
+              limits: Limits | None = None, examples: Sequence[str] = EXAMPLES, service: ChatService | None = None) -> gr.Blocks:
     """The web chat over `pipeline` (anything with Pipeline.stream). Staff mode (public=False) adds the retrieval
-    trace of the last answer, the document browser and the feedback export; public mode shows only chat and sources."""
+    trace of the last answer, the document browser and the feedback export; public mode shows only chat and sources.
+    `service`: the chat logic with its limits, when its concurrency gate is shared (app.server: page and API)."""
     staff = not public
-    limits = limits or Limits.for_mode(public)
-    service = ChatService(pipeline, limits)
+    limits = service.limits if service else (limits or Limits.for_mode(public))
+    service = service or ChatService(pipeline, limits)
     export_dir = Path(tempfile.mkdtemp(prefix="gazette-feedback-"))
 
     def document_view(request: Any) -> str:

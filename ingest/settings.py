@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     gate_max_titles: int = Field(4, description="attachment_not_printed: table words (表, 名单…) of one question looked up.")
     rules_off: str = Field("", description="Answer-policy rules switched off, comma-separated names (see rag/rules.py RULES).")
 
+    # The OpenAI-compatible API (app/api.py) in staff mode: bearer keys, hashed, one per line (`python -m app keys add NAME`).
+    api_keys_file: Path = Field(PROJECT_ROOT / ".secrets" / "api_keys.tsv", description="Staff API keys file (hashed keys; app/keys.py). Keep it out of git.")
+
     @field_validator("chunk_max_tokens")
     @classmethod
     def _positive_budget(cls, v: int) -> int:

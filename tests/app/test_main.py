@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import gradio as gr
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from app.__main__ import main
+from app.keys import KeyFile
 from rag.pipeline import load_pipeline
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder
@@ -40,18 +42,45 @@ def test_missing_index_is_built_with_progress_then_the_app_binds_where_told(
         fresh_clone: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     embedder = BigramEmbedder()
     monkeypatch.setattr("ingest.embedders.make_embedder", lambda kind, model=None: embedder)
-    launched: dict[str, Any] = {}
+    served: dict[str, Any] = {}
 
-    def fake_launch(self: gr.Blocks, **kwargs: Any) -> None:
-        launched.update(kwargs, blocks=self)
+    def fake_serve(server: FastAPI, host: str, port: int) -> int:
+        served.update(server=server, host=host, port=port)
+        return 0
 
-    monkeypatch.setattr(gr.Blocks, "launch", fake_launch)
+    monkeypatch.setattr("app.__main__.serve", fake_serve)
     assert main(["--public", "--host", "0.0.0.0", "--port", "8123"]) == 0
-    out = capsys.readouterr().out
-    assert "未找到索引" in out and "建立索引：已处理" in out and "索引已建立" in out
-    assert (launched["server_name"], launched["server_port"], launched["footer_links"]) == ("0.0.0.0", 8123, [])
-    assert str(fresh_clone / "index" / "feedback.jsonl") in out  # feedback log defaults to the index folder
+    captured = capsys.readouterr()
+    assert "未找到索引" in captured.err and "建立索引：已处理" in captured.err and "索引已建立" in captured.err
+    assert (served["host"], served["port"]) == ("0.0.0.0", 8123)
+    asgi = TestClient(served["server"])  # the API and the page on one app (public: the API needs no key)
+    assert asgi.get("/v1/models").status_code == 200 and asgi.get("/").status_code == 200
+    assert "无需密钥" in captured.out and str(fresh_clone / "index" / "feedback.jsonl") in captured.out
     assert embedder.embedded  # the chunks were embedded by the configured embedder
-    launched.clear()
-    assert main([]) == 0  # the index exists now: no second build; staff mode on loopback:7860
-    assert (launched["server_name"], launched["server_port"]) == ("127.0.0.1", 7860) and "未找到索引" not in capsys.readouterr().out
+    served.clear()
+    assert main([]) == 0  # the index exists now: no second build; staff mode on loopback:7860, the API needs a key
+    captured = capsys.readouterr()
+    assert (served["host"], served["port"]) == ("127.0.0.1", 7860) and "未找到索引" not in captured.err
+    assert "需要密钥" in captured.out and TestClient(served["server"]).get("/v1/models").status_code == 401
+
+
+def test_api_only_serves_no_page(fresh_clone: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("ingest.embedders.make_embedder", lambda kind, model=None: BigramEmbedder())
+    served: dict[str, Any] = {}
+    monkeypatch.setattr("app.__main__.serve", lambda server, *a: served.update(server=server) or 0)
+    assert main(["--api-only"]) == 0
+    asgi = TestClient(served["server"])
+    assert asgi.get("/v1/models").status_code == 401 and asgi.get("/").status_code == 404
+
+
+def test_keys_add_prints_the_key_once_and_stores_only_its_hash(fresh_clone: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    keyfile = fresh_clone / "secrets" / "keys.tsv"
+    monkeypatch.setenv("RAG_API_KEYS_FILE", str(keyfile))
+    assert main(["keys", "add", "desk-3"]) == 0
+    key = capsys.readouterr().out.strip()
+    assert key.startswith("gq-") and key not in keyfile.read_text(encoding="utf-8")
+    assert KeyFile(keyfile).name_of(key) == "desk-3"
+    assert main(["keys", "add", "desk-3"]) == 2 and "exists" in capsys.readouterr().err
+    assert main(["keys", "list"]) == 0 and capsys.readouterr().out.split() == ["desk-3"]
+    assert main(["keys", "revoke", "desk-3"]) == 0 and KeyFile(keyfile).name_of(key) is None

@@ -1,0 +1,101 @@
+"""Opening the answerer every front end serves (the web chat, the OpenAI-compatible API, the MCP server).
+
+`open_answerer` reads the settings, loads the pipeline for the answer mode and follows re-ingests; on a fresh clone
+there is no index yet, and it is built first (the bundled gazettes, the configured embedder) with progress on the
+terminal, so `make run` goes from clone to chat in one command. Failures raise `StartupError` with the Chinese
+sentence to print and the exit code, so each front end reports them the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ingest.settings import Settings
+    from rag.live import FollowingPipeline
+
+
+class StartupError(RuntimeError):
+    """The program cannot start: `message` is for the person at the terminal, `code` the process exit status."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def load_settings() -> Settings:
+    """The settings from the environment (RAG_*), or StartupError naming the bad field."""
+    from pydantic import ValidationError
+
+    from ingest.settings import Settings
+
+    try:
+        return Settings()  # type: ignore[call-arg]  # pydantic-settings reads the fields from the environment
+    except ValidationError as err:
+        raise StartupError(f"配置有误：{err}", 2) from err
+
+
+def progress_printer() -> Callable[[int, int], None]:
+    """A progress callback for run_ingest: a bar on a terminal, a line per 10 % otherwise (on stderr, so a stdio
+    protocol server's stdout stays clean)."""
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, unit="片段", desc="建立索引")
+
+        def on_tty(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        return on_tty
+    shown = {-1}
+
+    def on_log(done: int, total: int) -> None:
+        step = (done * 10 // total) if total else 10
+        if step not in shown:
+            shown.add(step)
+            print(f"建立索引：已处理 {done}/{total} 个片段", file=sys.stderr, flush=True)
+
+    return on_log
+
+
+def build_index(settings: Settings) -> bool:
+    """Ingest settings.data_dir into a new index, printing progress; False when nothing could be indexed."""
+    from ingest.embedders import make_embedder
+    from ingest.pipeline import IndexFiles, run_ingest
+    from ingest.reader import IngestError
+
+    print(f"未找到索引：正在用 {settings.data_dir} 中的公报建立索引（首次运行需要几分钟）……", file=sys.stderr, flush=True)
+    try:
+        report = run_ingest(settings, lambda: make_embedder(settings.embedder, settings.embed_model), progress=progress_printer())
+    except IngestError as err:
+        print(f"建立索引失败：{err}", file=sys.stderr)
+        return False
+    for failure in report.failed:
+        print(f"文件未能入库：{failure}", file=sys.stderr)
+    print(f"索引已建立：{report.documents} 件文件，{report.chunks} 个片段，用时 {report.seconds:.0f} 秒。", file=sys.stderr, flush=True)
+    return IndexFiles.of(settings).exists()
+
+
+def open_answerer(settings: Settings, mode: str = "auto", ingest_if_missing: bool = True) -> FollowingPipeline:
+    """The pipeline for `mode` (auto | offline | llm) over the current index generation, following re-ingests.
+
+    A missing index is built first when `ingest_if_missing`, else StartupError (exit code 2)."""
+    from rag.index import IndexMissing
+    from rag.live import follow
+    from rag.pipeline import load_pipeline
+
+    try:
+        pipeline = load_pipeline(mode)
+    except IndexMissing as err:
+        if not ingest_if_missing:
+            raise StartupError(f"错误：{err}", 2) from err
+        if not build_index(settings):
+            raise StartupError("索引未能建立，无法启动。", 1) from err
+        pipeline = load_pipeline(mode)
+    except ValueError as err:  # e.g. --mode llm without RAG_LLM_BASE_URL
+        raise StartupError(f"错误：{err}", 2) from err
+    return follow(pipeline, settings)  # a re-ingest is picked up without a restart

@@ -1,0 +1,164 @@
+"""An Answer as machine clients receive it (the OpenAI-compatible API, the MCP server): one JSON shape for the
+citations, and a Markdown rendering of the answer whose source list survives in clients that only show text.
+
+The JSON shape (`answer_payload`) is a contract: fields are added, never renamed or given a new meaning.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from datetime import date
+from typing import Any
+
+from app.documents import DocumentLibrary, full_title, validity_text
+from rag.compose import SOURCES_HEADING
+from rag.places import ROMANISED
+from rag.records import LEADS_PREFIX, REASON_LABELS, Answer, Citation, Filters, Passage
+
+FILTER_FIELDS = ("city", "year_from", "year_to", "doc_number", "doc_type", "valid_on")
+_MD_SPECIAL = re.compile(r"([\\`*_<>#|])")
+
+
+class WireError(ValueError):
+    """A request field a client sent is not usable: `field` names it (dotted: "filters.city"), the message says why
+    and what is accepted."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _year(name: str, value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not re.fullmatch(r"\d{4}", str(value)):
+        raise WireError(f"filters.{name}", f"expected a four-digit year such as 2020, got {value!r}")
+    return int(value)
+
+
+def filters_from_json(obj: Any, cities: Collection[str] = ()) -> Filters:
+    """Filters from a JSON object {city, year_from, year_to, doc_number, doc_type, valid_on}; every field optional.
+
+    city: a corpus city in Chinese (晋城) or pinyin (jincheng), checked against `cities` when given. valid_on:
+    YYYY-MM-DD. A reversed year range is put in order. Unknown fields and bad values raise WireError."""
+    if obj is None:
+        return Filters()
+    if not isinstance(obj, Mapping):
+        raise WireError("filters", f"expected a JSON object with any of {', '.join(FILTER_FIELDS)}")
+    unknown = sorted(set(obj) - set(FILTER_FIELDS))
+    if unknown:
+        raise WireError(f"filters.{unknown[0]}", f"unknown filter; accepted: {', '.join(FILTER_FIELDS)}")
+    city = obj.get("city") or None
+    if city is not None:
+        if not isinstance(city, str):
+            raise WireError("filters.city", f"expected a city name, got {city!r}")
+        by_pinyin = {v: k for k, v in ROMANISED.items()}
+        city = by_pinyin.get(city.strip().lower(), city.strip().removesuffix("市"))
+        if cities and city not in cities:
+            raise WireError("filters.city", f"no documents of {city!r}; the corpus has: {'、'.join(sorted(cities))}")
+    lo, hi = _year("year_from", obj.get("year_from")), _year("year_to", obj.get("year_to"))
+    if lo and hi and lo > hi:
+        lo, hi = hi, lo
+    valid_on = obj.get("valid_on") or None
+    if valid_on is not None:
+        try:
+            valid_on = date.fromisoformat(str(valid_on))
+        except ValueError:
+            raise WireError("filters.valid_on", f"expected a date as YYYY-MM-DD, got {valid_on!r}") from None
+    texts = {}
+    for name in ("doc_number", "doc_type"):
+        value = obj.get(name) or None
+        if value is not None and not isinstance(value, str):
+            raise WireError(f"filters.{name}", f"expected text, got {value!r}")
+        texts[name] = value.strip() if value else None
+    return Filters(city=city, year_from=lo, year_to=hi, valid_on=valid_on, **texts)
+
+
+def citation_record(citation: Citation, passage: Passage | None, library: DocumentLibrary) -> dict[str, Any]:
+    """One citation: key, 文号, title (with its notice), clause path, the verbatim quote, validity, where it is."""
+    doc = library.documents.get(passage.doc_id) if passage else None
+    validity, lapsed = validity_text(doc, library.today) if doc else ("", bool(citation.lapsed_note))
+    return {
+        "key": citation.key,
+        "doc_number": citation.doc_number,
+        "title": full_title(doc) if doc else citation.doc_title,
+        "clause": citation.path or "正文",
+        "quote": citation.quote,
+        "validity": validity,
+        "lapsed": lapsed,
+        "lapsed_note": citation.lapsed_note,
+        "issuer": doc.issuer if doc else "",
+        "date": citation.date.isoformat() if citation.date else None,
+        "doc_id": passage.doc_id if passage else "",
+        "chunk_id": citation.chunk_id,
+        "source_file": citation.source_file,
+        "start": citation.start,
+        "end": citation.end,
+    }
+
+
+def answer_payload(answer: Answer, library: DocumentLibrary) -> dict[str, Any]:
+    """The answer as JSON: text (statements end in [S1] keys), refused, reason, citations, leads (with a refusal)."""
+    by_key = {p.key: p for p in answer.passages}
+    return {
+        "text": answer.text,
+        "refused": answer.refused,
+        "reason": answer.reason.value if answer.reason else None,
+        "reason_label": REASON_LABELS[answer.reason] if answer.reason else None,
+        "citations": [citation_record(c, by_key.get(c.key), library) for c in answer.citations],
+        "leads": [{"doc_number": lead.doc_number, "title": lead.doc_title, "clause": lead.path, "doc_id": lead.doc_id,
+                   "chunk_id": lead.chunk_id} for lead in answer.leads],
+        "invalid_citations": list(answer.invalid_citations),
+        "mode": answer.mode,
+        "rewritten_question": answer.trace.rewritten,
+        "policy_fingerprint": answer.policy_fingerprint,
+    }
+
+
+def md(text: str) -> str:
+    """Text shown literally by a Markdown renderer (its ASCII markup characters escaped; [S1] keys stay readable:
+    a bracket not followed by a link target is plain text)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def body_markdown(text: str) -> str:
+    """Answer text (one statement or clause per line) as Markdown paragraphs; applied piece by piece to a stream it
+    gives the same result as on the whole text."""
+    return text.replace("\n", "\n\n")
+
+
+def answer_body(text: str) -> str:
+    """The answer text without the offline composition's own plain source list (the Markdown one replaces it)."""
+    head, sep, _ = text.partition("\n" + SOURCES_HEADING + "\n")
+    return head if sep else text.removesuffix("\n" + SOURCES_HEADING)
+
+
+def sources_markdown(answer: Answer, library: DocumentLibrary) -> str:
+    """The source list: one item per citation — [S1] 《title》文号 clause path (validity), then the quoted sentence."""
+    if not answer.citations:
+        return ""
+    lines = ["", "", "**来源**", ""]
+    for item in answer_payload(answer, library)["citations"]:
+        validity = f"（{md(item['validity'])}）" if item["validity"] else ""
+        warn = " ⚠ 已过有效期" if item["lapsed"] else ""
+        lines.append(f"- [{item['key']}] 《{md(item['title'])}》{md(item['doc_number'] or '无文号')} "
+                     f"{md(item['clause'])}{validity}{warn}")
+        lines += [f"  > {md(line)}" for line in item["quote"].split("\n") if line.strip()]
+    return "\n".join(lines)
+
+
+def answer_markdown(answer: Answer, library: DocumentLibrary) -> str:
+    """What a text-only client shows: the answer (with its [S1] keys), then the source list; a refusal says why and
+    names the closest documents."""
+    if answer.refused:
+        lines = [line for line in answer.text.split("\n") if not line.startswith(LEADS_PREFIX)]
+        if answer.reason:
+            lines.append(f"（原因：{REASON_LABELS[answer.reason]}）")
+        text = body_markdown("\n".join(lines))
+        if answer.leads:
+            text += "\n\n可能相关的文件（供参考，未必包含答案）：\n\n" + "\n".join(
+                f"- 《{md(lead.doc_title)}》{md(lead.doc_number)} {md(lead.path)}".rstrip() for lead in answer.leads)
+        return text
+    return body_markdown(answer_body(answer.text)) + sources_markdown(answer, library)

@@ -1,0 +1,61 @@
+"""The answer as machine clients get it (app.wire): filters from JSON with errors naming the field, the citation
+payload, and the Markdown text whose source list survives in text-only clients."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from app.documents import DocumentLibrary
+from app.wire import WireError, answer_markdown, answer_payload, body_markdown, filters_from_json
+from rag.index import LoadedIndex
+from rag.pipeline import Pipeline
+from rag.policy import PolicyConfig
+from rag.records import Filters
+
+TODAY = date(2026, 11, 22)
+
+
+def test_filters_accept_chinese_or_pinyin_cities_and_put_years_in_order() -> None:
+    got = filters_from_json({"city": "jincheng", "year_from": 2021, "year_to": "2018", "valid_on": "2020-05-01",
+                             "doc_number": " 晋市政发〔2018〕23号 "}, cities=("晋城", "长治"))
+    assert got == Filters(city="晋城", year_from=2018, year_to=2021, doc_number="晋市政发〔2018〕23号", valid_on=date(2020, 5, 1))
+    assert filters_from_json({"city": "长治市"}, cities=("晋城", "长治")).city == "长治"
+    assert filters_from_json(None) == Filters() and filters_from_json({}) == Filters()
+
+
+@pytest.mark.parametrize(("obj", "field"), [
+    ([], "filters"), ({"city": "太原"}, "filters.city"), ({"city": 3}, "filters.city"), ({"year_to": 20}, "filters.year_to"),
+    ({"year_from": True}, "filters.year_from"), ({"valid_on": "yesterday"}, "filters.valid_on"),
+    ({"doc_type": ["通知"]}, "filters.doc_type"), ({"region": "x"}, "filters.region"),
+])
+def test_bad_filters_name_their_field(obj: object, field: str) -> None:
+    with pytest.raises(WireError) as err:
+        filters_from_json(obj, cities=("晋城", "长治"))
+    assert err.value.field == field
+
+
+def test_markdown_is_the_answer_then_one_source_item_per_citation_with_its_quote(small_index: LoadedIndex) -> None:
+    library = DocumentLibrary.from_index(small_index, today=TODAY)
+    answer = Pipeline(small_index, policy=PolicyConfig(min_coverage=0.3, min_dense=0.99), today=lambda: TODAY).answer(
+        "住宅房屋被征收，搬迁补助费怎么算？")
+    text = answer_markdown(answer, library)
+    payload = answer_payload(answer, library)
+    assert not answer.refused and payload["citations"]
+    body, _, sources = text.partition("\n\n**来源**\n\n")
+    assert body == body_markdown(answer.text.split("\n来源：\n")[0])  # the plain source list gives way to the Markdown one
+    items = [line for line in sources.split("\n") if line.startswith("- [")]
+    assert [i.split("]")[0][3:] for i in items] == [c["key"] for c in payload["citations"]]
+    first = payload["citations"][0]
+    assert first["doc_number"] == "晋市政发〔2018〕23号" and first["clause"] == "第十二条" and "18元/平方米" in first["quote"]
+    assert first["lapsed"] and "已过有效期" in items[0]  # the 2018 measures lapsed in 2023
+    assert f"  > {first['quote'].split(chr(10))[0]}" in sources
+
+
+def test_refusal_markdown_says_why_and_lists_the_leads(small_index: LoadedIndex) -> None:
+    library = DocumentLibrary.from_index(small_index, today=TODAY)
+    answer = Pipeline(small_index, today=lambda: TODAY).answer("太原市的住房公积金怎么提取？")
+    text = answer_markdown(answer, library)
+    assert answer.refused and text.startswith("根据现有文件无法回答该问题。") and "（原因：文件库未收录该城市的文件）" in text
+    assert "可能相关的文件：" not in text  # the plain leads line is replaced by the list (if any)
