@@ -1,11 +1,14 @@
-"""`python -m bench.load [--users 1,5,20] [--duration 60] [--out bench/out]`: concurrent chat users against the app.
+"""`python -m bench.load [--users 1,5,20] [--duration 60] [--via page|api] [--out bench/out]`: concurrent chat users
+against the app.
 
 Starts the app itself (`python -m app`, staff mode, offline answers, the existing index) on 127.0.0.1 and a free
 port, waits until it answers, then for each N runs N simulated users for `--duration` seconds: each asks a dev
-gold question through the app's HTTP API (gradio_client, the `/ask` event the page's send button uses), waits
-for the whole streamed answer, and asks the next (a new chat every `--turns-per-chat` questions). Loopback only,
-bounded in time (duration + one request timeout) and in count (`--max-requests` per N). The app is stopped on
-every exit path. Writes load.json and load.md to --out, the app's log beside them.
+gold question, waits for the whole streamed answer, and asks the next (a new chat every `--turns-per-chat`
+questions). `--via page` (default) asks through the page's own HTTP API (gradio_client, the `/ask` event the send
+button uses); `--via api` through the OpenAI-compatible API (`POST /v1/chat/completions`, streaming, with the
+chat's earlier questions as the messages history; a temporary staff key). Loopback only, bounded in time
+(duration + one request timeout) and in count (`--max-requests` per N). The app is stopped on every exit path.
+Writes load.json and load.md (load-api.* with --via api) to --out, the app's log beside them.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from app.keys import KeyFile
 from bench import machine
 from bench.report import fmt, markdown_table, write
 from bench.served import ROOT, ServedApp, serve
@@ -86,10 +90,58 @@ def summarize(outcomes: Sequence[Outcome], users: int, duration_s: float, elapse
     }
 
 
-def _client(url: str) -> Any:
-    from gradio_client import Client
+class PageUser:
+    """One browser-like session on the page's /ask event (gradio_client)."""
 
-    return Client(url, verbose=False, analytics_enabled=False, download_files=False)
+    def __init__(self, url: str, timeout_s: float) -> None:
+        from gradio_client import Client
+
+        self.client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+        self.timeout_s = timeout_s
+
+    def new_chat(self) -> None:
+        self.client.predict(api_name="/new_chat")
+
+    def ask(self, question: str) -> tuple[str, str]:
+        result = self.client.submit(question, *NO_FILTERS, api_name="/ask").result(timeout=self.timeout_s)
+        return classify(result[0] if isinstance(result, (tuple, list)) else result)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class ApiUser:
+    """One chat through the OpenAI-compatible API with the official client: streamed answers, the chat's earlier
+    questions sent as the messages history. A 429/503 counts as a notice (the API's busy/rate-limit answer)."""
+
+    def __init__(self, url: str, key: str, timeout_s: float) -> None:
+        from openai import OpenAI
+
+        self.client = OpenAI(base_url=url.rstrip("/") + "/v1", api_key=key, max_retries=0, timeout=timeout_s)
+        self.history: list[dict[str, str]] = []
+
+    def new_chat(self) -> None:
+        self.history = []
+
+    def ask(self, question: str) -> tuple[str, str]:
+        import openai
+
+        messages = [*self.history, {"role": "user", "content": question}]
+        try:
+            chunks = list(self.client.chat.completions.create(model="gazette-qa", messages=messages, stream=True))  # type: ignore[arg-type]
+        except openai.APITimeoutError:
+            raise TimeoutError from None
+        except openai.APIStatusError as err:
+            return ("notice", f"HTTP {err.status_code}: {err.message}"[:300]) if err.status_code in (429, 503) else ("exception", repr(err)[:300])
+        payload = (chunks[-1].model_extra or {}).get("gazette") if chunks else None
+        if not payload:
+            return "empty", "the stream ended without the answer's citations"
+        text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        self.history += [{"role": "user", "content": question}, {"role": "assistant", "content": text}]
+        return ("refusal", "") if payload["refused"] else ("answer", "")
+
+    def close(self) -> None:
+        self.client.close()
 
 
 def _user(number: int, client: Any, questions: Sequence[str], start: float, deadline: float, max_requests: int,
@@ -99,15 +151,14 @@ def _user(number: int, client: Any, questions: Sequence[str], start: float, dead
     while time.perf_counter() < deadline and asked < max_requests:
         if asked and asked % turns_per_chat == 0:
             try:
-                client.predict(api_name="/new_chat")
+                client.new_chat()
             except Exception as err:  # counted below as the next question's failure if the session is broken
                 with lock:
                     out.append(Outcome(number, time.perf_counter() - start, 0.0, "exception", f"new_chat: {err!r}"[:300]))
         question = rng.choice(questions)
         asked_at = time.perf_counter()
         try:
-            result = client.submit(question, *NO_FILTERS, api_name="/ask").result(timeout=timeout_s)
-            kind, message = classify(result[0] if isinstance(result, (tuple, list)) else result)
+            kind, message = client.ask(question)
         except TimeoutError:
             kind, message = "timeout", f"no answer within {timeout_s:.0f} s"
         except Exception as err:
@@ -140,9 +191,13 @@ def _app_errors(log: Path) -> int:
     return sum(1 for line in text.splitlines() if " ERROR " in line or line.startswith("Traceback"))
 
 
+def make_user(url: str, args: argparse.Namespace) -> PageUser | ApiUser:
+    return ApiUser(url, args.api_key, args.timeout) if args.via == "api" else PageUser(url, args.timeout)
+
+
 def measure_level(app: ServedApp, users: int, args: argparse.Namespace, questions: Sequence[str]) -> dict[str, Any]:
     started = time.perf_counter()
-    clients = [_client(app.url) for _ in range(users)]  # each its own session, like N browsers
+    clients = [make_user(app.url, args) for _ in range(users)]  # each its own session, like N browsers
     setup_s = time.perf_counter() - started
     load_before, log_errors_before = machine.load_average(), _app_errors(app.log)
     app_cpu_before, own_cpu_before = machine.cpu_seconds(app.pid), machine.cpu_seconds()
@@ -180,7 +235,9 @@ def markdown(data: dict[str, Any]) -> str:
     warm = data.get("warmup_ms") or []
     return (f"# Load benchmark ({data['started']})\n\n"
             f"Machine: {data['machine']['cpus']} cores, load average at start {data['machine']['load_average']}; "
-            f"code {data['machine']['code']}. App: `python -m app` staff mode, offline answers, {data['app'].get('ready_s')} s from launch to first page; "
+            f"code {data['machine']['code']}. App: `python -m app` {'public' if data['settings'].get('public') else 'staff'} mode, offline answers, "
+            f"asked through {'the OpenAI-compatible API (streamed)' if data['settings'].get('via') == 'api' else 'the page'}; "
+            f"{data['app'].get('ready_s')} s from launch to first page; "
             f"warm-up answers (ms, first is cold): {', '.join(fmt(w, 0) for w in warm) or '—'}. "
             f"Each user waits for its answer before asking the next; {data['settings']['duration_s']:.0f} s per level, "
             f"a new chat every {data['settings']['turns_per_chat']} questions.\n\n"
@@ -203,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, action="append", help="gold JSONL (default: the dev set, dev_a + dev_b)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="folder for load.json, load.md and the app's log")
     parser.add_argument("--public", action="store_true", help="public mode (per-client rate limit: expect notices)")
+    parser.add_argument("--via", choices=("page", "api"), default="page", help="ask through the page or the OpenAI-compatible API")
     args = parser.parse_args(argv)
     levels = [int(u) for u in args.users.split(",") if u.strip()]
     if not levels or min(levels) < 1 or args.duration <= 0 or args.turns_per_chat < 1:
@@ -214,16 +272,22 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(sig, _on_signal)
     data: dict[str, Any] = {"started": time.strftime("%Y-%m-%d %H:%M"), "machine": machine.describe(ROOT), "app": {}, "levels": [],
                             "settings": {"duration_s": args.duration, "turns_per_chat": args.turns_per_chat,
-                                         "timeout_s": args.timeout, "public": args.public, "questions": len(questions)}}
+                                         "timeout_s": args.timeout, "public": args.public, "questions": len(questions),
+                                         "via": args.via}}
     plan = [*levels, *[max(levels)] * (args.repeat_largest - 1)]
-    with serve(args.out / "load-app.log", ["--public"] if args.public else []) as app:
+    name = "load-api" if args.via == "api" else "load"
+    keys = args.out / "bench-api-keys.tsv"  # a temporary staff key for this run only
+    keys.unlink(missing_ok=True)
+    args.api_key = KeyFile(keys).add("bench")
+    os.environ["RAG_API_KEYS_FILE"] = str(keys)
+    with serve(args.out / f"{name}-app.log", ["--public"] if args.public else []) as app:
         data["app"] = {"ready_s": app.started_s, "rss_mib_idle": machine.rss_mib(app.pid)}
         print(f"app ready at {app.url} after {app.started_s} s", file=sys.stderr, flush=True)
-        warm = _client(app.url)
+        warm = make_user(app.url, args)
         data["warmup_ms"] = []
         for question in questions[:3]:
             started = time.perf_counter()
-            warm.predict(question, *NO_FILTERS, api_name="/ask")
+            warm.ask(question)
             data["warmup_ms"].append(round((time.perf_counter() - started) * 1000, 1))
         warm.close()
         for users in plan:
@@ -231,8 +295,9 @@ def main(argv: list[str] | None = None) -> int:
             level = measure_level(app, users, args, questions)
             level["run"] = sum(1 for lv in data["levels"] if lv["users"] == users) + 1
             data["levels"].append(level)
-            write(args.out, "load", data, markdown(data))  # after every level: an interruption keeps these
-    paths = write(args.out, "load", data, markdown(data))
+            write(args.out, name, data, markdown(data))  # after every level: an interruption keeps these
+    keys.unlink(missing_ok=True)
+    paths = write(args.out, name, data, markdown(data))
     print(markdown(data))
     print(f"written: {paths[0]} and {paths[1]}")
     return 0

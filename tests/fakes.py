@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -42,3 +42,28 @@ class BigramEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vector(text)
+
+
+class BlockingPipeline:
+    """Answers "好的。" only when `release` is set (for busy and rate-limit tests: no index needed); `entered` is set
+    when a question has reached it."""
+
+    mode = "offline"
+
+    def __init__(self) -> None:
+        import threading
+
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def stream(self, question: str, history: Sequence[str] = (), filters: object = None) -> Iterator[object]:
+        from rag.records import Answer, Trace
+
+        self.entered.set()
+        self.release.wait(10)
+        trace = Trace(question=question, rewritten=question, filters={}, legs={}, fused=[], widened=[])
+        yield "好的。"
+        yield Answer(question=question, text="好的。", citations=(), passages=(), refused=False, trace=trace)
+
+    def answer(self, question: str, history: Sequence[str] = (), filters: object = None) -> object:
+        return next(p for p in self.stream(question, history, filters) if not isinstance(p, str))

@@ -8,7 +8,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -28,7 +28,7 @@ from app.server import build_server
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
-from rag.records import Answer, Filters, Trace
+from tests.fakes import BlockingPipeline
 
 pytestmark = pytest.mark.integration
 
@@ -61,26 +61,6 @@ def serving(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
-
-
-class BlockingPipeline:
-    """Answers only when released (for the busy test); no index needed."""
-
-    mode = "offline"
-
-    def __init__(self) -> None:
-        self.entered = threading.Event()
-        self.release = threading.Event()
-
-    def stream(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> Iterator[str | Answer]:
-        self.entered.set()
-        self.release.wait(10)
-        trace = Trace(question=question, rewritten=question, filters={}, legs={}, fused=[], widened=[])
-        yield "好的。"
-        yield Answer(question=question, text="好的。", citations=(), passages=(), refused=False, trace=trace)
-
-    def answer(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> Answer:
-        return next(p for p in self.stream(question, history, filters) if isinstance(p, Answer))
 
 
 @pytest.fixture(scope="module")

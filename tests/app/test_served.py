@@ -11,7 +11,6 @@ import re
 import shutil
 import socket
 import subprocess
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -31,7 +30,8 @@ from rag.index import LoadedIndex
 from rag.llm import LLMClient
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
-from rag.records import Answer, Filters, Trace
+from rag.records import Answer, Filters
+from tests.fakes import BlockingPipeline
 from tests.openai_stub import OpenAIStub
 
 with contextlib.suppress(ImportError):  # if it moves to tests/conftest.py, it is found there instead
@@ -64,22 +64,6 @@ class CountingPipeline:
     def stream(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> Iterator[str | Answer]:
         self.calls += 1
         return self.pipeline.stream(question, history, filters)
-
-
-class BlockingPipeline:
-    """Answers only when released; for the busy and rate-limit tests (no index needed)."""
-
-    mode = "offline"
-
-    def __init__(self) -> None:
-        self.entered = threading.Event()
-        self.release = threading.Event()
-
-    def stream(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> Iterator[str | Answer]:
-        self.entered.set()
-        self.release.wait(10)
-        trace = Trace(question=question, rewritten=question, filters={}, legs={}, fused=[], widened=[])
-        yield Answer(question=question, text="好的。", citations=(), passages=(), refused=False, trace=trace)
 
 
 def _free_port() -> int:
