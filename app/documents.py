@@ -15,7 +15,7 @@ from html import escape
 
 from ingest.records import Chunk, Document
 
-# Document types the filter offers, matched as substrings (rag.retrieve.allowed_ids): 方案 covers 实施方案, 工作方案…
+# Document types the filter offers, matched as substrings (rag.filters.allowed_ids): 方案 covers 实施方案, 工作方案…
 _BASE_TYPES = ("通知", "办法", "意见", "方案", "计划", "规划", "预案", "制度", "决定", "细则", "大事记", "附件")
 _KINDS = {"notice": "通知正文", "embedded": "印发的文件", "attachment": "附件", "chronicle": "大事记"}
 

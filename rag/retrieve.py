@@ -14,6 +14,7 @@ from typing import Any
 
 from ingest.records import Chunk
 from ingest.repair.normalize import matching_form, normalize_docnos
+from rag.filters import allowed_ids, store_where
 from rag.index import LoadedIndex
 from rag.records import Filters, Passage
 from rag.rerank import Reranker
@@ -61,51 +62,6 @@ class _Ranked:
     top: list[str]
     widened: set[str]
     groups: list[list[str]]
-
-
-def _doc_year(index: LoadedIndex, chunk: Chunk) -> int | None:
-    doc = index.documents[chunk.doc_id]
-    if doc.date:
-        return doc.date.year
-    return chunk.event_date.year if chunk.event_date else None
-
-
-def allowed_ids(index: LoadedIndex, filters: Filters, doc_numbers: list[str]) -> set[str] | None:
-    """Chunk ids that pass the filters, or None when nothing is filtered. City and 文号 come from the index's
-    precomputed sets; only the remaining filters look at each candidate chunk."""
-    if filters == Filters() and not doc_numbers:
-        return None
-    candidates: frozenset[str] | set[str] | None = None
-    if filters.city:
-        candidates = index.ids_by_city.get(filters.city, frozenset())
-    numbers = list(doc_numbers)
-    if filters.doc_number:
-        wanted = normalize_docnos(filters.doc_number).replace(" ", "")
-        numbers = [n for n in numbers if n == wanted] if numbers else [wanted]
-        if not numbers:
-            return set()
-    if numbers:
-        in_docs = set().union(*(index.ids_by_doc_number.get(n, frozenset()) for n in numbers))
-        candidates = in_docs if candidates is None else in_docs & candidates
-    rest = replace(filters, city=None, doc_number=None)
-    pool = index.chunks.keys() if candidates is None else candidates
-    if rest == Filters():
-        return set(pool)
-    out: set[str] = set()
-    for cid in pool:
-        chunk = index.chunks[cid]
-        doc = index.documents[chunk.doc_id]
-        if rest.doc_type and rest.doc_type not in doc.doc_type:
-            continue
-        year = _doc_year(index, chunk)
-        if rest.year_from and (year is None or year < rest.year_from):
-            continue
-        if rest.year_to and (year is None or year > rest.year_to):
-            continue
-        if rest.valid_on and doc.validity.expires and doc.validity.expires < rest.valid_on:
-            continue
-        out.add(cid)
-    return out
 
 
 def mentioned_doc_numbers(index: LoadedIndex, question: str) -> list[str]:
@@ -170,15 +126,17 @@ class HybridRetriever:
                 self._vectors.popitem(last=False)
         return vector
 
-    def legs(self, query: str, allowed: set[str] | None) -> dict[str, list[tuple[str, float]]]:
+    def legs(self, query: str, filters: Filters, doc_numbers: list[str]) -> dict[str, list[tuple[str, float]]]:
+        """Each leg's top k_leg among the chunks the filters allow: the keyword leg masked by the allowed ids, the
+        dense leg filtered inside the store by the equivalent `where` (rag.filters.store_where)."""
         cfg = self.config
+        allowed = allowed_ids(self.index, filters, doc_numbers)
         if allowed is not None and not allowed:
             return {"dense": [], "keyword": []}
         vector = self._embed(query)
-        # filtered: over-fetch and keep the allowed ids (the allowed set mixes filters Chroma `where` cannot express)
-        dense = self.index.store.query(vector, k=cfg.k_leg if allowed is None else min(len(self.index.chunks), cfg.k_leg * 8))
+        dense = self.index.store.query(vector, k=cfg.k_leg, where=store_where(self.index, filters, doc_numbers))
         if allowed is not None:
-            dense = [h for h in dense if h[0] in allowed][: cfg.k_leg]
+            dense = [h for h in dense if h[0] in allowed]  # the same set by construction; a stale store cannot leak
         keyword = self.index.keyword.search(query, k=cfg.k_leg, allowed=allowed)
         return {"dense": dense, "keyword": keyword}
 
@@ -193,10 +151,10 @@ class HybridRetriever:
         widen = bool(_LIST_WORDS.search(query)) if widen is None else widen
         facets = self._facets(query, filters, doc_numbers)
         if len(facets) < 2:
-            ranked = self._rank(ranking_query, allowed_ids(self.index, filters, doc_numbers), widen)
+            ranked = self._rank(ranking_query, filters, doc_numbers, widen)
             return self._retrieved([ranked], doc_numbers)
         # a comparison (晋城和长治分别…, 1号和10号…): rank each city/document on its own, then take turns
-        parts = [self._rank(ranking_query, allowed_ids(self.index, f, d), widen, label) for label, f, d in facets]
+        parts = [self._rank(ranking_query, f, d, widen, label) for label, f, d in facets]
         return self._retrieved([p for p in parts if p.top], doc_numbers)
 
     def _facets(self, query: str, filters: Filters, doc_numbers: list[str]) -> list[tuple[str, Filters, list[str]]]:
@@ -212,9 +170,9 @@ class HybridRetriever:
             return []
         return [(city, replace(filters, city=city), []) for city in named]
 
-    def _rank(self, query: str, allowed: set[str] | None, widen: bool, label: str = "") -> _Ranked:
+    def _rank(self, query: str, filters: Filters, doc_numbers: list[str], widen: bool, label: str = "") -> _Ranked:
         cfg = self.config
-        legs = self.legs(query, allowed)
+        legs = self.legs(query, filters, doc_numbers)
         fused = rrf(legs, {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight}, cfg.rrf_k)
         score = dict(fused)
         if self.reranker is not None and fused:

@@ -4,6 +4,7 @@ messages history, refusals, filters, keys, limits, and every error in OpenAI's s
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 import threading
@@ -218,6 +219,15 @@ def test_staff_mode_needs_a_valid_key_and_says_how_to_get_one(staff: str) -> Non
     assert "python -m app keys add" in httpx.get(f"{staff}/v1/models", timeout=10).json()["error"]["message"]
     with pytest.raises(openai.AuthenticationError):
         OpenAI(base_url=f"{staff}/v1", api_key="gq-wrong", max_retries=0).models.list()
+
+
+def test_keys_never_reach_the_logs(staff: str, keys: tuple[KeyFile, str], caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    wrong = "gq-" + "w" * 43
+    httpx.get(f"{staff}/v1/models", headers={"Authorization": f"Bearer {wrong}"}, timeout=10)
+    OpenAI(base_url=f"{staff}/v1", api_key=keys[1], max_retries=0).chat.completions.create(
+        model="gazette-qa", messages=[{"role": "user", "content": RELOCATION}])
+    assert caplog.records and wrong not in caplog.text and keys[1] not in caplog.text
 
 
 def test_a_revoked_key_is_refused_without_a_restart(staff: str, keys: tuple[KeyFile, str]) -> None:
