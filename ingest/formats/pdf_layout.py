@@ -40,6 +40,7 @@ class Line:
     flow: str = "span"
     frame: tuple[float, float] = (0.0, 0.0)
     table_row: bool = False
+    font: str = ""
 
 
 def _cluster_rows(chars: Sequence[Char]) -> list[list[Char]]:
@@ -119,6 +120,7 @@ def _make_line(chars: Sequence[Char], page: int, flow: str) -> Line:
         text=line_text(chars), page=page, x0=min(c["x0"] for c in chars), x1=max(c["x1"] for c in chars),
         top=min(c["top"] for c in chars), bottom=max(c["bottom"] for c in chars),
         size=statistics.median(c["size"] for c in chars), flow=flow,
+        font=Counter(str(c.get("fontname", "")) for c in chars).most_common(1)[0][0],
     )
 
 
@@ -219,7 +221,8 @@ def _furniture_key(text: str) -> str:
 
 def drop_furniture(pages: list[list[Line]], heights: list[float]) -> tuple[list[list[Line]], list[str]]:
     """Drop running headers, footers and page numbers: lines in the top or bottom tenth of their page that are a
-    page number, a gazette's running header, or repeat (digits aside) in that zone on another page. Returns the
+    page number, a gazette's running header, or repeat (digits aside) in that zone on at least a quarter of the
+    pages (and on two): an issuer line that happens to open two pages is text, not a header. Returns the
     pages and the distinct texts dropped (the running header names the gazette issue)."""
     zone_keys: Counter[tuple[str, str]] = Counter()
 
@@ -239,7 +242,8 @@ def drop_furniture(pages: list[list[Line]], heights: list[float]) -> tuple[list[
         kept = []
         for ln in lines:
             z = zone(ln, height)
-            if z and (_PAGE_NUMBER.match(ln.text) or _RUNNING_HEADER.search(ln.text) or zone_keys[(z, _furniture_key(ln.text))] >= 2):
+            repeats = zone_keys[(z, _furniture_key(ln.text))] if z else 0
+            if z and (_PAGE_NUMBER.match(ln.text) or _RUNNING_HEADER.search(ln.text) or (repeats >= 2 and repeats >= len(pages) / 4)):
                 if not _PAGE_NUMBER.match(ln.text):
                     dropped[ln.text] = None
                 continue
@@ -258,15 +262,33 @@ def _is_indented(ln: Line) -> bool:
     return ln.x0 > ln.frame[0] + 0.5 * ln.size
 
 
+def _is_centred(ln: Line) -> bool:
+    """Short of both edges by about the same amount (an indented first line is short of the left edge only)."""
+    left, right = ln.x0 - ln.frame[0], ln.frame[1] - ln.x1
+    return left > 0.5 * ln.size and right > 0.5 * ln.size and abs(left - right) <= ln.size
+
+
+def _continues(prev: Line, ln: Line) -> bool:
+    """A full line continues into a line at the left edge; a full line without a sentence end (a wrapped title)
+    continues into a centred line in the same font (the title's last line; a 文号 under a title is set in the body
+    font)."""
+    if prev.table_row or not _is_full(prev) or abs(prev.size - ln.size) >= 0.5:
+        return False
+    if not _is_indented(ln):
+        return True
+    return _is_centred(ln) and ln.font == prev.font and not prev.text.endswith(tuple("。；：！？:;!?"))
+
+
 def paragraphs(lines: Sequence[Line]) -> list[list[Line]]:
     """Printed lines grouped into paragraphs by geometry: a line that runs to the right edge of its text area
-    continues into the next line when that one starts at the left edge (not indented) in the same text size; this
-    holds across column and page breaks. Table rows are paragraphs of their own."""
+    continues into the next line when that one starts at the left edge (not indented) in the same text size, or
+    is the centred last line of a wrapped title; this holds across column and page breaks. Table rows are
+    paragraphs of their own."""
     out: list[list[Line]] = []
     for ln in lines:
         if out and not ln.table_row:
             prev = out[-1][-1]
-            if not prev.table_row and _is_full(prev) and not _is_indented(ln) and abs(prev.size - ln.size) < 0.5:
+            if _continues(prev, ln):
                 out[-1].append(ln)
                 continue
         out.append([ln])

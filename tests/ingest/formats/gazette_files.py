@@ -36,9 +36,12 @@ def original_paragraphs(name: str, first: int, last: int) -> list[str]:
 
 
 def style_of(text: str, following: str = "") -> str:
-    """How a gazette prints a paragraph: head (notice header, centred across both columns), title (centred), sign
-    (right-aligned signature and date) or body (justified, first line indented)."""
-    if patterns.is_docno_line(text) or patterns.NOTICE_WORD_RE.match(text):
+    """How a gazette prints a paragraph: head (notice header, bold, centred across both columns), docno (the 文号
+    under it, in the body font), title (centred), sign (right-aligned signature and date) or body (justified, first
+    line indented)."""
+    if patterns.is_docno_line(text):
+        return "docno"
+    if patterns.NOTICE_WORD_RE.match(text):
         return "head"
     if patterns.is_date_line(text) or (patterns.is_issuer_line(text) and patterns.is_date_line(following)):
         return "sign"
@@ -61,7 +64,8 @@ body { font-family: "WenQuanYi Micro Hei"; font-size: 10.5pt; line-height: 1.55;
 .flow { column-count: 2; column-gap: 9mm; column-fill: auto; }
 p { margin: 0; }
 .body { text-indent: 2em; text-align: justify; }
-.head { column-span: all; text-align: center; font-size: 13pt; }
+.head { column-span: all; text-align: center; font-size: 13pt; font-weight: bold; }
+.docno { column-span: all; text-align: center; }
 .title { text-align: center; font-weight: bold; }
 .sign { text-align: right; }
 table { column-span: all; border-collapse: collapse; margin: 4pt auto; }
@@ -69,14 +73,28 @@ td { border: 0.6pt solid black; padding: 2pt 8pt; }
 """.replace("RUNNING_HEADER", RUNNING_HEADER)
 
 
+def _table(rows: list[list[str]]) -> str:
+    return "<table>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows) + "</table>"
+
+
 def gazette_html(paragraphs: list[tuple[str, str]], table: list[list[str]] | None = None) -> str:
-    """Two-column gazette pages; a table (rows of cells) is printed after the first body paragraph."""
-    body = []
+    """Two-column gazette pages; paragraphs holding tabs (table rows in the text) are printed as ruled tables, and
+    `table` (rows of cells) after the first body paragraph."""
+    body: list[str] = []
+    rows: list[list[str]] = []
+    first_body = next(i for i, (s, _) in enumerate(paragraphs) if s == "body")
     for k, (style, text) in enumerate(paragraphs):
+        if "\t" in text:
+            rows.append(text.split("\t"))
+            continue
+        if rows:
+            body.append(_table(rows))
+            rows = []
         body.append(f'<p class="{style}">{html.escape(text)}</p>')
-        if table and k == next(i for i, (s, _) in enumerate(paragraphs) if s == "body"):
-            rows = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in table)
-            body.append(f"<table>{rows}</table>")
+        if table and k == first_body:
+            body.append(_table(table))
+    if rows:
+        body.append(_table(rows))
     return f'<!doctype html><html><head><meta charset="utf-8"><style>{CSS}</style></head><body><div class="flow">{"".join(body)}</div></body></html>'
 
 
@@ -121,7 +139,7 @@ def write_docx(paragraphs: list[tuple[str, str]], out: Path, table: list[list[st
         else:
             el.text = text
         run._r.append(el)
-    align = {"head": WD_ALIGN_PARAGRAPH.CENTER, "title": WD_ALIGN_PARAGRAPH.CENTER, "sign": WD_ALIGN_PARAGRAPH.RIGHT,
+    align = {"head": WD_ALIGN_PARAGRAPH.CENTER, "docno": WD_ALIGN_PARAGRAPH.CENTER, "title": WD_ALIGN_PARAGRAPH.CENTER, "sign": WD_ALIGN_PARAGRAPH.RIGHT,
              "body": WD_ALIGN_PARAGRAPH.JUSTIFY}
     first_body = next(i for i, (s, _) in enumerate(paragraphs) if s == "body")
     for k, (style, text) in enumerate(paragraphs):
