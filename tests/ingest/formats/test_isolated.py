@@ -201,3 +201,12 @@ def test_a_hostile_pdf_keeps_the_chunks_its_good_version_indexed_before(corpus: 
     assert [e.problem.split(" (")[0] for e in report.failed] == ["the PDF is truncated"]
     assert set(load_state(IndexFiles.of(corpus.settings))[2]) == before
 
+
+
+def test_the_same_issue_in_two_formats_keeps_the_indexed_one_and_fails_the_other(corpus: Corpus, text_pdf: bytes) -> None:
+    (corpus.data / "base.pdf").write_bytes(text_pdf)  # base.txt is indexed already
+    report, _ = corpus.ingest()
+    path = corpus.data / "base.pdf"
+    assert [(e.path, e.fix) for e in report.failed] == [(str(path), "keep one format of each gazette issue, or rename one of them")]
+    assert report.failed[0].problem.startswith("base.txt has the same name before its extension")
+    assert set(load_state(IndexFiles.of(corpus.settings))[2]) == corpus.base_ids
