@@ -111,10 +111,10 @@ def _fingerprints(paths: Sequence[Path], manifest: dict[str, Any], report: Inges
     for path in sorted(shas, key=lambda p: (p.name not in manifest["files"], p.name)):  # the indexed name is kept
         stem = path.name.rsplit(".", 1)[0]
         if stem in stems:
-            err = IngestError(path, f"{stems[stem].name} has the same name before its extension (the same issue in two formats?): their document ids would collide",
+            collision = IngestError(path, f"{stems[stem].name} has the same name before its extension (the same issue in two formats?): their document ids would collide",
                               "keep one format of each gazette issue, or rename one of them")
-            report.failed.append(err)
-            log.error("file failed", extra={"file": str(path), "error": str(err)})
+            report.failed.append(collision)
+            log.error("file failed", extra={"file": str(path), "error": str(collision)})
             del shas[path]
         else:
             stems[stem] = path

@@ -181,8 +181,8 @@ def page_lines(chars: Sequence[Char], page: int, tables: Sequence[tuple[tuple[fl
     items: list[tuple[float, int, list[Line]]] = []  # (top, order, lines): bands and tables sorted by position
     for (x0, top, x1, _bottom), cells in tables:
         row_lines = []
-        for k, row in enumerate(cells):
-            text = "\t".join(re.sub(r"\s*\n\s*", "", cell or "").strip() for cell in row)
+        for k, cell_texts in enumerate(cells):
+            text = "\t".join(re.sub(r"\s*\n\s*", "", cell or "").strip() for cell in cell_texts)
             if text.strip():
                 row_lines.append(Line(text, page, x0, x1, top + k, top + k + 1, 0.0, table_row=True))
         items.append((top, 0, row_lines))
