@@ -35,8 +35,8 @@ def _print_list(settings) -> int:  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingest", description="Ingest gazette text files into the index.")
-    parser.add_argument("paths", nargs="*", type=Path, help="gazette .txt files (default: every .txt in RAG_DATA_DIR)")
+    parser = argparse.ArgumentParser(prog="python -m ingest", description="Ingest gazette files (.txt, .pdf, .docx) into the index.")
+    parser.add_argument("paths", nargs="*", type=Path, help="gazette files, .txt, .pdf or .docx (default: every such file in RAG_DATA_DIR)")
     parser.add_argument("--list", action="store_true", help="print one row per document: 文号, title, date, city, type, file")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     args = parser.parse_args(argv)

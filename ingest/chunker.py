@@ -305,11 +305,13 @@ def _records(doc: Document, pieces: list[_Piece], offsets: list[int]) -> list[Ch
         text = doc.text[a:b]
         parent = next((by_path[piece.path[:n]] for n in range(len(piece.path) - 1, 0, -1) if piece.path[:n] in by_path), None)
         paras = [p for p in doc.paragraphs[piece.first:piece.last + 1]]
+        pages = [n for p in paras for n in (p.page_start, p.page_end) if n is not None]
         chunks.append(Chunk(
             chunk_id=ids[k], doc_id=doc.doc_id, ordinal=k, path=piece.path, headings=piece.headings, text=text,
             norm_text=matching_form(text), start=a, end=b,
             line_start=min(p.line_start for p in paras), line_end=max(p.line_end for p in paras),
             kind=piece.kind, event_date=dates[k], parent_id=parent,
             prev_id=ids[k - 1] if k > 0 else None, next_id=ids[k + 1] if k + 1 < len(ids) else None,
+            page_start=min(pages, default=None), page_end=max(pages, default=None),
         ))
     return chunks

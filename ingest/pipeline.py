@@ -20,10 +20,11 @@ from typing import Any
 
 from ingest import docstore, metadata
 from ingest.chunker import ChunkBudget, chunk_document, embedding_text
+from ingest.formats import SUFFIXES, ReadLimits, read_source
 from ingest.generations import Generations, IndexFiles
 from ingest.reader import IngestError
-from ingest.records import Chunk, Document
-from ingest.repair import repair_text
+from ingest.records import Chunk, Document, Extraction
+from ingest.repair import repair_extraction, text_extraction
 from ingest.segment import Source, split_documents
 from ingest.settings import Settings
 
@@ -57,18 +58,28 @@ class IngestReport:
     skipped_duplicates: list[str] = field(default_factory=list)
 
 
-def parse_text(raw: str, name: str, budget: ChunkBudget) -> tuple[list[Document], list[Chunk]]:
-    city, gazette = metadata.gazette_of(raw, name.rsplit(".", 1)[0])
-    documents = split_documents(repair_text(raw), Source(name, city, gazette))
+def parse_extraction(extraction: Extraction, name: str, budget: ChunkBudget) -> tuple[list[Document], list[Chunk]]:
+    """Documents and chunks of one file, whatever its format: the reader's lines go through the same repairs and
+    segmenter (the reader's Extraction says which repairs it made unnecessary)."""
+    city, gazette = metadata.gazette_of(extraction.text(), name.rsplit(".", 1)[0])
+    documents = split_documents(repair_extraction(extraction), Source(name, city, gazette))
     chunks = [c for d in documents for c in chunk_document(d, budget)]
     return documents, chunks
 
 
-def parse_file(path: Path, budget: ChunkBudget) -> ParsedFile:
-    from ingest.reader import decode, read_bytes
+def parse_text(raw: str, name: str, budget: ChunkBudget) -> tuple[list[Document], list[Chunk]]:
+    return parse_extraction(text_extraction(raw), name, budget)
+
+
+def read_limits(settings: Settings) -> ReadLimits:
+    return ReadLimits(settings.read_timeout_s, settings.read_memory_mb, settings.pdf_max_pages, settings.ocr)
+
+
+def parse_file(path: Path, budget: ChunkBudget, limits: ReadLimits | None = None) -> ParsedFile:
+    from ingest.reader import read_bytes
 
     data = read_bytes(path)
-    documents, chunks = parse_text(decode(data, path), path.name, budget)
+    documents, chunks = parse_extraction(read_source(path, data, limits), path.name, budget)
     if not chunks:
         raise IngestError(path, "no text found after repair", "check that the file holds a gazette's text")
     return ParsedFile(path.name, hashlib.sha256(data).hexdigest(), tuple(documents), tuple(chunks))
@@ -96,6 +107,17 @@ def _fingerprints(paths: Sequence[Path], manifest: dict[str, Any], report: Inges
         if keeper[sha] != path:
             report.skipped_duplicates.append(f"{path.name} (same bytes as {keeper[sha].name})")
             del shas[path]
+    stems: dict[str, Path] = {}
+    for path in sorted(shas, key=lambda p: (p.name not in manifest["files"], p.name)):  # the indexed name is kept
+        stem = path.name.rsplit(".", 1)[0]
+        if stem in stems:
+            collision = IngestError(path, f"{stems[stem].name} has the same name before its extension (the same issue in two formats?): their document ids would collide",
+                              "keep one format of each gazette issue, or rename one of them")
+            report.failed.append(collision)
+            log.error("file failed", extra={"file": str(path), "error": str(collision)})
+            del shas[path]
+        else:
+            stems[stem] = path
     return shas
 
 
@@ -115,7 +137,8 @@ def run_ingest(
     progress: Progress | None = None,
     on_stage: Stage | None = None,
 ) -> IngestReport:
-    """Bring the index for `settings` up to date with `paths` (default: every .txt in settings.data_dir).
+    """Bring the index for `settings` up to date with `paths` (default: every .txt, .pdf and .docx in
+    settings.data_dir).
 
     `store_factory(settings, collection_name)` opens a vector store (default: ChunkStore on the configured Chroma);
     `on_stage` hears "parsed", "staged", "written", "published" as the run passes them."""
@@ -124,7 +147,7 @@ def run_ingest(
     if paths is None:
         if not settings.data_dir.is_dir():
             raise IngestError(settings.data_dir, "the data folder does not exist", "set RAG_DATA_DIR to the gazette folder")
-        paths = sorted(settings.data_dir.glob("*.txt"))
+        paths = sorted(p for p in settings.data_dir.iterdir() if p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$")))
     generations = Generations.of(settings)
     stage = on_stage or (lambda _name: None)
     with generations.lock():
@@ -211,7 +234,7 @@ def _parse_changed(
         try:
             emb = get_embedder()
             budget = ChunkBudget(min(settings.chunk_max_tokens, emb.max_tokens), settings.chunk_min_chars, emb.count_tokens)
-            parsed = parse_file(path, budget)
+            parsed = parse_file(path, budget, read_limits(settings))
         except (IngestError, OSError) as err:
             error = err if isinstance(err, IngestError) else IngestError(path, str(err), "check the file")
             report.failed.append(error)

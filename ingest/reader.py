@@ -14,6 +14,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Gazette issues are 0.2–1 MB. Parsing costs 1–2 s per MB (5 MB: 6–10 s; 50 MB: over 2 minutes, 470 MB of memory,
 # then 113k chunks to embed), so a file over 10 MB is refused before it is read: it is a concatenation or a dump.
 MAX_BYTES = 10 * 1024 * 1024
+# A PDF or DOCX issue is larger than its text (fonts, images, scans): up to 60 MB is read.
+MAX_BINARY_BYTES = 60 * 1024 * 1024
+BINARY_SUFFIXES = (".pdf", ".docx")
 
 
 class IngestError(Exception):
@@ -72,10 +75,11 @@ def read_bytes(path: Path) -> bytes:
         raise IngestError(path, "no such file", "check the path (default corpus: data/gazettes/)")
     if path.is_dir():
         raise IngestError(path, "is a folder, not a file", "pass the .txt files inside it, or the folder as RAG_DATA_DIR")
+    limit = MAX_BINARY_BYTES if path.suffix.lower() in BINARY_SUFFIXES else MAX_BYTES
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise IngestError(path, f"{size} bytes is over the {MAX_BYTES} byte limit", "split the file by gazette issue")
+        if size > limit:
+            raise IngestError(path, f"{size} bytes is over the {limit} byte limit", "split the file by gazette issue")
         return path.read_bytes()
     except PermissionError:
         raise IngestError(path, "permission denied", "make it readable (chmod a+r)") from None

@@ -1,4 +1,4 @@
-"""Typed records, one per ingestion stage: SourceLine → Paragraph → Document → Chunk.
+"""Typed records, one per ingestion stage: Extraction (SourceLines) → Paragraph → Document → Chunk.
 
 Every record is an immutable value; stages pass them explicitly.
 """
@@ -17,12 +17,45 @@ class SourceLine:
     text: the line's text with page-start indentation, markdown and trailing spaces removed.
     page_start: the extractor marked this line as the first line of a page (a leading ASCII space).
     moved: the displaced-block repair moved this line back to where it belongs.
+    page / page_end: the printed pages (1-based) the line was read from, when the source has pages (PDF); None
+        for text and DOCX files.
+    ocr_confidence: Tesseract's mean word confidence (0–100) when the line was read by OCR from a scanned page.
     """
 
     lineno: int
     text: str
     page_start: bool = False
     moved: bool = False
+    page: int | None = None
+    page_end: int | None = None
+    ocr_confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What a reader made of one file: its lines in order, and what the reader already took care of.
+
+    lines: the file's lines (text files: raw lines; PDF and DOCX: one line per paragraph or table row).
+    fmt: txt | pdf | docx.
+    positioned: read by position (PDF) or from the document's structure (DOCX): the lines are in reading order
+        and running headers, footers and page numbers are already gone, so the reading-order and page-furniture
+        repairs are skipped.
+    whole_paragraphs: each line is a whole paragraph or table row, so the line-joining repair is skipped.
+    pages: pages read (PDF), else None; ocr_pages: how many of them were read by OCR.
+    furniture: running headers and footers the reader dropped (they name the gazette issue: metadata reads them).
+    """
+
+    lines: tuple[SourceLine, ...]
+    fmt: str = "txt"
+    positioned: bool = False
+    whole_paragraphs: bool = False
+    pages: int | None = None
+    ocr_pages: int = 0
+    furniture: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """The lines as one text, after the dropped running headers (for metadata that reads them)."""
+        return "\n".join([*self.furniture, *(line.text for line in self.lines)])
 
 
 @dataclass(frozen=True)
@@ -32,12 +65,15 @@ class Paragraph:
     text: repaired text (this is what is cited and displayed).
     line_start / line_end: first and last source line numbers it was built from.
     moved: the paragraph was relocated by the displaced-block repair.
+    page_start / page_end: first and last printed page (PDF sources), else None.
     """
 
     text: str
     line_start: int
     line_end: int
     moved: bool = False
+    page_start: int | None = None
+    page_end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +139,7 @@ class Chunk:
     norm_text: the matching copy (NFKC, no whitespace, unified symbols).
     kind: clause | table | chronicle | preamble | title.
     event_date: the full date of a 大事记 entry.
+    page_start / page_end: the printed pages the chunk spans (PDF sources; 第N页 in a citation), else None.
     """
 
     chunk_id: str
@@ -121,6 +158,8 @@ class Chunk:
     parent_id: str | None = None
     prev_id: str | None = None
     next_id: str | None = None
+    page_start: int | None = None
+    page_end: int | None = None
 
     @property
     def path_str(self) -> str:

