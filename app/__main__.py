@@ -52,7 +52,7 @@ def build_index(settings: Any) -> bool:
 
     print(f"未找到索引：正在用 {settings.data_dir} 中的公报建立索引（首次运行需要几分钟）……", flush=True)
     try:
-        report = run_ingest(settings, lambda: make_embedder(settings.embedder, settings.embed_model), progress=_progress_printer())
+        report = run_ingest(settings, lambda: make_embedder(settings.embedder, settings.embed_model, models_dir=settings.models_dir), progress=_progress_printer())
     except IngestError as err:
         print(f"建立索引失败：{err}", file=sys.stderr)
         return False

@@ -16,7 +16,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 def _embedder_factory(settings):  # type: ignore[no-untyped-def]
     from ingest.embedders import make_embedder
 
-    return lambda: make_embedder(settings.embedder, settings.embed_model)
+    return lambda: make_embedder(settings.embedder, settings.embed_model, models_dir=settings.models_dir)
 
 
 def _print_list(settings) -> int:  # type: ignore[no-untyped-def]

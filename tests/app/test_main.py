@@ -39,7 +39,7 @@ def test_missing_index_with_no_ingest_tells_to_run_ingest(fresh_clone: Path, cap
 def test_missing_index_is_built_with_progress_then_the_app_binds_where_told(
         fresh_clone: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     embedder = BigramEmbedder()
-    monkeypatch.setattr("ingest.embedders.make_embedder", lambda kind, model=None: embedder)
+    monkeypatch.setattr("ingest.embedders.make_embedder", lambda kind, model=None, **_: embedder)
     launched: dict[str, Any] = {}
 
     def fake_launch(self: gr.Blocks, **kwargs: Any) -> None:
