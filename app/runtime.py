@@ -70,7 +70,8 @@ def build_index(settings: Settings) -> bool:
 
     print(f"未找到索引：正在用 {settings.data_dir} 中的公报建立索引（首次运行需要几分钟）……", file=sys.stderr, flush=True)
     try:
-        report = run_ingest(settings, lambda: make_embedder(settings.embedder, settings.embed_model), progress=progress_printer())
+        report = run_ingest(settings, lambda: make_embedder(settings.embedder, settings.embed_model, models_dir=settings.models_dir),
+                            progress=progress_printer())
     except IngestError as err:
         print(f"建立索引失败：{err}", file=sys.stderr)
         return False

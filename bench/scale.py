@@ -78,7 +78,7 @@ def prepare(work: Path, gold: list[Path], embed_sample: int, seed: int) -> dict[
     _say(f"real index: {len(documents)} documents, {len(chunks)} chunks; loading the {settings.embedder} embedder")
 
     started = time.perf_counter()
-    embedder = make_embedder(settings.embedder, settings.embed_model)
+    embedder = make_embedder(settings.embedder, settings.embed_model, models_dir=settings.models_dir)
     load_s = time.perf_counter() - started
     rng = np.random.default_rng(seed)
     sample = [chunks[ids[i]] for i in rng.choice(len(ids), size=min(embed_sample, len(ids)), replace=False)]
@@ -145,7 +145,7 @@ def step_query(work: Path, size: int, gold: list[Path], rounds: int) -> dict[str
     saved = np.load(work / "queries.npz")
     settings = index_settings(work / f"index-{size}")
     queries = QueryVectors(dict(zip(saved["texts"].tolist(), saved["vectors"], strict=True)),
-                           lambda: make_embedder(settings.embedder, settings.embed_model))
+                           lambda: make_embedder(settings.embedder, settings.embed_model, models_dir=settings.models_dir, side="queries"))
     questions = gold_questions(gold)
     started = time.perf_counter()
     index = load(work / f"index-{size}", queries)

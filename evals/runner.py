@@ -188,7 +188,7 @@ def default_factories(settings: Settings, mode: str, say: Callable[[str], None] 
 
     def embedder() -> Any:
         if "e" not in shared:
-            shared["e"] = make_embedder(settings.embedder, settings.embed_model)
+            shared["e"] = make_embedder(settings.embedder, settings.embed_model, models_dir=settings.models_dir)
         return shared["e"]
 
     def ours() -> Pipeline:

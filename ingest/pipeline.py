@@ -20,6 +20,7 @@ from typing import Any
 
 from ingest import docstore, metadata
 from ingest.chunker import ChunkBudget, chunk_document, embedding_text
+from ingest.embed_cache import EmbeddingCache
 from ingest.formats import SUFFIXES, ReadLimits, read_source
 from ingest.generations import Generations, IndexFiles
 from ingest.reader import IngestError
@@ -31,7 +32,9 @@ from ingest.settings import Settings
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 Stage = Callable[[str], None]
-EMBED_BATCH = 64
+# New texts are embedded in one pass sorted by length; every EMBED_GROUP texts the vectors are cached and added
+# to the store (progress is reported, and a killed run keeps what it had embedded).
+EMBED_GROUP = 256
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class IngestReport:
     chunks: int = 0
     tables: int = 0
     embedded: int = 0
+    cached: int = 0
     removed: int = 0
     seconds: float = 0.0
     copied: int = 0
@@ -136,11 +140,13 @@ def run_ingest(
     store_factory: Callable[[Settings, str], Any] | None = None,
     progress: Progress | None = None,
     on_stage: Stage | None = None,
+    cache_factory: Callable[[Settings, Any], EmbeddingCache | None] | None = None,
 ) -> IngestReport:
     """Bring the index for `settings` up to date with `paths` (default: every .txt, .pdf and .docx in
     settings.data_dir).
 
     `store_factory(settings, collection_name)` opens a vector store (default: ChunkStore on the configured Chroma);
+    `cache_factory(settings, embedder)` opens the embedding cache (default: `default_cache`, None = no cache);
     `on_stage` hears "parsed", "staged", "written", "published" as the run passes them."""
     started = time.perf_counter()
     full_corpus = paths is None
@@ -193,7 +199,15 @@ def run_ingest(
             report.copied = len(copied)
             missing = [cid for cid in missing if cid not in copied]
         if missing:
-            report.embedded = _embed_and_add(store, [chunks[c] for c in missing], docs, get_embedder(), progress)
+            emb = get_embedder()
+            cache = (cache_factory or default_cache)(settings, emb)
+            try:
+                report.embedded, report.cached = _embed_and_add(store, [chunks[c] for c in missing], docs, emb, progress, cache)
+                if cache is not None:
+                    cache.prune()
+            finally:
+                if cache is not None:
+                    cache.close()
         report.removed = len(set(old_chunks) - set(chunks))
         stage("staged")
         _write_index_files(staging, settings, entries, docs, chunks)
@@ -258,19 +272,48 @@ def _default_store(settings: Settings, collection: str) -> Any:
     return ChunkStore.open(settings, collection)
 
 
-def _embed_and_add(store: Any, chunks: list[Chunk], docs: dict[str, Document], embedder: Any, progress: Progress | None) -> int:
+def default_cache(settings: Settings, embedder: Any) -> EmbeddingCache | None:
+    """The embedding cache in `<index_dir>/embeddings/`, or None when settings.embed_cache_max is 0."""
+    if settings.embed_cache_max <= 0:
+        return None
+    return EmbeddingCache.for_embedder(settings.index_dir / "embeddings", embedder.name, embedder.dim, settings.embed_cache_max)
+
+
+def _embed_and_add(store: Any, chunks: list[Chunk], docs: dict[str, Document], embedder: Any, progress: Progress | None,
+                   cache: EmbeddingCache | None) -> tuple[int, int]:
+    """Give every chunk its vector: from the cache when its text was embedded before, else embedded now, each
+    distinct text once, in one pass over the new texts sorted by length (similar lengths share a batch, so little
+    padding). Returns (chunks embedded now, chunks from the cache)."""
     from ingest.nodes import to_node
 
+    text_of = {c.chunk_id: embedding_text(docs[c.doc_id].title, c.headings, c.text) for c in chunks}
+    by_text: dict[str, list[Chunk]] = {}
+    for c in chunks:
+        by_text.setdefault(text_of[c.chunk_id], []).append(c)
+    known = cache.get_many(by_text) if cache is not None else {}
     done = 0
-    for i in range(0, len(chunks), EMBED_BATCH):
-        batch = chunks[i:i + EMBED_BATCH]
-        texts = [embedding_text(docs[c.doc_id].title, c.headings, c.text) for c in batch]
-        vectors = embedder.embed_passages(texts)
-        store.add_nodes([to_node(c, docs[c.doc_id], v.tolist()) for c, v in zip(batch, vectors, strict=True)])
-        done += len(batch)
+
+    def add(texts: list[str], vectors: Any) -> None:
+        nonlocal done
+        nodes = [to_node(c, docs[c.doc_id], v.tolist()) for t, v in zip(texts, vectors, strict=True) for c in by_text[t]]
+        store.add_nodes(nodes)
+        done += len(nodes)
         if progress:
             progress(done, len(chunks))
-    return done
+
+    cached = [t for t in by_text if t in known]
+    for i in range(0, len(cached), EMBED_GROUP):
+        group = cached[i:i + EMBED_GROUP]
+        add(group, [known[t] for t in group])
+    from_cache = done
+    new = sorted((t for t in by_text if t not in known), key=len, reverse=True)
+    for i in range(0, len(new), EMBED_GROUP):
+        group = new[i:i + EMBED_GROUP]
+        vectors = embedder.embed_passages(group)
+        if cache is not None:
+            cache.put_many(group, vectors)
+        add(group, vectors)
+    return done - from_cache, from_cache
 
 
 def _write_index_files(files: IndexFiles, settings: Settings, entries: dict[str, Any], docs: dict[str, Document], chunks: dict[str, Chunk]) -> None:

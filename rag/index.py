@@ -129,7 +129,7 @@ def load_index(settings: Settings, embedder: Any | None = None, store: Any | Non
         if embedder is None:
             from ingest.embedders import make_embedder
 
-            embedder = make_embedder(settings.embedder, settings.embed_model)
+            embedder = make_embedder(settings.embedder, settings.embed_model, models_dir=settings.models_dir, side="queries")
         embed_query = embedder.embed_query
     log.info("index loaded", extra={"chunks": len(chunks), "documents": len(documents), "root": str(files.root)})
     index = LoadedIndex(documents, chunks, keyword, store, embed_query, generation=files.generation)

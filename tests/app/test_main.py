@@ -41,7 +41,7 @@ def test_missing_index_with_no_ingest_tells_to_run_ingest(fresh_clone: Path, cap
 def test_missing_index_is_built_with_progress_then_the_app_binds_where_told(
         fresh_clone: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     embedder = BigramEmbedder()
-    monkeypatch.setattr("ingest.embedders.make_embedder", lambda kind, model=None: embedder)
+    monkeypatch.setattr("ingest.embedders.make_embedder", lambda kind, model=None, **_: embedder)
     served: dict[str, Any] = {}
 
     def fake_serve(server: FastAPI, host: str, port: int) -> int:
@@ -65,7 +65,7 @@ def test_missing_index_is_built_with_progress_then_the_app_binds_where_told(
 
 
 def test_api_only_serves_no_page(fresh_clone: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("ingest.embedders.make_embedder", lambda kind, model=None: BigramEmbedder())
+    monkeypatch.setattr("ingest.embedders.make_embedder", lambda kind, model=None, **_: BigramEmbedder())
     served: dict[str, Any] = {}
     monkeypatch.setattr("app.__main__.serve", lambda server, *a: served.update(server=server) or 0)
     assert main(["--api-only"]) == 0

