@@ -38,6 +38,14 @@ def validity_text(doc: Document, today: date) -> tuple[str, bool]:
     return "，".join(parts), False
 
 
+def pages_text(chunk: Chunk | None) -> str:
+    """第3页 / 第3–4页 for a chunk read from a paged source (PDF), else ""."""
+    if chunk is None or chunk.page_start is None:
+        return ""
+    end = chunk.page_end or chunk.page_start
+    return f"第{chunk.page_start}页" if end == chunk.page_start else f"第{chunk.page_start}–{end}页"
+
+
 def full_title(doc: Document) -> str:
     """The title as people know it: an attachment or embedded text names the notice it belongs to."""
     if doc.wrapper_title and doc.wrapper_title != doc.title:

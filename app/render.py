@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from html import escape
 
 from app.chat import Turn
-from app.documents import DocumentLibrary, cn_date, full_title, validity_text
+from app.documents import DocumentLibrary, cn_date, full_title, pages_text, validity_text
 from rag.records import LEADS_PREFIX, REASON_LABELS, Answer, Citation, Passage
 
 _KEY = re.compile(r"\[(S\d+)\]")
@@ -70,6 +70,8 @@ def render_card(turn_no: int, citation: Citation, passage: Passage | None, libra
     else:
         rows.append(("日期", cn_date(citation.date)))
     rows.append(("条款", citation.path or "正文"))
+    if pages := pages_text(library.chunks.get(citation.chunk_id)):
+        rows.append(("页码", pages))
     meta = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
     lapsed = f'<div class="lapsed">⚠ {escape(citation.lapsed_note)}</div>' if citation.lapsed_note else ""
     if passage is not None:

@@ -16,7 +16,7 @@ from datetime import date
 from difflib import get_close_matches
 from typing import Any
 
-from app.documents import DocumentLibrary, DocumentRow, full_title, validity_text
+from app.documents import DocumentLibrary, DocumentRow, full_title, pages_text, validity_text
 from app.quotes import QuoteCheck, normalised_texts, verify_quote
 from app.wire import WireError, answer_payload, filters_from_json
 from ingest.patterns import CN_NUM, cn_to_int, normalize_docno
@@ -59,6 +59,7 @@ class ClauseHit:
     city: str
     validity: str
     lapsed: bool
+    pages: str = ""  # 第3页 for a PDF source
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class ClauseView:
     lapsed: bool
     previous: Neighbour | None
     next: Neighbour | None
+    pages: str = ""  # 第3页 for a PDF source
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,8 @@ class CorpusTools:
         for rank, p in enumerate(passages, start=1):
             validity, lapsed = validity_text(index.documents[p.doc_id], today)
             hits.append(ClauseHit(rank, p.doc_number, full_title(index.documents[p.doc_id]), p.path or "正文", p.text,
-                                  round(p.score, 6), p.chunk_id, p.doc_id, p.date, p.city, validity, lapsed))
+                                  round(p.score, 6), p.chunk_id, p.doc_id, p.date, p.city, validity, lapsed,
+                                  pages_text(index.chunks.get(p.chunk_id))))
         return SearchResult(query, _filters_json(chosen), tuple(hits))
 
     # -- one clause --------------------------------------------------------------------------------------------
@@ -276,6 +279,7 @@ class CorpusTools:
             headings=first.headings, text=doc.text[first.start:last.end], chunk_ids=tuple(c.chunk_id for c in parts),
             start=first.start, end=last.end, issuer=doc.issuer or "", date=doc.date, validity=validity, lapsed=lapsed,
             previous=neighbour(first.prev_id), next=neighbour(last.next_id),
+            pages=pages_text(replace(first, page_end=last.page_end or first.page_end)),
         )
 
     # -- documents ---------------------------------------------------------------------------------------------

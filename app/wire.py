@@ -11,7 +11,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
-from app.documents import DocumentLibrary, full_title, validity_text
+from app.documents import DocumentLibrary, full_title, pages_text, validity_text
 from rag.compose import SOURCES_HEADING
 from rag.places import ROMANISED
 from rag.records import LEADS_PREFIX, REASON_LABELS, Answer, Citation, Filters, Passage
@@ -85,6 +85,7 @@ def citation_record(citation: Citation, passage: Passage | None, library: Docume
         "doc_number": citation.doc_number,
         "title": full_title(doc) if doc else citation.doc_title,
         "clause": citation.path or "正文",
+        "pages": pages_text(library.chunks.get(citation.chunk_id)),  # 第3页 for a PDF source, else ""
         "quote": citation.quote,
         "validity": validity,
         "lapsed": lapsed,
@@ -144,7 +145,7 @@ def sources_markdown(answer: Answer, library: DocumentLibrary) -> str:
         validity = f"（{md(item['validity'])}）" if item["validity"] else ""
         warn = " ⚠ 已过有效期" if item["lapsed"] else ""
         lines.append(f"- [{item['key']}] 《{md(item['title'])}》{md(item['doc_number'] or '无文号')} "
-                     f"{md(item['clause'])}{validity}{warn}")
+                     f"{md(item['clause'])}{' ' + item['pages'] if item['pages'] else ''}{validity}{warn}")
         lines += [f"  > {md(line)}" for line in item["quote"].split("\n") if line.strip()]
     return "\n".join(lines)
 

@@ -59,3 +59,22 @@ def test_refusal_markdown_says_why_and_lists_the_leads(small_index: LoadedIndex)
     text = answer_markdown(answer, library)
     assert answer.refused and text.startswith("根据现有文件无法回答该问题。") and "（原因：文件库未收录该城市的文件）" in text
     assert "可能相关的文件：" not in text  # the plain leads line is replaced by the list (if any)
+
+
+def test_a_citation_from_a_paged_source_names_its_pages_in_the_payload_the_markdown_and_the_card(small_index: LoadedIndex) -> None:
+    from dataclasses import replace
+
+    from app.render import render_card
+
+    answer = Pipeline(small_index, policy=PolicyConfig(min_coverage=0.3, min_dense=0.99), today=lambda: TODAY).answer(
+        "住宅房屋被征收，搬迁补助费怎么算？")
+    first = answer.citations[0]
+    chunks = {**small_index.chunks, first.chunk_id: replace(small_index.chunks[first.chunk_id], page_start=3, page_end=4)}
+    paged = DocumentLibrary(small_index.documents, chunks, today=TODAY)
+    plain = DocumentLibrary.from_index(small_index, today=TODAY)
+    assert answer_payload(answer, paged)["citations"][0]["pages"] == "第3–4页"
+    assert answer_payload(answer, plain)["citations"][0]["pages"] == ""  # a text source has no pages
+    assert f"{first.path} 第3–4页（" in answer_markdown(answer, paged)
+    passage = next(p for p in answer.passages if p.key == first.key)
+    assert "<dt>页码</dt><dd>第3–4页</dd>" in render_card(1, first, passage, paged)
+    assert "页码" not in render_card(1, first, passage, plain)
