@@ -49,9 +49,9 @@ run: $(STAMP)
 	$(BIN)/python -m ingest
 	$(BIN)/python -m app
 
-# the unit/integration tests (embedded Chroma), the store-touching tests again against a Chroma server, then the
+# lint (ruff), the unit/integration tests (embedded Chroma), the store-touching tests again against a Chroma server, then the
 # eval suite on the dev and test splits against a Chroma server, with their CI gates (evals/thresholds*.toml)
-test: unit unit-server eval
+test: lint unit unit-server eval
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -77,7 +77,7 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
 lint: $(STAMP)
-	$(BIN)/ruff check ingest rag app evals tests
+	$(BIN)/ruff check ingest rag app evals bench tests
 	$(BIN)/mypy ingest rag app evals
 
 clean:

@@ -19,6 +19,10 @@ import contextlib
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def keys_main(argv: list[str]) -> int:
@@ -100,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     return serve(server, args.host, args.port)
 
 
-def serve(server: object, host: str, port: int) -> int:
+def serve(server: FastAPI, host: str, port: int) -> int:
     """Run the ASGI app with uvicorn until interrupted; a port that cannot be bound is reported, not raised."""
     import uvicorn
 

@@ -200,6 +200,13 @@ class ChatApi:
                             "notes": answer.trace.notes, "timings_ms": {k: round(v, 1) for k, v in answer.timings.items()}}
         return out
 
+    def answer(self, req: ChatRequest) -> Answer:
+        """The final Answer of the pipeline's stream (the pieces before it are for streaming clients)."""
+        final = [part for part in self.answerer.stream(req.question, req.history, req.filters) if isinstance(part, Answer)]
+        if not final:
+            raise RuntimeError("the pipeline's stream ended without an Answer")
+        return final[-1]
+
     def completion(self, req: ChatRequest, answer: Answer, cid: str, created: int) -> dict[str, Any]:
         return {
             "id": cid, "object": "chat.completion", "created": created, "model": req.model.id,
@@ -269,7 +276,7 @@ def build_router(api: ChatApi) -> APIRouter:
         cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
         if not req.stream:
             try:
-                answer = await anyio.to_thread.run_sync(lambda: api.answerer.answer(req.question, req.history, req.filters))
+                answer = await anyio.to_thread.run_sync(api.answer, req)
             except Exception:
                 log.exception("answering failed (API)")
                 return ApiError(500, "the answer could not be computed; retry later", "server_error", "internal_error").response()

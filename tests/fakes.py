@@ -64,6 +64,3 @@ class BlockingPipeline:
         trace = Trace(question=question, rewritten=question, filters={}, legs={}, fused=[], widened=[])
         yield "好的。"
         yield Answer(question=question, text="好的。", citations=(), passages=(), refused=False, trace=trace)
-
-    def answer(self, question: str, history: Sequence[str] = (), filters: object = None) -> object:
-        return next(p for p in self.stream(question, history, filters) if not isinstance(p, str))
