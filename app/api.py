@@ -24,7 +24,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import anyio
@@ -134,7 +134,7 @@ def parse_chat(body: Any, models: Sequence[ApiModel], cities: Sequence[str], max
     if model.city:
         if filters.city and filters.city != model.city:
             raise _bad(f"the model {model.id} answers for {model.city} only; filters.city is {filters.city}", "filters.city")
-        filters = Filters(**{**filters.__dict__, "city": model.city})
+        filters = replace(filters, city=model.city)
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
         raise _bad("stream must be true or false", "stream")
@@ -157,11 +157,8 @@ class ChatApi:
         self.rate = rate if rate is not None else (RateLimiter(self.limits.per_minute) if self.limits.per_minute else None)
 
     # -- facts of the corpus --------------------------------------------------------------------------------
-    def cities(self) -> list[str]:
-        return sorted({d.city for d in self.library.documents.values() if d.city})
-
     def models(self) -> list[ApiModel]:
-        return models_for(self.cities())
+        return models_for(self.library.cities())
 
     # -- checks ---------------------------------------------------------------------------------------------
     def caller(self, request: Request) -> str:
@@ -208,11 +205,12 @@ class ChatApi:
         return final[-1]
 
     def completion(self, req: ChatRequest, answer: Answer, cid: str, created: int) -> dict[str, Any]:
+        payload = self.payload(answer)
         return {
             "id": cid, "object": "chat.completion", "created": created, "model": req.model.id,
             "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                         "message": {"role": "assistant", "content": answer_markdown(answer, self.library), "refusal": None}}],
-            "gazette": self.payload(answer),
+                         "message": {"role": "assistant", "content": answer_markdown(answer, payload["citations"]), "refusal": None}}],
+            "gazette": payload,
         }
 
     def chunks(self, req: ChatRequest, cid: str, created: int) -> Iterator[dict[str, Any]]:
@@ -226,12 +224,13 @@ class ChatApi:
         raw = streamed = ""  # the text as the pipeline streamed it; what was sent of it (up to its plain source list)
         for part in self.answerer.stream(req.question, req.history, req.filters):
             if isinstance(part, Answer):
-                final = answer_markdown(part, self.library)
+                payload = self.payload(part)
+                final = answer_markdown(part, payload["citations"])
                 sent = body_markdown(streamed)
                 # the rest of the final Markdown; when the final text is not the streamed one continued (a model's
                 # reply cleaned after parsing), the streamed text stands and only the source list follows
-                tail = final[len(sent):] if final.startswith(sent) else sources_markdown(part, self.library)
-                yield chunk({"content": tail}, "stop", gazette=self.payload(part))
+                tail = final[len(sent):] if final.startswith(sent) else sources_markdown(payload["citations"])
+                yield chunk({"content": tail}, "stop", gazette=payload)
                 return
             raw += part
             if raw.startswith(REFUSAL):
@@ -267,7 +266,7 @@ def build_router(api: ChatApi) -> APIRouter:
                 body = json.loads(await request.body())
             except (ValueError, UnicodeDecodeError):
                 raise _bad("the request body is not valid JSON", code="invalid_json") from None
-            req = parse_chat(body, api.models(), api.cities(), api.limits.max_question_chars)
+            req = parse_chat(body, api.models(), api.library.cities(), api.limits.max_question_chars)
             api.admit(caller)
         except ApiError as err:
             return err.response()

@@ -77,6 +77,7 @@ class DocumentLibrary:
         self._documents = documents
         self._chunks = chunks
         self._counts = Counter(c.doc_id for c in chunks.values())
+        self._cities: list[str] | None = None
         self._source = source  # something with `.index` (a rag.live.FollowingPipeline): follow its index
         self._seen: object | None = getattr(source, "index", None)
         self.today = today or date.today()
@@ -96,6 +97,7 @@ class DocumentLibrary:
         if index is not None and index is not self._seen:
             self._documents, self._chunks = index.documents, index.chunks  # type: ignore[attr-defined]
             self._counts = Counter(c.doc_id for c in self._chunks.values())
+            self._cities = None
             self._seen = index
 
     @property
@@ -126,6 +128,13 @@ class DocumentLibrary:
                 chunk_count=self.chunk_counts.get(d.doc_id, 0), source_file=d.source_file,
             ))
         return out
+
+    def cities(self) -> list[str]:
+        """The cities the documents belong to, sorted (computed once per index)."""
+        self._sync()
+        if self._cities is None:
+            self._cities = sorted({d.city for d in self._documents.values() if d.city})
+        return self._cities
 
     def years(self) -> list[int]:
         return sorted({d.date.year for d in self.documents.values() if d.date})

@@ -91,6 +91,7 @@ def verify_quote(index: LoadedIndex, quote: str, texts: Mapping[str, tuple[str, 
     note = "文件库中没有这段原文。" + (f"最接近的条款（不是逐字一致，覆盖引文的{near.coverage:.0%}）见 near。" if near else "")
     return QuoteCheck(False, 0, (), near, note)
 
+
 def normalised_texts(index: LoadedIndex) -> dict[str, tuple[str, list[int]]]:
     """Each document's text in matching form with its offset map (compute once per loaded index)."""
     return {d.doc_id: norm_chars(d.text) for d in index.documents.values()}
@@ -111,19 +112,18 @@ def located(index: LoadedIndex, doc: Document, start: int, end: int) -> QuoteMat
 def _near_match(index: LoadedIndex, quote: str, wanted: str) -> NearMatch | None:
     """The clause among the keyword leg's top 20 whose longest common run with the quote is longest, when that run
     covers at least NEAR_COVERAGE of the quote."""
-    best: tuple[int, Chunk, int] | None = None
+    best: tuple[int, Chunk, int, list[int]] | None = None
     for cid, _ in index.keyword.search(quote, k=20):
         chunk = index.chunks.get(cid)
         if chunk is None:
             continue
-        norm, _ = norm_chars(chunk.text)
+        norm, where = norm_chars(chunk.text)
         m = SequenceMatcher(None, wanted, norm, autojunk=False).find_longest_match(0, len(wanted), 0, len(norm))
         if best is None or m.size > best[0]:
-            best = (m.size, chunk, m.b)
+            best = (m.size, chunk, m.b, where)
     if best is None or best[0] < NEAR_COVERAGE * len(wanted):
         return None
-    size, chunk, at = best
-    norm, where = norm_chars(chunk.text)
+    size, chunk, at, where = best
     start, end = where[at], where[at + size - 1] + 1
     s = max((chunk.text.rfind(ch, 0, start) for ch in _SENTENCE_END), default=-1) + 1
     ends = [i for ch in _SENTENCE_END if (i := chunk.text.find(ch, end - 1)) >= 0]

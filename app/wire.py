@@ -7,7 +7,8 @@ The JSON shape (`answer_payload`) is a contract: fields are added, never renamed
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,8 @@ from rag.compose import SOURCES_HEADING
 from rag.places import ROMANISED
 from rag.records import LEADS_PREFIX, REASON_LABELS, Answer, Citation, Filters, Passage
 
-FILTER_FIELDS = ("city", "year_from", "year_to", "doc_number", "doc_type", "valid_on")
+FILTER_FIELDS = tuple(f.name for f in fields(Filters))
+_BY_PINYIN = {pinyin: name for name, pinyin in ROMANISED.items()}
 _MD_SPECIAL = re.compile(r"([\\`*_<>#|])")
 
 
@@ -54,8 +56,7 @@ def filters_from_json(obj: Any, cities: Collection[str] = ()) -> Filters:
     if city is not None:
         if not isinstance(city, str):
             raise WireError("filters.city", f"expected a city name, got {city!r}")
-        by_pinyin = {v: k for k, v in ROMANISED.items()}
-        city = by_pinyin.get(city.strip().lower(), city.strip().removesuffix("市"))
+        city = _BY_PINYIN.get(city.strip().lower(), city.strip().removesuffix("市"))
         if cities and city not in cities:
             raise WireError("filters.city", f"no documents of {city!r}; the corpus has: {'、'.join(sorted(cities))}")
     lo, hi = _year("year_from", obj.get("year_from")), _year("year_to", obj.get("year_to"))
@@ -136,12 +137,13 @@ def answer_body(text: str) -> str:
     return head if sep else text.removesuffix("\n" + SOURCES_HEADING)
 
 
-def sources_markdown(answer: Answer, library: DocumentLibrary) -> str:
-    """The source list: one item per citation — [S1] 《title》文号 clause path (validity), then the quoted sentence."""
-    if not answer.citations:
+def sources_markdown(citations: Sequence[Mapping[str, Any]]) -> str:
+    """The source list of the citation records (`citation_record`): one item per citation — [S1] 《title》文号 clause
+    path (validity), then the quoted sentence."""
+    if not citations:
         return ""
     lines = ["", "", "**来源**", ""]
-    for item in answer_payload(answer, library)["citations"]:
+    for item in citations:
         validity = f"（{md(item['validity'])}）" if item["validity"] else ""
         warn = " ⚠ 已过有效期" if item["lapsed"] else ""
         lines.append(f"- [{item['key']}] 《{md(item['title'])}》{md(item['doc_number'] or '无文号')} "
@@ -150,9 +152,9 @@ def sources_markdown(answer: Answer, library: DocumentLibrary) -> str:
     return "\n".join(lines)
 
 
-def answer_markdown(answer: Answer, library: DocumentLibrary) -> str:
-    """What a text-only client shows: the answer (with its [S1] keys), then the source list; a refusal says why and
-    names the closest documents."""
+def answer_markdown(answer: Answer, citations: Sequence[Mapping[str, Any]]) -> str:
+    """What a text-only client shows: the answer (with its [S1] keys), then the source list of its citation records
+    (`answer_payload(...)["citations"]`); a refusal says why and names the closest documents."""
     if answer.refused:
         lines = [line for line in answer.text.split("\n") if not line.startswith(LEADS_PREFIX)]
         if answer.reason:
@@ -162,4 +164,4 @@ def answer_markdown(answer: Answer, library: DocumentLibrary) -> str:
             text += "\n\n可能相关的文件（供参考，未必包含答案）：\n\n" + "\n".join(
                 f"- 《{md(lead.doc_title)}》{md(lead.doc_number)} {md(lead.path)}".rstrip() for lead in answer.leads)
         return text
-    return body_markdown(answer_body(answer.text)) + sources_markdown(answer, library)
+    return body_markdown(answer_body(answer.text)) + sources_markdown(citations)

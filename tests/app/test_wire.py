@@ -40,8 +40,8 @@ def test_markdown_is_the_answer_then_one_source_item_per_citation_with_its_quote
     library = DocumentLibrary.from_index(small_index, today=TODAY)
     answer = Pipeline(small_index, policy=PolicyConfig(min_coverage=0.3, min_dense=0.99), today=lambda: TODAY).answer(
         "住宅房屋被征收，搬迁补助费怎么算？")
-    text = answer_markdown(answer, library)
     payload = answer_payload(answer, library)
+    text = answer_markdown(answer, payload["citations"])
     assert not answer.refused and payload["citations"]
     body, _, sources = text.partition("\n\n**来源**\n\n")
     assert body == body_markdown(answer.text.split("\n来源：\n")[0])  # the plain source list gives way to the Markdown one
@@ -56,7 +56,7 @@ def test_markdown_is_the_answer_then_one_source_item_per_citation_with_its_quote
 def test_refusal_markdown_says_why_and_lists_the_leads(small_index: LoadedIndex) -> None:
     library = DocumentLibrary.from_index(small_index, today=TODAY)
     answer = Pipeline(small_index, today=lambda: TODAY).answer("太原市的住房公积金怎么提取？")
-    text = answer_markdown(answer, library)
+    text = answer_markdown(answer, answer_payload(answer, library)["citations"])
     assert answer.refused and text.startswith("根据现有文件无法回答该问题。") and "（原因：文件库未收录该城市的文件）" in text
     assert "可能相关的文件：" not in text  # the plain leads line is replaced by the list (if any)
 
@@ -74,7 +74,7 @@ def test_a_citation_from_a_paged_source_names_its_pages_in_the_payload_the_markd
     plain = DocumentLibrary.from_index(small_index, today=TODAY)
     assert answer_payload(answer, paged)["citations"][0]["pages"] == "第3–4页"
     assert answer_payload(answer, plain)["citations"][0]["pages"] == ""  # a text source has no pages
-    assert f"{first.path} 第3–4页（" in answer_markdown(answer, paged)
+    assert f"{first.path} 第3–4页（" in answer_markdown(answer, answer_payload(answer, paged)["citations"])
     passage = next(p for p in answer.passages if p.key == first.key)
     assert "<dt>页码</dt><dd>第3–4页</dd>" in render_card(1, first, passage, paged)
     assert "页码" not in render_card(1, first, passage, plain)
