@@ -64,14 +64,14 @@ def progress_printer() -> Callable[[int, int], None]:
 
 def build_index(settings: Settings) -> bool:
     """Ingest settings.data_dir into a new index, printing progress; False when nothing could be indexed."""
-    from ingest.embedders import make_embedder
+    from ingest.embedders import cross_lingual_factory, make_embedder
     from ingest.pipeline import IndexFiles, run_ingest
     from ingest.reader import IngestError
 
     print(f"未找到索引：正在用 {settings.data_dir} 中的公报建立索引（首次运行需要几分钟）……", file=sys.stderr, flush=True)
     try:
         report = run_ingest(settings, lambda: make_embedder(settings.embedder, settings.embed_model, models_dir=settings.models_dir),
-                            progress=progress_printer())
+                            progress=progress_printer(), cross_lingual_factory=cross_lingual_factory(settings.cross_lingual))
     except IngestError as err:
         print(f"建立索引失败：{err}", file=sys.stderr)
         return False

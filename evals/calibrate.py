@@ -51,7 +51,8 @@ def rows_of(report: Mapping[str, Any], pipeline: str = "ours") -> list[Row]:
         sig = result.get("signals")
         if not sig:
             continue
-        signals = Signals(sig["coverage"], sig["dense"], bool(sig["named"]), bool(sig["cross_lingual"]), int(sig["passages"]))
+        signals = Signals(sig["coverage"], sig["dense"], bool(sig["named"]), bool(sig["cross_lingual"]), int(sig["passages"]),
+                          sig.get("cross"))
         other = any(rule != RULE for rule in result.get("rules_fired", ()))
         out.append(Row(item["id"], item["kind"] != UNANSWERABLE, signals, other))
     return out

@@ -148,6 +148,7 @@ class PipelineUnavailable(RuntimeError):
 
 def ensure_index(settings: Settings, embedder_factory: Callable[[], Any], say: Callable[[str], None] = print) -> None:
     """Build the ingest index for `settings` if it is missing (the whole bundled corpus, default settings)."""
+    from ingest.embedders import cross_lingual_factory
     from ingest.pipeline import IndexFiles, run_ingest
 
     if IndexFiles.of(settings).exists():
@@ -158,7 +159,8 @@ def ensure_index(settings: Settings, embedder_factory: Callable[[], Any], say: C
         if done % 640 == 0 or done == total:  # ten batches of 64 between lines
             say(f"  embedded {done}/{total} chunks")
 
-    report = run_ingest(settings, embedder_factory, progress=progress)
+    report = run_ingest(settings, embedder_factory, progress=progress,
+                        cross_lingual_factory=cross_lingual_factory(settings.cross_lingual))
     if report.failed:
         raise PipelineUnavailable("ingest failed for: " + "; ".join(str(e) for e in report.failed))
 

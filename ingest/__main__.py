@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as err:
         print(f"invalid settings: {err}", file=sys.stderr)
         return 2
+    from ingest.embedders import cross_lingual_factory
     from ingest.pipeline import IndexFiles, run_ingest
     from ingest.reader import IngestError
 
@@ -67,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         bar.refresh()
 
     try:
-        report = run_ingest(settings, _embedder_factory(settings), args.paths or None, progress=progress)
+        report = run_ingest(settings, _embedder_factory(settings), args.paths or None, progress=progress,
+                            cross_lingual_factory=cross_lingual_factory(settings.cross_lingual))
     except IngestError as err:
         bar.close()
         print(f"error: {err}", file=sys.stderr)
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"files {report.files} (unchanged {report.unchanged_files}, failed {len(report.failed)}) · "
         f"documents {report.documents} · chunks {report.chunks} (tables {report.tables}) · "
-        f"embedded {report.embedded} (from the cache {report.cached}) · removed {report.removed} · {report.seconds:.1f} s · "
+        f"embedded {report.embedded} (from the cache {report.cached}; cross-lingual {report.cross_embedded}) · removed {report.removed} · {report.seconds:.1f} s · "
         f"index {IndexFiles.of(settings).root}"
     )
     for dup in report.skipped_duplicates:

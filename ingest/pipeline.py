@@ -57,6 +57,7 @@ class IngestReport:
     removed: int = 0
     seconds: float = 0.0
     copied: int = 0
+    cross_embedded: int = 0
     generation: int | None = None
     failed: list[IngestError] = field(default_factory=list)
     skipped_duplicates: list[str] = field(default_factory=list)
@@ -141,12 +142,15 @@ def run_ingest(
     progress: Progress | None = None,
     on_stage: Stage | None = None,
     cache_factory: Callable[[Settings, Any], EmbeddingCache | None] | None = None,
+    cross_lingual_factory: Callable[[], Any] | None = None,
 ) -> IngestReport:
     """Bring the index for `settings` up to date with `paths` (default: every .txt, .pdf and .docx in
     settings.data_dir).
 
     `store_factory(settings, collection_name)` opens a vector store (default: ChunkStore on the configured Chroma);
     `cache_factory(settings, embedder)` opens the embedding cache (default: `default_cache`, None = no cache);
+    `cross_lingual_factory()` builds the embedder of the second dense space (`settings.cross_lingual`; None = no
+    second collection): its vectors go to the generation's `cross_collection`;
     `on_stage` hears "parsed", "staged", "written", "published" as the run passes them."""
     started = time.perf_counter()
     full_corpus = paths is None
@@ -188,29 +192,25 @@ def run_ingest(
         staging = generations.staging()
         open_store = store_factory or _default_store
         store = open_store(settings, staging.collection)
-        stored = store.ids()
-        to_remove = sorted(stored - set(chunks))
-        if to_remove:
-            store.delete(to_remove)
-        missing = [cid for cid in chunks if cid not in stored]
-        carried = [cid for cid in missing if cid in old_chunks]
-        if carried:
-            copied = store.copy_from(open_store(settings, published.collection), carried)
-            report.copied = len(copied)
-            missing = [cid for cid in missing if cid not in copied]
-        if missing:
-            emb = get_embedder()
-            cache = (cache_factory or default_cache)(settings, emb)
-            try:
-                report.embedded, report.cached = _embed_and_add(store, [chunks[c] for c in missing], docs, emb, progress, cache)
-                if cache is not None:
-                    cache.prune()
-            finally:
-                if cache is not None:
-                    cache.close()
+        vectors = _VectorStage(chunks, old_chunks, docs, progress, cache_factory or default_cache, settings)
+        report.copied, report.embedded, report.cached = vectors.fill(
+            store, lambda: open_store(settings, published.collection), get_embedder)
+        cross_name = None
+        if cross_lingual_factory is not None:  # the second dense space (questions in English), the same chunks
+            cross: Any = None
+
+            def get_cross() -> Any:
+                nonlocal cross
+                cross = cross or cross_lingual_factory()
+                return cross
+
+            _, report.cross_embedded, _ = vectors.fill(
+                open_store(settings, staging.cross_collection), lambda: open_store(settings, published.cross_collection),
+                get_cross)
+            cross_name = (cross.name if cross is not None else manifest.get("cross_lingual")) or get_cross().name
         report.removed = len(set(old_chunks) - set(chunks))
         stage("staged")
-        _write_index_files(staging, settings, entries, docs, chunks)
+        _write_index_files(staging, settings, entries, docs, chunks, cross_name)
         stage("written")
         generations.publish(staging)
         report.generation = generations.current()
@@ -266,6 +266,44 @@ def _parse_changed(
     return entries, new_docs, new_chunks
 
 
+@dataclass
+class _VectorStage:
+    """Brings one staged collection to exactly the index's chunks: drops vectors of chunks that are gone, copies
+    the published generation's vectors of chunks it had (no re-embedding), embeds the rest (cache first)."""
+
+    chunks: dict[str, Chunk]
+    old_chunks: dict[str, Chunk]
+    docs: dict[str, Document]
+    progress: Progress | None
+    cache_factory: Callable[[Settings, Any], EmbeddingCache | None]
+    settings: Settings
+
+    def fill(self, store: Any, published: Callable[[], Any], get_embedder: Callable[[], Any]) -> tuple[int, int, int]:
+        """(vectors copied, embedded now, taken from the cache)."""
+        stored = store.ids()
+        to_remove = sorted(stored - set(self.chunks))
+        if to_remove:
+            store.delete(to_remove)
+        missing = [cid for cid in self.chunks if cid not in stored]
+        carried = [cid for cid in missing if cid in self.old_chunks]
+        copied: set[str] = set()
+        if carried:
+            copied = store.copy_from(published(), carried)
+            missing = [cid for cid in missing if cid not in copied]
+        if not missing:
+            return len(copied), 0, 0
+        emb = get_embedder()
+        cache = self.cache_factory(self.settings, emb)
+        try:
+            embedded, cached = _embed_and_add(store, [self.chunks[c] for c in missing], self.docs, emb, self.progress, cache)
+            if cache is not None:
+                cache.prune()
+        finally:
+            if cache is not None:
+                cache.close()
+        return len(copied), embedded, cached
+
+
 def _default_store(settings: Settings, collection: str) -> Any:
     from ingest.store import ChunkStore
 
@@ -316,7 +354,10 @@ def _embed_and_add(store: Any, chunks: list[Chunk], docs: dict[str, Document], e
     return done - from_cache, from_cache
 
 
-def _write_index_files(files: IndexFiles, settings: Settings, entries: dict[str, Any], docs: dict[str, Document], chunks: dict[str, Chunk]) -> None:
+def _write_index_files(files: IndexFiles, settings: Settings, entries: dict[str, Any], docs: dict[str, Document],
+                       chunks: dict[str, Chunk], cross_lingual: str | None = None) -> None:
+    """The generation's files; the manifest names the embedder of its second dense collection (`cross_lingual`,
+    None when it has none)."""
     from ingest.keyword import KeywordIndex, bigram_idf
 
     ordered = sorted(chunks.values(), key=lambda c: (c.doc_id, c.ordinal))
@@ -328,5 +369,6 @@ def _write_index_files(files: IndexFiles, settings: Settings, entries: dict[str,
     keyword.save(files.keyword)
     idf = bigram_idf([c.norm_text for c in ordered])  # the relevance gate's weights, computed once here, not per reader
     docstore.write_atomic(files.idf, json.dumps(idf, ensure_ascii=False, separators=(",", ":")))
-    manifest = {"fingerprint": settings.fingerprint(), "settings": settings.index_shape(), "files": entries}
+    manifest = {"fingerprint": settings.fingerprint(), "settings": settings.index_shape(), "files": entries,
+                "cross_lingual": cross_lingual}
     docstore.write_atomic(files.manifest, json.dumps(manifest, ensure_ascii=False, indent=1))

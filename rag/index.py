@@ -33,7 +33,9 @@ class IndexMissing(FileNotFoundError):
 @dataclass
 class LoadedIndex:
     """Everything retrieval reads. `store` answers dense queries (chunk_id, cosine) and `embed_query` embeds
-    the question; both are injected so tests can use a fake embedder and a real or temporary store."""
+    the question; both are injected so tests can use a fake embedder and a real or temporary store.
+    `cross_store`/`embed_query_cross`: the cross-lingual dense space (`Settings.cross_lingual`), when the index
+    was built with one."""
 
     documents: dict[str, Document]
     chunks: dict[str, Chunk]
@@ -43,6 +45,8 @@ class LoadedIndex:
     children: dict[str, list[str]] = field(default_factory=dict)
     by_doc: dict[str, list[str]] = field(default_factory=dict)
     generation: int | None = None
+    cross_store: Any = None  # the second dense space (questions not in Chinese), same chunk ids; None: the index has none
+    embed_query_cross: Callable[[str], Any] | None = None
 
     def __post_init__(self) -> None:
         children: dict[str, list[str]] = defaultdict(list)
@@ -111,14 +115,16 @@ class LoadedIndex:
 
 
 def load_index(settings: Settings, embedder: Any | None = None, store: Any | None = None,
-               embed_query: Callable[[str], Any] | None = None) -> LoadedIndex:
+               embed_query: Callable[[str], Any] | None = None, cross_store: Any | None = None,
+               embed_query_cross: Callable[[str], Any] | None = None) -> LoadedIndex:
     """Load the published generation of the index for `settings` (the pointer is read once, so the files and
     the collection belong to the same generation); raises IndexMissing with the command that builds it.
-    `embed_query` reuses an already loaded query embedder (a reload does not load the model again)."""
+    `embed_query` reuses an already loaded query embedder (a reload does not load the model again); likewise
+    `cross_store`/`embed_query_cross` for the cross-lingual space."""
     files = IndexFiles.of(settings)
     if not files.exists():
         raise IndexMissing(f"no index at {files.root.parent}: run `python -m ingest` first (or `make run`)")
-    _, documents, chunks = load_state(files)
+    manifest, documents, chunks = load_state(files)
     keyword = KeywordIndex.load(files.keyword)
     keyword.search("预热", k=1)  # loads jieba's dictionary now, not on the first question
     if store is None:
@@ -131,11 +137,39 @@ def load_index(settings: Settings, embedder: Any | None = None, store: Any | Non
 
             embedder = make_embedder(settings.embedder, settings.embed_model, models_dir=settings.models_dir, side="queries")
         embed_query = embedder.embed_query
-    log.info("index loaded", extra={"chunks": len(chunks), "documents": len(documents), "root": str(files.root)})
-    index = LoadedIndex(documents, chunks, keyword, store, embed_query, generation=files.generation)
+    cross_store, embed_query_cross = _cross_lingual(settings, files, manifest, cross_store, embed_query_cross)
+    log.info("index loaded", extra={"chunks": len(chunks), "documents": len(documents), "root": str(files.root),
+                                    "cross_lingual": manifest.get("cross_lingual")})
+    index = LoadedIndex(documents, chunks, keyword, store, embed_query, generation=files.generation,
+                        cross_store=cross_store, embed_query_cross=embed_query_cross)
     if chunks:
         index.store.query(embed_query("预热"), k=1)  # Chroma reads its vector index now, not on the first question
     if files.idf.exists():
         index.bigram_idf = Idf(json.loads(files.idf.read_text(encoding="utf-8")))  # fills the cached property
     _ = index.places  # derived from the documents now, not on the first question
     return index
+
+
+def _cross_lingual(settings: Settings, files: IndexFiles, manifest: dict[str, Any], store: Any | None,
+                   embed_query: Callable[[str], Any] | None) -> tuple[Any, Callable[[str], Any] | None]:
+    """The cross-lingual collection and its query embedder, when the generation's manifest says it has one (an
+    index built with `RAG_CROSS_LINGUAL=off`, or by an older version, has none: English questions use e5 alone)."""
+    if not manifest.get("cross_lingual"):
+        return None, None
+    if embed_query is None:
+        from ingest.embedders import cross_lingual_factory
+
+        factory = cross_lingual_factory(settings.cross_lingual)
+        if factory is None:
+            return None, None
+        embedder = factory()
+        if embedder.name != manifest["cross_lingual"]:
+            log.warning("cross-lingual vectors of another embedder: not used (run `python -m ingest`)",
+                        extra={"index": manifest["cross_lingual"], "embedder": embedder.name})
+            return None, None
+        embed_query = embedder.embed_query
+    if store is None:
+        from ingest.store import ChunkStore
+
+        store = ChunkStore.open(settings, files.cross_collection)
+    return store, embed_query

@@ -90,7 +90,7 @@ def follow(pipeline: Pipeline, settings: Settings, check_every_s: float = 5.0,
     from rag.retrieve import HybridRetriever
 
     def load() -> LoadedIndex:
-        return load_index(settings, embed_query=pipeline.index.embed_query)
+        return load_index(settings, embed_query=pipeline.index.embed_query, embed_query_cross=pipeline.index.embed_query_cross)
 
     def build(index: LoadedIndex) -> Pipeline:
         retriever = HybridRetriever(index, pipeline.retriever.config, reranker=pipeline.retriever.reranker)

@@ -29,6 +29,7 @@ from rag.rules import Verdict, decide, wants_wider
 log = logging.getLogger(__name__)
 FALLBACK_NOTICE = "大模型服务暂时不可用，以下为文件原文摘录。"
 DECLINED_NOTICE = "大模型未能依据检索到的条款作答，以下为最相关条款的原文摘录，请核对。"
+CHINESE_SOURCES_NOTICE = "The documents are in Chinese; the clauses below are quoted verbatim. 文件为中文，以下为原文摘录。"
 # lone surrogates (a JSON "\ud800", argv bytes that are not UTF-8) and control characters cannot be encoded or
 # shown; they carry no meaning in a question
 _UNUSABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -145,6 +146,8 @@ class Pipeline:
         assert ctx.retrieved is not None
         composition = compose(ctx.standalone, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step,
                               ctx.retrieved.facet_leads, self.index.places, ctx.lead)
+        if ctx.facts.cross_lingual:  # an English question gets Chinese clauses: say so before quoting them
+            notices = (CHINESE_SOURCES_NOTICE, *notices)
         notices = notices + ctx.notices
         text = "\n".join([*notices, composition.text]) if notices else composition.text
         return self._answer(ctx, text, composition.citations, notices + composition.notices, mode="offline")
@@ -240,4 +243,4 @@ def load_pipeline(mode: str = "auto") -> Pipeline:
     return Pipeline(index, retriever=retriever, policy=PolicyConfig.from_settings(settings), llm=llm)
 
 
-__all__ = ["DECLINED_NOTICE", "FALLBACK_NOTICE", "Pipeline", "PolicyConfig", "RetrievalConfig", "load_pipeline"]
+__all__ = ["CHINESE_SOURCES_NOTICE", "DECLINED_NOTICE", "FALLBACK_NOTICE", "Pipeline", "PolicyConfig", "RetrievalConfig", "load_pipeline"]

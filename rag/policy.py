@@ -19,8 +19,10 @@ from rag.query import QueryFacts
 from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 
-POLICY_VERSION = "2"
-"""Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open."""
+POLICY_VERSION = "3"
+"""Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
+3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
+speak of is not a city outside the corpus; the cross-lingual similarity judges English questions."""
 
 
 class Outcome(StrEnum):
@@ -68,6 +70,7 @@ class PolicyConfig:
     min_coverage: float = _default("min_coverage")
     min_dense: float = _default("min_dense")
     min_dense_cross_lingual: float = _default("min_dense_cross_lingual")
+    min_cross: float = _default("min_cross")
     top: int = _default("top")
     wrong_city_margin: float = _default("wrong_city_margin")
     strong_coverage: float = _default("strong_coverage")
@@ -101,27 +104,33 @@ class PolicyConfig:
 class Signals:
     """Measured relevance of what was retrieved: the best IDF-weighted keyword coverage and the best dense
     similarity of the top passages, whether the question names an indexed document, whether it is in another
-    language. In the trace, and read by the threshold calibration (`python -m evals calibrate`)."""
+    language, and for such a question the best similarity in the cross-lingual space (`cross`; None when the
+    index has none). In the trace, and read by the threshold calibration (`python -m evals calibrate`)."""
 
     coverage: float
     dense: float
     named: bool
     cross_lingual: bool
     passages: int
+    cross: float | None = None
 
     def as_dict(self) -> dict[str, float]:
-        return {"coverage": round(self.coverage, 4), "dense": round(self.dense, 4), "named": float(self.named),
-                "cross_lingual": float(self.cross_lingual), "passages": float(self.passages)}
+        out = {"coverage": round(self.coverage, 4), "dense": round(self.dense, 4), "named": float(self.named),
+               "cross_lingual": float(self.cross_lingual), "passages": float(self.passages)}
+        return out if self.cross is None else {**out, "cross": round(self.cross, 4)}
 
 
-def irrelevant(s: Signals, min_coverage: float, min_dense: float, min_dense_cross_lingual: float) -> bool:
-    """The `not_relevant` test on measured signals, for any thresholds (the rule and the calibration share it)."""
+def irrelevant(s: Signals, min_coverage: float, min_dense: float, min_dense_cross_lingual: float,
+               min_cross: float = _default("min_cross")) -> bool:
+    """The `not_relevant` test on measured signals, for any thresholds (the rule and the calibration share it). A
+    question in another language shares no characters with the documents: the cross-lingual space's similarity
+    judges it (`min_cross`), or, in an index without one, e5's (`min_dense_cross_lingual`)."""
     if s.named and s.passages:
         return False
     if not s.passages:
         return True
     if s.cross_lingual:
-        return s.dense < min_dense_cross_lingual
+        return s.cross < min_cross if s.cross is not None else s.dense < min_dense_cross_lingual
     return s.coverage < min_coverage and s.dense < min_dense
 
 
@@ -144,7 +153,8 @@ class PolicyInput:
     def measure(cls, question: str, facts: QueryFacts, retrieved: Retrieved, index: IndexFacts, top: int) -> PolicyInput:
         wording = index.places.strip(question)
         coverage, dense = relevance(wording, retrieved, index.bigram_idf, top) if retrieved.passages else (0.0, 0.0)
-        signals = Signals(coverage, dense, bool(retrieved.doc_numbers), facts.cross_lingual, len(retrieved.passages))
+        cross = best_score(retrieved, "cross", top) if facts.cross_lingual and "cross" in retrieved.legs else None
+        signals = Signals(coverage, dense, bool(retrieved.doc_numbers), facts.cross_lingual, len(retrieved.passages), cross)
         return cls(question, wording, facts, retrieved, index, signals)
 
 
@@ -162,6 +172,10 @@ def relevance(question: str, retrieved: Retrieved, idf: dict[str, float], top: i
     if len(retrieved.facet_leads) >= 2:
         sides = " ".join(context(p) for p in retrieved.passages if p.chunk_id in retrieved.facet_leads)
         coverage = max(coverage, keyword_coverage(question, sides, idf))
-    dense_scores = dict(retrieved.legs.get("dense", []))
-    dense = max((dense_scores.get(p.chunk_id, 0.0) for p in direct), default=0.0)
-    return coverage, dense
+    return coverage, best_score(retrieved, "dense", top)
+
+
+def best_score(retrieved: Retrieved, leg: str, top: int) -> float:
+    """The best score one leg gave the top directly retrieved passages (0 for a passage it did not rank)."""
+    scores = dict(retrieved.legs.get(leg, []))
+    return max((scores.get(p.chunk_id, 0.0) for p in [p for p in retrieved.passages if not p.widened][:top]), default=0.0)

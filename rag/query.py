@@ -17,13 +17,14 @@ ASKS = {
     # 安排多少专项奖补资金: an amount of money named after 多少; a standard may be a multiple of another (低保标准的139倍)
     "money": (re.compile(r"多少钱|多少元|补多少|给多少|赔多少|收多少|交多少|标准是多少|费用是多少|资金多少|多少万"
                          r"|多少[\u4e00-\u9fff]{0,12}?(?:资金|经费)"),
-              # a value may be stated in words: free of charge is an amount (免费, 不收取…费用, 无偿)
-              re.compile(r"\d[\d.,]*\s*(?:元|万元|亿元|万|角|倍)|[一二三四五六七八九十百千万两]+(?:元|万元)"
-                         r"|免费|无偿|不收取|不得收取|不收费")),
+              # a value may be stated in words: free of charge is an amount (免费, 不收取…费用, 无偿); an amount may be
+              # a share of another (投入资金达到总投资的25%)
+              re.compile(r"\d[\d.,]*\s*(?:元|万元|亿元|万|角|倍|[%％])|[一二三四五六七八九十百千万两]+(?:元|万元)"
+                         r"|百分之|免费|无偿|不收取|不得收取|不收费")),
     "duration": (re.compile(r"多久|多长时间|几天|几个月|几年|几个工作日|多少天|多少个工作日|几小时|几个小时"),
-                 # … or at once: 当场/当日/即时 办结 is a duration
-                 re.compile(r"(?:\d+|[一二三四五六七八九十两半]+)\s*(?:个)?(?:工作日|日|天|个月|月|年|小时|周)"
-                            r"|当场|当日|当天|即时|即办|立等可取")),
+                 # … or at once: 当场/当日/即时 办结 is a duration; 多久…一次 is answered by a frequency (每季度, 每学期)
+                 re.compile(r"(?:\d+|[一二三四五六七八九十两半]+)\s*(?:个)?(?:工作日|日|天|个月|月|年|小时|分钟|周|季度|学期|旬)"
+                            r"|每(?:个)?(?:年|半年|季度|季|月|周|日|天|学期|旬)|当场|当日|当天|即时|即办|立等可取")),
     "date": (re.compile(r"哪天|哪一天|什么时候(?:印发|发布|签发|施行|开始|起)|何时|几月几日|日期是"),
              re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*日|印发之日|公布之日|发布之日")),
     # a phone number, a website or an e-mail address: the clause must print one (a description of the service is no
@@ -80,10 +81,16 @@ def _number(text: str) -> int | None:
         return None
 
 
+def is_cross_lingual(question: str) -> bool:
+    """Mostly not Chinese (under a fifth of its non-space characters are CJK): an English question shares no
+    characters with the documents."""
+    return len(_CJK_CHAR.findall(question)) < 0.2 * max(1, len(question.replace(" ", "")))
+
+
 def analyse(question: str, places: Places) -> QueryFacts:
     """What the question names, with the place vocabulary of the index (`LoadedIndex.places`)."""
     q = question.replace(" ", "")
-    cross = len(_CJK_CHAR.findall(question)) < 0.2 * max(1, len(q))
+    cross = is_cross_lingual(question)
     cities = places.named(question)
     other = places.other(question)
     step = _STEP.search(q)

@@ -15,7 +15,9 @@ from typing import Any
 from ingest.records import Chunk
 from ingest.repair.normalize import matching_form, normalize_docnos
 from rag.filters import allowed_ids, store_where
+from rag.glossary import Glossary, default_glossary
 from rag.index import LoadedIndex
+from rag.query import is_cross_lingual
 from rag.records import Filters, Passage
 from rag.rerank import Reranker
 
@@ -28,13 +30,15 @@ _LIST_WORDS = re.compile(r"程序|流程|步骤|环节|哪些|哪几|包括|条�
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """k_leg: hits taken from each leg; rrf_k: the RRF constant; weights per leg; k: passages returned;
+    """k_leg: hits taken from each leg; rrf_k: the RRF constant; weights per leg (cross: the cross-lingual dense
+    leg of questions not in Chinese); k: passages returned;
     rerank_depth: fused candidates a reranker (when one is given) re-orders before the top k are taken."""
 
     k_leg: int = 30
     rrf_k: int = 60
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
+    cross_weight: float = 1.0
     k: int = 8
     widen_max: int = 12
     rerank_depth: int = 20
@@ -105,10 +109,12 @@ def to_passage(index: LoadedIndex, chunk: Chunk, key: str, score: float, ranks: 
 
 
 class HybridRetriever:
-    def __init__(self, index: LoadedIndex, config: RetrievalConfig | None = None, reranker: Reranker | None = None) -> None:
+    def __init__(self, index: LoadedIndex, config: RetrievalConfig | None = None, reranker: Reranker | None = None,
+                 glossary: Glossary | None = None) -> None:
         self.index = index
         self.config = config or RetrievalConfig()
         self.reranker = reranker
+        self.glossary = glossary if glossary is not None else default_glossary()
         self._vectors: OrderedDict[str, Any] = OrderedDict()
         self._vectors_lock = threading.Lock()
 
@@ -128,17 +134,32 @@ class HybridRetriever:
 
     def legs(self, query: str, filters: Filters, doc_numbers: list[str]) -> dict[str, list[tuple[str, float]]]:
         """Each leg's top k_leg among the chunks the filters allow: the keyword leg masked by the allowed ids, the
-        dense leg filtered inside the store by the equivalent `where` (rag.filters.store_where)."""
+        dense legs filtered inside the store by the equivalent `where` (rag.filters.store_where).
+
+        A question not in Chinese (`is_cross_lingual`) is ranked by its language, not against it: the keyword leg
+        searches the Chinese terms the glossary gives for its phrases (none: the leg has nothing to say and does
+        not vote), and the cross-lingual dense leg (when the index has one) ranks it beside e5."""
         cfg = self.config
         allowed = allowed_ids(self.index, filters, doc_numbers)
         if allowed is not None and not allowed:
             return {"dense": [], "keyword": []}
-        vector = self._embed(query)
-        dense = self.index.store.query(vector, k=cfg.k_leg, where=store_where(self.index, filters, doc_numbers))
-        if allowed is not None:
-            dense = [h for h in dense if h[0] in allowed]  # the same set by construction; a stale store cannot leak
-        keyword = self.index.keyword.search(query, k=cfg.k_leg, allowed=allowed)
-        return {"dense": dense, "keyword": keyword}
+        where = store_where(self.index, filters, doc_numbers)
+        legs = {"dense": self._allowed(self.index.store.query(self._embed(query), k=cfg.k_leg, where=where), allowed)}
+        if not is_cross_lingual(query):
+            legs["keyword"] = self.index.keyword.search(query, k=cfg.k_leg, allowed=allowed)
+            return legs
+        terms = self.glossary.keywords(query)
+        legs["keyword"] = self.index.keyword.search(" ".join(terms), k=cfg.k_leg, allowed=allowed) if terms else []
+        if self.index.cross_store is not None and self.index.embed_query_cross is not None:
+            vector = self.index.embed_query_cross(query)
+            legs["cross"] = self._allowed(self.index.cross_store.query(vector, k=cfg.k_leg, where=where), allowed)
+        return legs
+
+    @staticmethod
+    def _allowed(hits: list[tuple[str, float]], allowed: set[str] | None) -> list[tuple[str, float]]:
+        """The hits the filters allow: the same set as the store's `where` by construction; a stale store cannot
+        leak."""
+        return hits if allowed is None else [h for h in hits if h[0] in allowed]
 
     def retrieve(self, query: str, filters: Filters | None = None, widen: bool | None = None) -> Retrieved:
         filters = filters or Filters()
@@ -173,7 +194,7 @@ class HybridRetriever:
     def _rank(self, query: str, filters: Filters, doc_numbers: list[str], widen: bool, label: str = "") -> _Ranked:
         cfg = self.config
         legs = self.legs(query, filters, doc_numbers)
-        fused = rrf(legs, {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight}, cfg.rrf_k)
+        fused = rrf(legs, {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight, "cross": cfg.cross_weight}, cfg.rrf_k)
         score = dict(fused)
         if self.reranker is not None and fused:
             candidates = [cid for cid, _ in fused[: cfg.rerank_depth]]

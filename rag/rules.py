@@ -78,7 +78,9 @@ def out_of_scope_topic(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 def city_not_in_corpus(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """A question about a city the corpus has no documents for (太原…): whatever the hits say, they are another
     city's rules — unless the question names that city inside a longer term the corpus contains (长治市王村机场,
-    北京大学…: an entity the documents speak of). Protects: '太原市的搬迁补助费是多少？' answered from 晋城's 办法."""
+    北京大学…: an entity the documents speak of), or the top clauses themselves speak of it (市长赴北京对接…: a
+    place in the documents, not the place whose rules are asked). Protects: '太原市的搬迁补助费是多少？' answered
+    from 晋城's 办法."""
     city = inp.facts.other_city
     if not city:
         return None
@@ -86,6 +88,8 @@ def city_not_in_corpus(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     at = q.find(city)
     if at >= 0 and _within_corpus_term(q, at, at + len(city), inp.index.clause_lines[0]):
         return None
+    if any(city in matching_form(context(p)) for p in [p for p in inp.retrieved.passages if not p.widened][: cfg.top]):
+        return None  # the top clauses speak of that city (a trip to 北京, a 太原 company): it is a place in them
     return Decision(Outcome.REFUSE, "city_not_in_corpus", Reason.CITY_NOT_IN_CORPUS, f"文件库中没有{city}的文件", leads="none")
 
 
@@ -106,9 +110,10 @@ def wrong_city(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 def not_relevant(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """Nothing relevant was retrieved: the best top passages share less than `min_coverage` of the question's
     IDF-weighted wording AND their dense similarity is below `min_dense` (English questions share no characters
-    with the documents: only the dense score judges them, against `min_dense_cross_lingual`). A question naming an
+    with the documents: the cross-lingual space's similarity judges them, against `min_cross`, or e5's against
+    `min_dense_cross_lingual` in an index without that space). A question naming an
     indexed document is in scope by construction."""
-    if not irrelevant(inp.signals, cfg.min_coverage, cfg.min_dense, cfg.min_dense_cross_lingual):
+    if not irrelevant(inp.signals, cfg.min_coverage, cfg.min_dense, cfg.min_dense_cross_lingual, cfg.min_cross):
         return None
     return Decision(Outcome.REFUSE, "not_relevant", Reason.NOT_RELEVANT)
 
@@ -137,8 +142,11 @@ _ASKED_WORD = {"money": "金额", "duration": "期限", "ratio": "比例", "date
 
 
 _LEFT_OPEN = re.compile(r"据实|按实|协商|另行(?:制定|规定|确定)|自行(?:确定|制定)"
-                        r"|(?:由|根据|依据|结合|按照|参照)[^。；]{0,40}?(?:确定|制定|核定|评估|认定|执行)")
-"""How a clause says the value is set elsewhere or case by case (依据设施实际情况结合市场行情确定, 由…协商)."""
+                        r"|(?:由|根据|依据|结合|按照|参照)[^。；]{0,40}?(?:确定|制定|核定|评估|认定|执行)"
+                        r"|一定(?:的)?(?:奖励|补助|补贴|补偿|资金|数额|比例|费用)|相应(?:的)?(?:奖励|补助|补贴|补偿)"
+                        r"|适当|酌情|给予[^。；]{0,12}?支持|分期")
+"""How a clause says the value is set elsewhere, case by case, or not at all (依据设施实际情况结合市场行情确定, 由…协商;
+给予一定的奖励, 给予资金支持, 可约定分期缴纳: the subject is addressed, no figure is set)."""
 _SENTENCES = re.compile(r"[。；;\n]")
 
 

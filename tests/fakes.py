@@ -64,3 +64,20 @@ class BlockingPipeline:
         trace = Trace(question=question, rewritten=question, filters={}, legs={}, fused=[], widened=[])
         yield "好的。"
         yield Answer(question=question, text="好的。", citations=(), passages=(), refused=False, trace=trace)
+
+
+class TranslatingEmbedder(BigramEmbedder):
+    """A cross-lingual fake: English words it knows are replaced by their Chinese before hashing, so an English
+    question lands near the Chinese clause that uses those words, as a multilingual model's would; Chinese text
+    embeds as in `BigramEmbedder`."""
+
+    name = "fake-translating-256"
+
+    def __init__(self, words: dict[str, str], max_tokens: int = 512) -> None:
+        super().__init__(max_tokens)
+        self.words = words
+
+    def _vector(self, text: str) -> np.ndarray:
+        for english, chinese in sorted(self.words.items(), key=lambda kv: -len(kv[0])):
+            text = re.sub(rf"\b{re.escape(english)}\b", chinese, text, flags=re.I)
+        return super()._vector(text)

@@ -12,7 +12,7 @@ from ingest.pipeline import IndexFiles, load_state, run_ingest
 from ingest.settings import Settings
 from ingest.store import ChunkStore
 from tests.conftest import GAZETTES
-from tests.fakes import BigramEmbedder
+from tests.fakes import BigramEmbedder, TranslatingEmbedder
 
 
 @pytest.fixture()
@@ -129,3 +129,38 @@ def test_the_gate_weights_are_written_by_the_ingest_and_read_by_readers(tmp_path
     recomputed = LoadedIndex(loaded.documents, loaded.chunks, loaded.keyword, loaded.store, loaded.embed_query).bigram_idf
     assert loaded.bigram_idf.keys() == recomputed.keys()
     assert all(abs(loaded.bigram_idf[g] - recomputed[g]) < 1e-9 for g in recomputed)
+
+
+def test_cross_lingual_space_holds_the_same_chunks_carries_them_over_and_is_pruned(tmp_path: Path, corpus: Path) -> None:
+    settings = _settings(tmp_path, corpus)
+    first = TranslatingEmbedder({"subsidy": "补助"})
+    report = run_ingest(settings, BigramEmbedder, cross_lingual_factory=lambda: first)
+    files = IndexFiles.of(settings)
+    manifest, _, chunks = load_state(files)
+    assert manifest["cross_lingual"] == first.name
+    assert report.cross_embedded == len(chunks) == len(first.embedded)
+    assert ChunkStore.open(settings, files.cross_collection).ids() == set(chunks)
+
+    path = corpus / "jincheng-2018-01.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("1月5日", "1月6日"), encoding="utf-8")
+    second = TranslatingEmbedder({"subsidy": "补助"})
+    report = run_ingest(settings, BigramEmbedder, cross_lingual_factory=lambda: second)
+    files = IndexFiles.of(settings)
+    manifest, _, after = load_state(files)
+    assert 0 < report.cross_embedded == len(set(after) - set(chunks)) == len(second.embedded) <= 3  # the rest copied
+    assert ChunkStore.open(settings, files.cross_collection).ids() == set(after)
+    assert manifest["cross_lingual"] == second.name
+
+    path.write_text(path.read_text(encoding="utf-8").replace("1月6日", "1月7日"), encoding="utf-8")
+    run_ingest(settings, BigramEmbedder, cross_lingual_factory=lambda: TranslatingEmbedder({}))
+    names = sorted(c.name for c in ChunkStore.open(settings).client.list_collections())
+    prefix = settings.collection_name()
+    assert names == [f"{prefix}-g2", f"{prefix}-g2-xl", f"{prefix}-g3", f"{prefix}-g3-xl"]  # generation 1 pruned, both spaces
+
+
+def test_an_index_without_a_cross_lingual_space_says_so(tmp_path: Path, corpus: Path) -> None:
+    settings = _settings(tmp_path, corpus)
+    run_ingest(settings, BigramEmbedder)
+    manifest, _, _ = load_state(IndexFiles.of(settings))
+    assert manifest["cross_lingual"] is None
+    assert not any(c.name.endswith("-xl") for c in ChunkStore.open(settings).client.list_collections())

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from ingest.settings import Settings
-from rag.policy import PolicyConfig
+from rag.policy import PolicyConfig, Signals, irrelevant
 from rag.rules import RULE_NAMES
 
 
@@ -28,3 +30,14 @@ def test_the_policy_is_read_from_the_settings_object(monkeypatch: pytest.MonkeyP
     config = PolicyConfig.from_settings(Settings())
     assert config.min_coverage == 0.52 and config.rules_off == {"wrong_city", "value_not_stated"}
     assert PolicyConfig.from_settings(Settings(_env_file=None)).min_dense == PolicyConfig().min_dense  # type: ignore[call-arg]
+
+
+def test_a_question_in_another_language_is_judged_in_the_cross_lingual_space_when_there_is_one() -> None:
+    english = Signals(coverage=0.0, dense=0.95, named=False, cross_lingual=True, passages=8, cross=0.2)
+    assert irrelevant(english, 0.45, 0.86, 0.75, min_cross=0.31)  # e5's high score says nothing across languages
+    assert not irrelevant(replace(english, cross=0.4), 0.45, 0.86, 0.75, min_cross=0.31)
+    no_space = replace(english, cross=None)  # an index built without the cross-lingual space: e5 judges
+    assert not irrelevant(no_space, 0.45, 0.86, 0.75, min_cross=0.31)
+    assert irrelevant(replace(no_space, dense=0.7), 0.45, 0.86, 0.75, min_cross=0.31)
+    chinese = Signals(coverage=0.9, dense=0.9, named=False, cross_lingual=False, passages=8, cross=0.0)
+    assert not irrelevant(chinese, 0.45, 0.86, 0.75, min_cross=0.31)  # a Chinese question never reads `cross`

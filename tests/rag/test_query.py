@@ -67,3 +67,13 @@ def test_a_value_stated_in_words_answers_its_kind() -> None:
     assert answers_kind("money", "为新开办企业免费刻制公章") and answers_kind("money", "不收取任何费用")
     assert answers_kind("duration", "符合条件的当场办结") and answers_kind("duration", "即时办结")
     assert not answers_kind("money", "按照有关规定执行") and not answers_kind("duration", "按规定办理")
+
+
+def test_a_frequency_answers_how_often_and_a_share_answers_an_amount() -> None:
+    assert analyse("董事长多久要到下属公司查一次安全？").asks == "duration"
+    assert answers_kind("duration", "各集团公司董事长每季度，总经理每月至少深入所属分（子）公司进行一次安全检查")
+    assert answers_kind("duration", "督促各类学校每学期开展不少于一次全员消防演练")
+    assert answers_kind("duration", "应急力量在30分钟内到达")
+    assert not answers_kind("duration", "应急人员队伍包括兼职应急队伍和志愿者队伍")
+    assert answers_kind("money", "当投入资金达到工程建设总投资的25%以上时，即可办理商品房预售许可证")
+    assert not answers_kind("money", "预售资金监管比例可适当减低")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from ingest.repair.normalize import matching_form
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
 from rag.records import Reason
+from rag.rules import _within_corpus_term
 
 
 def _pipeline(index: LoadedIndex, **config: object) -> Pipeline:
@@ -111,3 +113,20 @@ def test_a_numbered_session_no_retrieved_entry_records_is_refused(small_index: L
     assert answer.refused and answer.reason == Reason.ORDINAL_NOT_COVERED and "第95次" in answer.text
     recorded = _pipeline(small_index).answer("市政府第71次常务会议是哪天召开的？")
     assert "ordinal_not_covered" not in recorded.trace.rules_fired
+
+
+def test_a_subject_given_an_unset_amount_is_answered_with_what_the_clause_says(small_index: LoadedIndex) -> None:
+    # 第十八条: 在规定时间内完成签约、搬迁交房的应给予一定的奖励 — the reward exists, its amount is not set
+    answer = _pipeline(small_index).answer("签约搬迁奖励给多少钱？")
+    assert not answer.refused and answer.reason == Reason.VALUE_LEFT_OPEN
+    assert "一定的奖励" in answer.text and any("一定的奖励" in c.quote for c in answer.citations)
+
+
+def test_a_city_the_top_clauses_speak_of_is_a_place_in_them_not_a_city_outside_the_corpus(small_index: LoadedIndex) -> None:
+    # the 大事记 record 晋城's mayor in 北京; a question about that trip is about 晋城's documents
+    question = "市长王震去北京就高等教育发展沟通对接时拜访了哪个部？"
+    q = matching_form(question)
+    assert not _within_corpus_term(q, q.find("北京"), q.find("北京") + 2, small_index.clause_lines[0])  # no corpus term
+    trip = _pipeline(small_index).answer(question)
+    assert "city_not_in_corpus" not in trip.trace.rules_fired
+    assert _pipeline(small_index).answer("北京市的搬迁补助费是多少？").reason == Reason.CITY_NOT_IN_CORPUS

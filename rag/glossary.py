@@ -1,0 +1,85 @@
+"""English → Chinese keywords for the keyword leg: the documents are Chinese, so an English question shares no word
+with them. `Glossary` reads the reviewed data file `rag/glossary_en_zh.tsv` (the corpus's government vocabulary,
+its cities, counties and departments; every Chinese term occurs in the bundled corpus — its test checks that) and
+turns an English question into the Chinese terms of the phrases it uses, longest phrase first."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+GLOSSARY_FILE = Path(__file__).with_name("glossary_en_zh.tsv")
+_WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+
+
+def _singular(word: str) -> str:
+    """A plural's singular by the regular English rules (subsidies → subsidy, fees → fee, boxes → box)."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _words(text: str) -> list[str]:
+    return [_singular(w.replace("’", "'")) for w in _WORD.findall(text.lower())]
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """English phrase (as singular words) → its Chinese terms, and the longest phrase in words."""
+
+    terms: dict[tuple[str, ...], tuple[str, ...]]
+    longest: int
+
+    @classmethod
+    def of(cls, pairs: Iterable[tuple[str, str]]) -> Glossary:
+        terms: dict[tuple[str, ...], list[str]] = {}
+        for english, chinese in pairs:
+            key = tuple(_words(english))
+            if key and chinese not in terms.setdefault(key, []):
+                terms[key].append(chinese)
+        return cls({k: tuple(v) for k, v in terms.items()}, max((len(k) for k in terms), default=0))
+
+    @classmethod
+    def load(cls, path: Path = GLOSSARY_FILE) -> Glossary:
+        """Read `english<TAB>chinese` lines (`#` comments and blank lines skipped); a malformed line is an error
+        naming the file and line."""
+        pairs = []
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            fields = line.split("\t")
+            if len(fields) != 2 or not all(f.strip() for f in fields):
+                raise ValueError(f"{path}:{number}: expected 'english<TAB>chinese', got {line!r}")
+            pairs.append((fields[0].strip(), fields[1].strip()))
+        return cls.of(pairs)
+
+    def keywords(self, question: str) -> list[str]:
+        """The Chinese terms of the question's phrases, in the question's order: at each word the longest phrase
+        the glossary knows is taken, and matching goes on after it (housing expropriation → 房屋征收, not 房屋 and
+        征收)."""
+        words = _words(question)
+        found: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(self.longest, len(words) - i), 0, -1):
+                hit = self.terms.get(tuple(words[i:i + n]))
+                if hit:
+                    found.extend(t for t in hit if t not in found)
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+
+@lru_cache(maxsize=1)
+def default_glossary() -> Glossary:
+    """The bundled glossary, read once per process."""
+    return Glossary.load()

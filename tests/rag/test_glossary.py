@@ -1,0 +1,40 @@
+from pathlib import Path
+
+import pytest
+
+from rag.glossary import Glossary
+
+PAIRS = [
+    ("expropriation", "征收"),
+    ("housing expropriation", "房屋征收"),
+    ("relocation subsidy", "搬迁补助费"),
+    ("subsidy", "补助"),
+    ("subsidy", "补贴"),
+    ("wall", "围墙"),
+    ("jincheng", "晋城"),
+]
+
+
+def test_longest_phrase_wins_and_matching_goes_on_after_it():
+    g = Glossary.of(PAIRS)
+    assert g.keywords("How is the housing expropriation relocation subsidy paid in Jincheng?") == [
+        "房屋征收", "搬迁补助费", "晋城"]
+
+
+def test_plurals_and_case_are_folded():
+    g = Glossary.of(PAIRS)
+    assert g.keywords("Subsidies for WALLS") == ["补助", "补贴", "围墙"]
+
+
+def test_a_question_with_no_known_phrase_gives_nothing():
+    assert Glossary.of(PAIRS).keywords("What is the weather tomorrow?") == []
+
+
+def test_load_skips_comments_and_names_the_bad_line(tmp_path: Path):
+    good = tmp_path / "g.tsv"
+    good.write_text("# english<TAB>chinese\n\nwall\t围墙\n", encoding="utf-8")
+    assert Glossary.load(good).keywords("wall") == ["围墙"]
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("wall\t围墙\nfence 篱笆\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.tsv:2"):
+        Glossary.load(bad)

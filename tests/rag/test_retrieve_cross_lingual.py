@@ -1,0 +1,80 @@
+"""Questions not in Chinese: the glossary's keywords and the cross-lingual dense space rank them, over a real
+index built with a cross-lingual collection (the translating fake stands in for the multilingual model)."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+import pytest
+
+from ingest.pipeline import run_ingest
+from ingest.settings import Settings
+from rag.filters import allowed_ids
+from rag.glossary import Glossary
+from rag.index import LoadedIndex, load_index
+from rag.pipeline import CHINESE_SOURCES_NOTICE, Pipeline
+from rag.records import Filters
+from rag.retrieve import HybridRetriever
+from tests.conftest import GAZETTES
+from tests.fakes import BigramEmbedder, TranslatingEmbedder
+
+WORDS = {"relocation subsidy": "搬迁补助费", "housing": "房屋", "expropriation": "征收"}
+
+
+@pytest.fixture(scope="module")
+def bilingual_index(tmp_path_factory: pytest.TempPathFactory) -> LoadedIndex:
+    root = tmp_path_factory.mktemp("xl-index")
+    data = root / "data"
+    data.mkdir()
+    shutil.copy(GAZETTES / "jincheng-2018-04.txt", data / "jincheng-2018-04.txt")
+    settings = Settings(data_dir=data, index_dir=root / "index", collection_prefix=f"xl-{uuid.uuid4().hex[:8]}")
+    translator = TranslatingEmbedder(WORDS)
+    embedder = BigramEmbedder()
+    assert not run_ingest(settings, lambda: embedder, cross_lingual_factory=lambda: translator).failed
+    return load_index(settings, embedder=embedder, embed_query_cross=translator.embed_query)
+
+
+def test_an_english_question_is_ranked_by_the_cross_lingual_leg_and_the_glossary_keywords(bilingual_index: LoadedIndex) -> None:
+    glossary = Glossary.of([("relocation subsidy", "搬迁补助费")])
+    got = HybridRetriever(bilingual_index, glossary=glossary).retrieve("How much is the relocation subsidy?")
+    assert set(got.legs) == {"dense", "keyword", "cross"}
+    assert "搬迁补助费" in bilingual_index.chunks[got.legs["keyword"][0][0]].text  # the glossary's Chinese term
+    assert _names_subsidy(bilingual_index, [cid for cid, _ in got.legs["cross"][:2]])
+    assert _names_subsidy(bilingual_index, [p.chunk_id for p in got.passages[:3]])
+
+
+def test_a_question_the_glossary_does_not_cover_gets_no_keyword_vote(bilingual_index: LoadedIndex) -> None:
+    got = HybridRetriever(bilingual_index, glossary=Glossary.of([])).retrieve("How much is the relocation subsidy?")
+    assert got.legs["keyword"] == []  # the English words would match nothing meaningful: the leg does not vote
+    assert _names_subsidy(bilingual_index, [cid for cid, _ in got.legs["cross"][:2]])  # the cross-lingual leg still finds it
+
+
+def test_a_chinese_question_does_not_use_the_cross_lingual_leg(bilingual_index: LoadedIndex) -> None:
+    got = HybridRetriever(bilingual_index).retrieve("搬迁补助费是多少？")
+    assert set(got.legs) == {"dense", "keyword"}
+
+
+def test_filters_hold_in_the_cross_lingual_leg(bilingual_index: LoadedIndex) -> None:
+    filters = Filters(valid_on=date(2024, 1, 1))  # 晋市政发〔2018〕23号's 办法 had expired by then
+    got = HybridRetriever(bilingual_index, glossary=Glossary.of([])).retrieve("relocation subsidy", filters)
+    allowed = allowed_ids(bilingual_index, filters, [])
+    assert allowed is not None and got.legs["cross"]
+    assert {cid for cid, _ in got.legs["cross"]} <= allowed
+    assert len(got.legs["cross"]) == min(30, len(allowed))  # filtered inside the store: the full k
+
+
+def _names_subsidy(index: LoadedIndex, ids: Sequence[str]) -> bool:
+    return any("搬迁补助费" in index.chunks[cid].text for cid in ids)
+
+
+def test_an_english_answer_says_the_documents_are_chinese_and_quotes_them(bilingual_index: LoadedIndex) -> None:
+    retriever = HybridRetriever(bilingual_index, glossary=Glossary.of([("relocation subsidy", "搬迁补助费")]))
+    answer = Pipeline(bilingual_index, retriever=retriever).answer("How much is the relocation subsidy?")
+    assert not answer.refused
+    assert answer.text.startswith(CHINESE_SOURCES_NOTICE) and answer.citations
+    assert "cross" in answer.trace.signals  # judged in the cross-lingual space
+    chinese = Pipeline(bilingual_index, retriever=retriever).answer("搬迁补助费是多少？")
+    assert CHINESE_SOURCES_NOTICE not in chinese.text and "cross" not in chinese.trace.signals
