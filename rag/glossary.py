@@ -60,23 +60,32 @@ class Glossary:
             pairs.append((fields[0].strip(), fields[1].strip()))
         return cls.of(pairs)
 
-    def keywords(self, question: str) -> list[str]:
-        """The Chinese terms of the question's phrases, in the question's order: at each word the longest phrase
-        the glossary knows is taken, and matching goes on after it (housing expropriation → 房屋征收, not 房屋 and
+    def matches(self, question: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """(phrase, its Chinese terms) for the question's phrases, in order: at each word the longest phrase the
+        glossary knows is taken, and matching goes on after it (housing expropriation → 房屋征收, not 房屋 and
         征收)."""
         words = _words(question)
-        found: list[str] = []
+        found: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         i = 0
         while i < len(words):
             for n in range(min(self.longest, len(words) - i), 0, -1):
-                hit = self.terms.get(tuple(words[i:i + n]))
-                if hit:
-                    found.extend(t for t in hit if t not in found)
+                phrase = tuple(words[i:i + n])
+                if phrase in self.terms:
+                    found.append((phrase, self.terms[phrase]))
                     i += n
                     break
             else:
                 i += 1
         return found
+
+    def keywords(self, question: str) -> list[str]:
+        """The Chinese terms of the question's phrases, in the question's order, each once."""
+        return list(dict.fromkeys(t for _, terms in self.matches(question) for t in terms))
+
+    def in_corpus_term(self, question: str, word: str) -> bool:
+        """Whether the question uses `word` inside a phrase of two or more words that the glossary knows (heavy
+        pollution weather → 重污染天气): a term of the corpus, as `_within_corpus_term` decides for Chinese."""
+        return any(len(phrase) >= 2 and _singular(word.lower()) in phrase for phrase, _ in self.matches(question))
 
 
 @lru_cache(maxsize=1)

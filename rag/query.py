@@ -18,9 +18,10 @@ ASKS = {
     "money": (re.compile(r"多少钱|多少元|补多少|给多少|赔多少|收多少|交多少|标准是多少|费用是多少|资金多少|多少万"
                          r"|多少[\u4e00-\u9fff]{0,12}?(?:资金|经费)"),
               # a value may be stated in words: free of charge is an amount (免费, 不收取…费用, 无偿); an amount may be
-              # a share of another (投入资金达到总投资的25%)
-              re.compile(r"\d[\d.,]*\s*(?:元|万元|亿元|万|角|倍|[%％])|[一二三四五六七八九十百千万两]+(?:元|万元)"
-                         r"|百分之|免费|无偿|不收取|不得收取|不收费")),
+              # a share of another amount the sentence names (投入资金达到总投资的25%; not 增值税即征即退50%)
+              re.compile(r"\d[\d.,]*\s*(?:元|万元|亿元|万|角|倍)|[一二三四五六七八九十百千万两]+(?:元|万元)"
+                         r"|(?:资金|投资|费用|金额|总额|造价|价款|价格)[^。；;]{0,30}?(?:\d[\d.]*\s*[%％]|百分之)"
+                         r"|免费|无偿|不收取|不得收取|不收费")),
     "duration": (re.compile(r"多久|多长时间|几天|几个月|几年|几个工作日|多少天|多少个工作日|几小时|几个小时"),
                  # … or at once: 当场/当日/即时 办结 is a duration; 多久…一次 is answered by a frequency (每季度, 每学期)
                  re.compile(r"(?:\d+|[一二三四五六七八九十两半]+)\s*(?:个)?(?:工作日|日|天|个月|月|年|小时|分钟|周|季度|学期|旬)"
@@ -44,6 +45,34 @@ _COUNT_UNITS = ("微克", "毫克", "平方公里", "平方米", "立方米", "�
 _PEOPLE = ("人", "名", "位")  # 多少人 is answered by 5名
 _COUNT_ASK = re.compile(r"(?<!哪)(?:多少|几)(个)?(" + "|".join(_COUNT_UNITS) + ")")
 _COUNT_NUMBER = r"(?:\d[\d.,]*|[零〇一二三四五六七八九十百千万两]+|[IVXⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+)\s*(?:多|余)?\s*(?:个)?\s*"
+# Who, where, which website, which company: the answer must name one — a person's name (by a role before it, or
+# jieba's part-of-speech tag `nr`), a place or address, a website or platform, a company. 是谁 is not here: it asks for
+# a department as often as for a person (谁负责, 是谁拍板).
+_PERSON_ROLE = re.compile(r"(?:市长|副市长|书记|副书记|主任|副主任|局长|副局长|组长|副组长|秘书长|副秘书长|县长|区长|常委"
+                          r"|委员|总经理|董事长|部长|厅长|省长|副省长|专家)[\u4e00-\u9fff]{2,3}(?:[、，,同志]|$)"
+                          r"|[\u4e00-\u9fff]{2,3}同志")
+_PLACE = re.compile(r"[\u4e00-\u9fff]{2,}(?:路|街|大道|号楼|大厦|广场|宾馆|酒店|会议中心|大礼堂|会议室|体育馆|剧院|中心|园区|公园"
+                    r"|村|镇|乡)|\d+号")
+_WEBSITE = re.compile(r"https?://|www\.|\.gov\.cn|\.com|[\u4e00-\u9fff]{2,}(?:网|网站|平台|公众号|客户端|APP|app)")
+_COMPANY = re.compile(r"[\u4e00-\u9fff]{2,}(?:有限公司|有限责任公司|股份公司|集团|公司)")
+
+
+def _names_person(text: str) -> bool:
+    if _PERSON_ROLE.search(text):
+        return True
+    import jieba.posseg
+
+    return any(w.flag == "nr" and len(w.word) >= 2 for w in jieba.posseg.cut(text[:600]))
+
+
+NAMED_ASKS = {
+    "person": (re.compile(r"哪位|哪些人|由谁主持|什么人|谁担任|叫什么名字|姓名|都有谁|分别是谁|有哪些专家"), _names_person),
+    "place": (re.compile(r"在哪里|在哪儿|在哪举行|在什么地方|具体地址|地址是|哪个位置|建在哪|设在哪"), lambda t: bool(_PLACE.search(t))),
+    "website": (re.compile(r"哪个网站|什么网站|哪个平台|什么平台|网站上|在哪儿公布|在哪里公布|在哪公布|哪里查"),
+                lambda t: bool(_WEBSITE.search(t))),
+    "company": (re.compile(r"哪家公司|哪几家公司|哪几家企业|哪些企业|哪家企业|哪家机构|哪个公司"), lambda t: bool(_COMPANY.search(t))),
+}
+"""Kinds asked by naming (kind → question pattern, test of a clause's text); asked when no value kind is."""
 # English questions: the same topics in English words.
 OUT_OF_SCOPE_EN = re.compile(r"\b(?:weather|rain|snow|temperature|forecast|stock|share price|lottery|horoscope|recipe|joke)\b", re.I)
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
@@ -66,7 +95,7 @@ class QueryFacts:
     other_city: str | None
     step: int | None
     out_of_scope: bool = False
-    asks: str | None = None  # a kind of ASKS, or "count" (then `unit` names the unit)
+    asks: str | None = None  # a kind of ASKS or NAMED_ASKS, or "count" (then `unit` names the unit)
     unit: str | None = None
     cross_lingual: bool = False  # mostly non-Chinese words: keyword overlap cannot judge relevance
     years: tuple[int, ...] = ()  # every year the question names (2022年和2025年), in order
@@ -96,6 +125,8 @@ def analyse(question: str, places: Places) -> QueryFacts:
     step = _STEP.search(q)
     asks = next((kind for kind, (ask, _) in ASKS.items() if ask.search(q)), None)
     count = _COUNT_ASK.search(q) if asks is None else None
+    if asks is None and count is None:
+        asks = next((kind for kind, (ask, _) in NAMED_ASKS.items() if ask.search(q)), None)
     return QueryFacts(
         city=cities[0] if len(cities) == 1 else None,
         other_city=other if not cities else None,
@@ -117,11 +148,13 @@ def ordinals_in(text: str) -> tuple[tuple[int, str], ...]:
 
 
 def answers_kind(kind: str | None, text: str, unit: str | None = None) -> bool:
-    """Whether text holds the kind of value the question asks for (an amount, a duration, a ratio, a date, or a
-    count in `unit`)."""
+    """Whether text holds the kind of value the question asks for (an amount, a duration, a ratio, a date, a count
+    in `unit`, a contact) or names what it asks for (a person, a place, a website or platform, a company)."""
     if kind is None:
         return True
     text = text.replace(" ", "")
+    if kind in NAMED_ASKS:
+        return NAMED_ASKS[kind][1](text)
     if kind == "count":
         # 个 is the general classifier: 多少个部门 is answered by 18家部门, 几个人 by 3—5名
         units = "|".join(_COUNT_UNITS if unit in (None, "个") else _PEOPLE if unit in _PEOPLE else (re.escape(unit),))

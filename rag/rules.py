@@ -15,8 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ingest.repair.normalize import matching_form
+from rag.glossary import default_glossary
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, context, irrelevant, relevance
-from rag.query import MONTH_DAY, OUT_OF_SCOPE, answers_kind, ordinals_in
+from rag.query import MONTH_DAY, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, answers_kind, ordinals_in
 from rag.records import Passage, Reason
 from rag.retrieve import NOT_WORD, QUESTION_WORDS, keyword_coverage
 
@@ -63,14 +64,18 @@ def _within_corpus_term(q: str, start: int, end: int, corpus: str, reach: int = 
 def out_of_scope_topic(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """A topic no municipal gazette answers (weather forecasts, share prices, lotteries, chit-chat), named by a word
     of `rag.query.OUT_OF_SCOPE` that the question does not use inside a longer term of the corpus: the index decides
-    that '重污染天气应急预案分几级？' is about a corpus topic. Protects: '明天会下雨吗？' answered from a clause that
+    that '重污染天气应急预案分几级？' is about a corpus topic (in English, a phrase of the glossary, whose terms are
+    the corpus's: 'heavy pollution weather'). Protects: '明天会下雨吗？' answered from a clause that
     happens to share words."""
     if not inp.facts.out_of_scope:
         return None
     q = matching_form(inp.question)
     spans = [m.span() for m in OUT_OF_SCOPE.finditer(q)]
     corpus = inp.index.clause_lines[0]
-    if spans and all(_within_corpus_term(q, a, b, corpus) for a, b in spans):
+    english = [m.group(0) for m in OUT_OF_SCOPE_EN.finditer(inp.question)]
+    glossary = default_glossary()
+    if (spans or english) and all(_within_corpus_term(q, a, b, corpus) for a, b in spans) \
+            and all(glossary.in_corpus_term(inp.question, w) for w in english):
         return None
     return Decision(Outcome.REFUSE, "out_of_scope_topic", Reason.OUT_OF_SCOPE, "这个问题不属于政府文件的范围", leads="none")
 
@@ -138,7 +143,8 @@ def attachment_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | No
     return None
 
 
-_ASKED_WORD = {"money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "count": "数量", "contact": "联系方式"}
+_ASKED_WORD = {"money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "count": "数量", "contact": "联系方式",
+               "person": "人员", "place": "地点", "website": "网站或平台", "company": "单位名称"}
 
 
 _LEFT_OPEN = re.compile(r"据实|按实|协商|另行(?:制定|规定|确定)|自行(?:确定|制定)"
@@ -202,7 +208,7 @@ def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     asked = _ASKED_WORD[inp.facts.asks]
     if left_open is not None:
         return Decision(Outcome.ANSWER_PARTIAL, "value_not_stated", Reason.VALUE_LEFT_OPEN,
-                        f"文件没有规定所问的具体{asked}，而是规定了确定办法：", lead=left_open.chunk_id)
+                        f"文件没有规定所问的具体{asked}，相关规定是：", lead=left_open.chunk_id)
     return Decision(Outcome.REFUSE, "value_not_stated", Reason.VALUE_NOT_STATED, f"相关文件没有规定所问的具体{asked}")
 
 
@@ -261,17 +267,19 @@ def day_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 
 
 def ordinal_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
-    """The question names a numbered occurrence (第73次常务会议, 第二十一期讲座, 第五次全体会议) and no retrieved
-    clause speaks of it: a meeting or session the documents do not record, which a neighbouring one (第72次) must not
-    answer."""
-    asked = inp.facts.ordinals
+    """The question names a numbered occurrence (第73次常务会议, 第二十一期讲座, 第七届…第五次全体会议) and no retrieved
+    clause speaks of it (with the other numbers it is named by): a meeting or session the documents do not record,
+    which a neighbouring one (第72次, 第七届…第四次) must not answer."""
+    asked = set(inp.facts.ordinals)
     passages = inp.retrieved.passages
     if not asked or not passages:
         return None
-    spoken = set().union(*(ordinals_in(" ".join([p.doc_title, *p.headings, p.text])) for p in passages))
-    if set(asked) & spoken:
+    spoken = [set(ordinals_in(" ".join([p.doc_title, *p.headings, p.text]))) for p in passages]
+    # one asked occurrence must be spoken of together with those of its other units (第七届…第五次 is not 第七届…第四次);
+    # two of the same unit are alternatives (第71次和第72次)
+    if any(any({o} | {x for x in asked if x[1] != o[1]} <= said for said in spoken) for o in asked):
         return None
-    named = "、".join(f"第{n}{unit}" for n, unit in asked)
+    named = "、".join(f"第{n}{unit}" for n, unit in inp.facts.ordinals)
     return Decision(Outcome.REFUSE, "ordinal_not_covered", Reason.ORDINAL_NOT_COVERED, f"找到的相关文件中没有{named}的记载")
 
 

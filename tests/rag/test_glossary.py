@@ -38,3 +38,9 @@ def test_load_skips_comments_and_names_the_bad_line(tmp_path: Path):
     bad.write_text("wall\t围墙\nfence 篱笆\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad\.tsv:2"):
         Glossary.load(bad)
+
+
+def test_a_word_inside_a_known_phrase_is_part_of_a_corpus_term():
+    g = Glossary.of([("heavy pollution weather", "重污染天气"), ("weather bureau", "市气象局"), ("wall", "围墙")])
+    assert g.in_corpus_term("How many levels does the heavy pollution weather plan have?", "weather")
+    assert not g.in_corpus_term("What is the weather tomorrow?", "weather")

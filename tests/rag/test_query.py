@@ -77,3 +77,27 @@ def test_a_frequency_answers_how_often_and_a_share_answers_an_amount() -> None:
     assert not answers_kind("duration", "应急人员队伍包括兼职应急队伍和志愿者队伍")
     assert answers_kind("money", "当投入资金达到工程建设总投资的25%以上时，即可办理商品房预售许可证")
     assert not answers_kind("money", "预售资金监管比例可适当减低")
+
+
+def test_who_where_which_website_and_which_company_are_asked_by_naming() -> None:
+    assert analyse("蓝天保卫战派驻巡查组的组长分别是谁？").asks == "person"
+    assert analyse("新春团拜会是在哪里举行的？").asks == "place"
+    assert analyse("申报指南在哪个网站上发布？").asks == "website"
+    assert analyse("测算建筑垃圾量的是哪家公司？").asks == "company"
+    assert analyse("建筑垃圾查不到是谁倒的，谁负责清走？").asks is None  # 是谁/谁负责 ask for a body as often as a person
+    assert analyse("搬迁补助费是多少钱？").asks == "money"  # a value kind comes first
+
+
+def test_a_named_answer_must_name_a_person_place_website_or_company() -> None:
+    assert answers_kind("person", "组长：张利锋市委常委、常务副市长")
+    assert not answers_kind("person", "成立由市政府分管领导任组长，各县（市、区）政府分管领导为成员的领导组")
+    assert answers_kind("place", "会议在市会议中心召开")
+    assert not answers_kind("place", "市政府召开新春团拜会")
+    assert answers_kind("website", "申报指南在晋城市科技局门户网站发布")
+    assert not answers_kind("website", "申报指南另行发布")
+    assert answers_kind("company", "由山西成功通用航空股份公司提供航空救援服务")
+    assert not answers_kind("company", "委托有资质的测量机构测算")
+
+
+def test_a_share_is_an_amount_only_of_an_amount_its_sentence_names() -> None:
+    assert not answers_kind("money", "企业销售自产的新型墙体材料，按规定享受增值税即征即退50%的政策")

@@ -130,3 +130,11 @@ def test_a_city_the_top_clauses_speak_of_is_a_place_in_them_not_a_city_outside_t
     trip = _pipeline(small_index).answer(question)
     assert "city_not_in_corpus" not in trip.trace.rules_fired
     assert _pipeline(small_index).answer("北京市的搬迁补助费是多少？").reason == Reason.CITY_NOT_IN_CORPUS
+
+
+def test_an_occurrence_named_by_two_numbers_needs_both_in_one_clause(small_index: LoadedIndex) -> None:
+    # the 1月大事记 record 市委第七届委员会第四次全体会议; the fifth plenary is not recorded
+    fifth = _pipeline(small_index).answer("中共晋城市第七届委员会第五次全体会议是哪天召开的？")
+    assert fifth.refused and fifth.reason == Reason.ORDINAL_NOT_COVERED
+    fourth = _pipeline(small_index).answer("中共晋城市第七届委员会第四次全体会议是哪天召开的？")
+    assert "ordinal_not_covered" not in fourth.trace.rules_fired
