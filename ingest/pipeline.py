@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,8 @@ class IngestReport:
     documents: int = 0
     chunks: int = 0
     tables: int = 0
+    table_rows: int = 0
+    tables_without_header: int = 0
     embedded: int = 0
     cached: int = 0
     removed: int = 0
@@ -60,6 +62,17 @@ class IngestReport:
     generation: int | None = None
     failed: list[IngestError] = field(default_factory=list)
     skipped_duplicates: list[str] = field(default_factory=list)
+
+
+def table_counts(chunks: Iterable[Chunk]) -> tuple[int, int, int]:
+    """(table blocks, table rows, table blocks without a detected header): a block none of whose rows has a named
+    column (a table whose first row is not a header and that continues no table with one, or whose rows could not
+    be read, such as a 附表 dumped column by column)."""
+    chunks = list(chunks)
+    blocks = {c.chunk_id for c in chunks if c.kind == "table"}
+    rows = [c for c in chunks if c.kind == "table_row"]
+    named = {c.parent_id for c in rows if any(name for name, _ in c.cells)}
+    return len(blocks), len(rows), len(blocks - named)
 
 
 def parse_extraction(extraction: Extraction, name: str, budget: ChunkBudget) -> tuple[list[Document], list[Chunk]]:
@@ -179,7 +192,7 @@ def run_ingest(
         stage("parsed")
         report.documents = len(docs)
         report.chunks = len(chunks)
-        report.tables = sum(1 for c in chunks.values() if c.kind == "table")
+        report.tables, report.table_rows, report.tables_without_header = table_counts(chunks.values())
         report.generation = generations.current()
         complete = (published.keyword / "ids.json").exists() and published.idf.exists()  # an older layout lacks a file
         if published.exists() and manifest.get("files") == entries and set(chunks) == set(old_chunks) and complete:
@@ -286,7 +299,7 @@ def _embed_and_add(store: Any, chunks: list[Chunk], docs: dict[str, Document], e
     padding). Returns (chunks embedded now, chunks from the cache)."""
     from ingest.nodes import to_node
 
-    text_of = {c.chunk_id: embedding_text(docs[c.doc_id].title, c.headings, c.text) for c in chunks}
+    text_of = {c.chunk_id: embedding_text(docs[c.doc_id].title, c.headings, c.index_text) for c in chunks}
     by_text: dict[str, list[Chunk]] = {}
     for c in chunks:
         by_text.setdefault(text_of[c.chunk_id], []).append(c)
@@ -323,7 +336,7 @@ def _write_index_files(files: IndexFiles, settings: Settings, entries: dict[str,
     docstore.save_jsonl(files.documents, [docstore.doc_to_json(d) for d in docs.values()])
     docstore.save_jsonl(files.chunks, [docstore.chunk_to_json(c) for c in ordered])
     keyword = KeywordIndex.build([c.chunk_id for c in ordered], [
-        embedding_text(docs[c.doc_id].title, c.headings, c.text) for c in ordered
+        embedding_text(docs[c.doc_id].title, c.headings, c.index_text) for c in ordered
     ])
     keyword.save(files.keyword)
     idf = bigram_idf([c.norm_text for c in ordered])  # the relevance gate's weights, computed once here, not per reader

@@ -67,3 +67,8 @@ def test_a_value_stated_in_words_answers_its_kind() -> None:
     assert answers_kind("money", "为新开办企业免费刻制公章") and answers_kind("money", "不收取任何费用")
     assert answers_kind("duration", "符合条件的当场办结") and answers_kind("duration", "即时办结")
     assert not answers_kind("money", "按照有关规定执行") and not answers_kind("duration", "按规定办理")
+
+
+def test_a_table_row_states_a_count_as_the_value_of_a_count_column() -> None:
+    assert answers_kind("count", "县(区)：沁县；还需完成减速带数量：0", "个")
+    assert not answers_kind("count", "县(区)：沁县；完成时限：年底", "个")
