@@ -406,3 +406,115 @@ def _restated_columns(table: _Table, placed: list[dict[int, _Cell]], width: int,
             out.add(col)
     return out
 
+
+# --- tables printed column by column (附表 column dumps) -----------------------------------------------------------
+
+_DUMP_LABEL = re.compile(r"^(附表\s*[0-9０-９]{1,2})\s*[:：]?$")
+_MIN_SHARED = 2  # characters a 分类 shares with its 项目 (砖围墙 / 围墙, 混凝土硬化 / 地面硬化)
+
+
+@dataclass
+class DumpResult:
+    rows: list[TableRow] = field(default_factory=list)
+    dumps: int = 0
+    aligned: int = 0
+
+
+def _shares(a: str, b: str) -> bool:
+    return any(a[i:i + _MIN_SHARED] in b for i in range(len(a) - _MIN_SHARED + 1))
+
+
+def read_column_dumps(doc: Document, units: list[Unit], first_table_no: int = 0) -> DumpResult:
+    """Rows of the tables printed column by column after a 附表N label (one cell per paragraph): a 序号 header with
+    the numbers 1…N, the next header with N values (项目), a header with the values up to the next column, and
+    two columns of equal length M, the last one all numbers (单位, 补偿标准): M rows. The values between the second
+    header and the M-long columns (分类, fewer than M: merged or absent on some rows) are aligned to rows only from
+    the top while each shares a run of characters with its 项目 or the next one (项目 merged over several 分类);
+    the first that shares none ends the alignment, and the rows after it are left in the table block. A dump that
+    does not have this shape (the column before the numbers must repeat its values, as units do, and hold no
+    number), or whose first row cannot be aligned, gives no rows (`DumpResult.aligned` counts the
+    ones that gave some)."""
+    out = DumpResult()
+    offsets = []
+    pos = 0
+    for p in doc.paragraphs:
+        offsets.append(pos)
+        pos += len(p.text) + 1
+    for unit in (u for u in units if u.kind == "table"):
+        texts = [doc.paragraphs[i].text.strip() for i in range(unit.first, unit.last + 1)]
+        labels = [k for k, t in enumerate(texts) if _DUMP_LABEL.match(t)]
+        for n, k in enumerate(labels):
+            end = labels[n + 1] if n + 1 < len(labels) else len(texts)
+            label = re.sub(r"\s", "", _DUMP_LABEL.match(texts[k]).group(1))  # type: ignore[union-attr]
+            first = unit.first + k + 1
+            rows = _dump_rows(doc, list(range(first, unit.first + end)), offsets, label, unit.headings,
+                              first_table_no + out.dumps)
+            if rows is None:
+                continue
+            out.dumps += 1
+            out.aligned += bool(rows)
+            out.rows.extend(rows)
+    return out
+
+
+def _dump_rows(doc: Document, paras: list[int], offsets: list[int], label: str, headings: tuple[str, ...],
+               table_no: int) -> list[TableRow] | None:
+    """None when the paragraphs are not a column dump of the expected shape; else the rows aligned (maybe none)."""
+    texts = [doc.paragraphs[i].text.strip() for i in paras]
+    try:
+        at = next(k for k in range(len(texts) - 1) if texts[k + 1] == "1" and not is_number(texts[k]))
+    except StopIteration:
+        return None
+    title = " ".join(texts[:at])
+    n = 0
+    while at + 1 + n < len(texts) and texts[at + 1 + n] == str(n + 1):
+        n += 1
+    second = at + 1 + n
+    if n < 2 or second + n + 1 >= len(texts) or is_number(texts[second]):
+        return None
+    items = list(range(second + 1, second + 1 + n))
+    third = second + 1 + n
+    # the last column: the longest run of numbers after the third header; the column before it is as long
+    best: tuple[int, int] = (0, 0)
+    k = third + 1
+    while k < len(texts):
+        j = k
+        while j < len(texts) and is_number(texts[j]):
+            j += 1
+        if j - k > best[1] - best[0]:
+            best = (k, j)
+        k = j + 1
+    amounts = list(range(*best))
+    m = len(amounts)
+    unit_header = best[0] - 1 - m - 1
+    if m < n or unit_header <= third or is_number(texts[unit_header]) or is_number(texts[best[0] - 1]):
+        return None
+    units = list(range(unit_header + 1, unit_header + 1 + m))
+    if len({texts[k] for k in units}) >= m or any(is_number(texts[k]) for k in units):
+        return None  # a column of units repeats its units and holds no figures: else the lengths do not line up
+    kinds = list(range(third + 1, unit_header))
+    names = [texts[at], texts[second], texts[third], texts[unit_header], texts[best[0] - 1]]
+    names = [re.sub(r"\s", "", x) for x in names]
+    rows: list[TableRow] = []
+    item = 0
+    used = 0  # 分类 of the current 项目 so far
+    for r, kind in enumerate(kinds):
+        if _shares(texts[kind], texts[items[item]]):
+            pass
+        elif used and item + 1 < n and _shares(texts[kind], texts[items[item + 1]]):
+            item, used = item + 1, 0
+        else:
+            break
+        used += 1
+
+        def cell(name: str, k: int) -> Field:
+            i = paras[k]
+            return Field(name, texts[k], offsets[i], offsets[i] + len(doc.paragraphs[i].text))
+
+        fields = (Field(names[0], str(item + 1)), cell(names[1], items[item]), cell(names[2], kind),
+                  cell(names[3], units[r]), cell(names[4], amounts[r]))
+        main = fields[2]
+        assert main.start is not None and main.end is not None
+        rows.append(TableRow(paras[kind], main.start, main.end, f"第{r + 1}行", fields,
+                             (*headings, title) if title else headings, label, table_no, True))
+    return rows
