@@ -5,9 +5,7 @@
   very short sibling clauses are merged, over-long ones split at sentence ends.
 - Tables (tab rows, 附表 column dumps): table block chunks; and every printed tab row a table_row chunk of its own,
   child of the block it sits in, indexed as 列名：值 pairs (`ingest.tables`); an over-long row is split between
-  cells, each part repeating the row's leading key cells (序号, name). A 附表 printed column by column becomes rows
-  where its column lengths allow a consistent alignment (`ingest.tables.read_column_dumps`; such a row's text is
-  its 分类 cell, the one cell that is its own).
+  cells, each part repeating the row's leading key cells (序号, name).
 - 大事记: one chunk per dated entry with its full date.
 
 Every chunk's text is document.text[start:end]; sizes are budgeted in the embedding model's own tokens, counted on
@@ -28,7 +26,7 @@ from ingest import patterns
 from ingest.records import Chunk, Document, render_cells
 from ingest.repair.normalize import matching_form
 from ingest.structure import Unit, units_of
-from ingest.tables import Field, TableRow, read_column_dumps, read_tables
+from ingest.tables import Field, TableRow, read_tables
 
 TokenCounter = Callable[[str], int]
 _SENTENCE_END = re.compile(r"(?<=[。；！？;])")
@@ -77,9 +75,7 @@ def chunk_document(doc: Document, budget: ChunkBudget) -> list[Chunk]:
     else:
         units = units_of(doc)
         pieces = _split_oversized(doc, _structural_pieces(doc, units, budget, offsets), budget, offsets)
-        tables = read_tables(doc, units)
-        dumps = read_column_dumps(doc, units, first_table_no=tables.tables)
-        pieces = _with_rows(doc, pieces, tables.rows + dumps.rows, budget, offsets)
+        pieces = _with_rows(doc, pieces, read_tables(doc, units).rows, budget, offsets)
     return _records(doc, pieces, offsets)
 
 

@@ -70,41 +70,6 @@ def _heading_line_done(text: str, width: int) -> bool:
     return display_width(text) < width * 0.8
 
 
-_TABLE_LABEL = re.compile(r"^附表\s*[0-9０-９]{1,2}\s*[:：]?$")
-_CELL_WIDTH = 20  # display width of a cell line (10 CJK characters: 补偿标准（元）, 直径2.5m以下)
-_CELL_RUN = 8  # consecutive cell lines that make a column dump
-
-
-def column_dump_cells(lines: list[SourceLine]) -> set[int]:
-    """Indices of the lines of a table printed column by column (附表1: 序号, 1, 2, …, 项目, 围墙, …): after a 附表N
-    label, runs of at least `_CELL_RUN` consecutive short lines. Each is a cell and stays a paragraph of its own
-    (joined, 围墙地面硬化大门… could not be read as cells again). Artifact: docs/catalogue-1.md §2.6, jincheng-2018-04
-    附表1/附表2 (lines 280–637)."""
-    out: set[int] = set()
-    in_table = False
-    run: list[int] = []
-
-    def close() -> None:
-        if len(run) >= _CELL_RUN:
-            out.update(run)
-        run.clear()
-
-    for k, line in enumerate(lines):
-        text = line.text.strip()
-        if _TABLE_LABEL.match(text):
-            close()
-            in_table = True
-            continue
-        if in_table and display_width(text) <= _CELL_WIDTH and not patterns.has_sentence_punct(text):
-            run.append(k)
-            continue
-        close()
-        if in_table and display_width(text) > 2 * _CELL_WIDTH and patterns.has_sentence_punct(text):
-            in_table = False  # prose again
-    close()
-    return out
-
-
 def join_lines(lines: list[SourceLine]) -> list[Paragraph]:
     """Join lines into paragraphs; doubled bold headings are collapsed here, once their wrapped lines are joined."""
     if not lines:
@@ -127,13 +92,8 @@ def join_lines(lines: list[SourceLine]) -> list[Paragraph]:
                                     min(pages, default=None), max(pages, default=None)))
         buf.clear()
 
-    cells = column_dump_cells(lines)
-    for k, line in enumerate(lines):
+    for line in lines:
         after_closing = bool(paragraphs) and patterns.is_closing_line(paragraphs[-1].text)
-        if k in cells or (k - 1) in cells:
-            flush()
-            buf.append(line)
-            continue
         if buf and not (after_closing and len(buf) == 1 and patterns.is_title_like(buf[0].text)) and _continues(buf, line, wrapped, width):
             buf.append(line)
             continue

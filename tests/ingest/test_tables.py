@@ -7,7 +7,7 @@ from ingest.chunker import ChunkBudget, chunk_document
 from ingest.pipeline import table_counts
 from ingest.records import Chunk, Document, Paragraph
 from ingest.structure import units_of
-from ingest.tables import read_column_dumps, read_tables
+from ingest.tables import read_tables
 from tests.ingest.corpus_fixtures import chunks_of, doc_by, parsed
 
 CZ = "changzhi-2020-03.txt"
@@ -164,37 +164,3 @@ def test_a_row_longer_than_the_budget_is_split_between_cells_each_part_led_by_it
         assert len(f"附件\n{part.index_text}") <= 220
     assert parts[1].prev_id == parts[0].chunk_id
 
-
-# --- 附表 printed column by column ----------------------------------------------------------------------------------
-
-def test_the_column_dump_of_23hao_becomes_rows_where_its_columns_align() -> None:
-    measures = doc_by("jincheng-2018-04.txt", "晋市政发〔2018〕23号", "embedded")
-    rows = [c for c in chunks_of("jincheng-2018-04.txt", measures) if c.kind == "table_row"]
-    walls = [dict(c.cells) for c in rows if dict(c.cells).get("项目") == "围墙"]
-    assert walls == [
-        {"序号": "1", "项目": "围墙", "分类": "砖围墙", "单位": "m2", "补偿标准（元）": "80"},
-        {"序号": "1", "项目": "围墙", "分类": "铁艺围墙", "单位": "m2", "补偿标准（元）": "200"},
-    ]
-    first = rows[0]
-    assert first.text == "砖围墙" == measures.text[first.start:first.end]  # the row's own printed cell
-    assert first.path_str == "附表1 第1行" and first.headings[-1] == "晋城市房屋征收附属物补偿指导价"
-    # the alignment stops at the first 分类 that shares no characters with its 项目 (水井: 直径2.5m以下): the 9 rows
-    # of 围墙, 地面硬化 and 大门 are read, the rest stays in the table block; 附表2 (规格 under 项目) gives none
-    assert [dict(c.cells)["分类"] for c in rows][-1] == "铁皮大门" and len(rows) == 9
-    assert [dict(c.cells)["补偿标准（元）"] for c in rows] == ["80", "200", "100", "50", "150", "20", "2000", "400", "1500"]
-    assert all(c.path[0] == "附表1" for c in rows)
-
-
-def test_a_made_up_column_dump_aligns_from_the_top_and_stops_at_the_first_unshared_category() -> None:
-    doc = _doc("附表1：", "补偿价", "序号", "1", "2", "3", "项目", "围墙", "大门", "水井",
-               "分类", "砖围墙", "铁艺围墙", "木大门", "直径2m以下",
-               "单位", "m2", "m2", "个", "m", "m", "补偿标准", "80", "200", "400", "1000", "2000", "备注", "砖砌")
-    doc = Document(**{**doc.__dict__, "kind": "attachment"})
-    result = read_column_dumps(doc, units_of(doc))
-    assert result.dumps == 1 and result.aligned == 1
-    assert [tuple(f.value for f in r.fields) for r in result.rows] == [
-        ("1", "围墙", "砖围墙", "m2", "80"), ("1", "围墙", "铁艺围墙", "m2", "200"), ("2", "大门", "木大门", "个", "400"),
-    ]
-    # units and amounts of unequal length: not a dump this reader can align, nothing read
-    short = _doc("附表1：", "序号", "1", "2", "项目", "围墙", "大门", "分类", "砖围墙", "木大门", "单位", "m2", "补偿标准", "80", "400")
-    assert read_column_dumps(short, units_of(short)).rows == []

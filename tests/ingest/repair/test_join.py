@@ -305,23 +305,3 @@ def test_ends_block_for_finished_lines(line: str) -> None:
 @pytest.mark.parametrize("line", ["第一条 为切实规范我市国有土地上房屋", "（中央编办发〔2018〕23", "各县（市、区）人民政"])
 def test_ends_block_false_for_unfinished_lines(line: str) -> None:
     assert ends_block(line) is False
-
-
-def test_a_table_printed_column_by_column_after_a_table_label_keeps_one_cell_a_paragraph() -> None:
-    cells = ["序号", "1", "2", "3", "项目", "围墙", "地面硬化", "大门", "单位", "m2", "m2", "个"]
-    assert joined("附表1：", "补偿指导价", *cells) == ["附表1：", "补偿指导价", *cells]
-    # the same short lines without a 附表 label are page-wrapped text, joined as before
-    assert joined("补偿指导价", *cells) == ["补偿指导价" + "".join(cells)]
-    # a run too short to be a column dump is joined as before
-    assert joined("附表1：", "补偿指导价", "序号", "1") == ["附表1：", "补偿指导价序号1"]
-
-
-def test_the_23hao_column_dump_is_split_into_cells_and_nothing_else_changes() -> None:
-    from ingest.repair import repair_text
-
-    paragraphs = [p.text for p in repair_text((GAZETTES / "jincheng-2018-04.txt").read_text(encoding="utf-8"))]
-    start = paragraphs.index("附表1：")
-    assert paragraphs[start + 1:start + 5] == ["晋城市房屋征收附属物补偿指导价", "序号", "1", "2"]
-    assert "砖围墙" in paragraphs and "补偿标准（元）" in paragraphs and "80" in paragraphs
-    assert "注：未列项目结合市场实际协商确定。" in paragraphs
-    assert all(len(p) <= 12 for p in paragraphs[start + 2:paragraphs.index("备注")])
