@@ -113,7 +113,7 @@ def is_number(value: str) -> bool:
 
 
 def header_like(values: list[str]) -> bool:
-    """A header row: at least two named cells, each short, no sentence punctuation, none a number."""
+    """A header row: at least two named cells, each short, no sentence punctuation, none a figure (3, 0351-3046678)."""
     named = [v for v in values if v]
     return len(named) >= 2 and all(
         len(v) <= _MAX_HEADER_CELL and not _HEADER_PUNCT.search(v) and not _FIGURES.fullmatch(v) for v in named

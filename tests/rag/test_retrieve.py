@@ -62,7 +62,7 @@ def test_trace_legs_hold_ranked_hits_with_scores(small_index: LoadedIndex) -> No
 
 
 class _PrefersTables:
-    """A reranker with a checkable preference: table chunks first, then the fused order (stable)."""
+    """A reranker with a checkable preference: table chunks (blocks and rows) first, then the fused order (stable)."""
 
     def __init__(self, index: LoadedIndex) -> None:
         self.index = index
@@ -70,22 +70,23 @@ class _PrefersTables:
 
     def rerank(self, query: str, passages: Sequence[tuple[str, str]], top_n: int | None = None) -> list[tuple[str, float]]:
         self.calls.append((query, [pid for pid, _ in passages]))
-        scored = [(pid, 1.0 if self.index.chunks[pid].kind == "table" else 0.0) for pid, _ in passages]
+        scored = [(pid, 1.0 if self.index.chunks[pid].kind.startswith("table") else 0.0) for pid, _ in passages]
         return sorted(scored, key=lambda kv: -kv[1])[:top_n]
 
 
 def test_a_reranker_reorders_the_fused_candidates_and_is_in_the_trace(small_index: LoadedIndex) -> None:
     question = "征收集体土地的补偿标准"
-    plain = HybridRetriever(small_index, RetrievalConfig(rerank_depth=20)).retrieve(question, widen=False)
+    config = RetrievalConfig(rerank_depth=20, rows_per_table=0)  # the reranker's order alone (no cap on table rows)
+    plain = HybridRetriever(small_index, config).retrieve(question, widen=False)
     reranker = _PrefersTables(small_index)
-    reranked = HybridRetriever(small_index, RetrievalConfig(rerank_depth=20), reranker=reranker).retrieve(question, widen=False)
+    reranked = HybridRetriever(small_index, config, reranker=reranker).retrieve(question, widen=False)
     query, candidates = reranker.calls[0]
     assert query == question and candidates == [cid for cid, _ in plain.fused[:20]]
-    tables = [c for c in candidates if small_index.chunks[c].kind == "table"]
+    tables = [c for c in candidates if small_index.chunks[c].kind.startswith("table")]
     assert tables, "the question should bring table chunks among the candidates"
     top = [p.chunk_id for p in reranked.passages]
     assert top[: len(tables[:8])] == tables[:8]  # the reranker's order, not the fused one
-    assert [cid for cid, _ in reranked.legs["rerank"]] == sorted(candidates, key=lambda c: small_index.chunks[c].kind != "table")
+    assert [cid for cid, _ in reranked.legs["rerank"]] == sorted(candidates, key=lambda c: not small_index.chunks[c].kind.startswith("table"))
     assert "rerank" not in plain.legs
 
 
