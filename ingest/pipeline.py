@@ -51,8 +51,9 @@ class IngestReport:
     unchanged_files: int = 0
     documents: int = 0
     chunks: int = 0
-    tables: int = 0
+    tables: int = 0  # table block chunks
     table_rows: int = 0
+    whole_tables: int = 0  # tables: a table block with its continuation blocks
     tables_without_header: int = 0
     embedded: int = 0
     cached: int = 0
@@ -65,14 +66,23 @@ class IngestReport:
 
 
 def table_counts(chunks: Iterable[Chunk]) -> tuple[int, int, int]:
-    """(table blocks, table rows, table blocks without a detected header): a block none of whose rows has a named
-    column (a table whose first row is not a header and that continues no table with one, or whose rows could not
-    be read, such as a 附表 dumped column by column)."""
+    """(tables, table rows, tables without a detected header). A table is a table block with its continuation
+    blocks (表（续2）…); it has no detected header when none of its rows has a named column: a table whose first row
+    is not a header and that continues no table with one (a name list), or whose rows could not be read at all
+    (a 附表 dumped column by column)."""
     chunks = list(chunks)
-    blocks = {c.chunk_id for c in chunks if c.kind == "table"}
+    by_id = {c.chunk_id: c for c in chunks}
+
+    def table_of(cid: str | None) -> str | None:
+        block = by_id.get(cid) if cid else None
+        while block is not None and block.parent_id in by_id and by_id[block.parent_id].kind == "table":
+            block = by_id[block.parent_id]
+        return block.chunk_id if block is not None else None
+
+    tables = {table_of(c.chunk_id) for c in chunks if c.kind == "table"}
     rows = [c for c in chunks if c.kind == "table_row"]
-    named = {c.parent_id for c in rows if any(name for name, _ in c.cells)}
-    return len(blocks), len(rows), len(blocks - named)
+    named = {table_of(c.parent_id) for c in rows if any(name for name, _ in c.cells)}
+    return len(tables), len(rows), len(tables - named)
 
 
 def parse_extraction(extraction: Extraction, name: str, budget: ChunkBudget) -> tuple[list[Document], list[Chunk]]:
@@ -192,7 +202,8 @@ def run_ingest(
         stage("parsed")
         report.documents = len(docs)
         report.chunks = len(chunks)
-        report.tables, report.table_rows, report.tables_without_header = table_counts(chunks.values())
+        report.whole_tables, report.table_rows, report.tables_without_header = table_counts(chunks.values())
+        report.tables = sum(1 for c in chunks.values() if c.kind == "table")
         report.generation = generations.current()
         complete = (published.keyword / "ids.json").exists() and published.idf.exists()  # an older layout lacks a file
         if published.exists() and manifest.get("files") == entries and set(chunks) == set(old_chunks) and complete:
