@@ -3,15 +3,19 @@
 - Article texts: one chunk per 第X条 with its items; an over-long article is split between items, then sentences.
 - Outline and decimal texts: one chunk per deepest numbered clause; a bare heading line joins the clause after it,
   very short sibling clauses are merged, over-long ones split at sentence ends.
-- Tables (tab rows, 附表 column dumps): table chunks; 大事记: one chunk per dated entry with its full date.
+- Tables (tab rows, 附表 column dumps): table block chunks; and every printed tab row a table_row chunk of its own,
+  child of the block it sits in, indexed as 列名：值 pairs (`ingest.tables`); an over-long row is split between
+  cells, each part repeating the row's leading key cells (序号, name).
+- 大事记: one chunk per dated entry with its full date.
 
 Every chunk's text is document.text[start:end]; sizes are budgeted in the embedding model's own tokens, counted on
-the text that is embedded (title and parent headings included), so nothing is truncated.
+the text that is embedded (title and parent headings included; a row's named cells), so nothing is truncated.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import statistics
 from collections.abc import Callable
@@ -19,9 +23,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from ingest import patterns
-from ingest.records import Chunk, Document
+from ingest.records import Chunk, Document, render_cells
 from ingest.repair.normalize import matching_form
 from ingest.structure import Unit, units_of
+from ingest.tables import Field, TableRow, read_tables
 
 TokenCounter = Callable[[str], int]
 _SENTENCE_END = re.compile(r"(?<=[。；！？;])")
@@ -54,6 +59,9 @@ class _Piece:
     kind: str
     start: int | None = None  # character offsets override paragraph bounds (sentence splits)
     end: int | None = None
+    cells: tuple[tuple[str, str], ...] = ()  # a table row's named cells
+    parent: _Piece | None = None  # a table row's block
+    table: int = -1  # a table row's table (rows chain prev/next within their table)
 
 
 def chunk_document(doc: Document, budget: ChunkBudget) -> list[Chunk]:
@@ -61,13 +69,90 @@ def chunk_document(doc: Document, budget: ChunkBudget) -> list[Chunk]:
         return []
     offsets = _offsets(doc)
     if doc.kind == "chronicle":
-        pieces = _chronicle_pieces(doc)
+        pieces = _split_oversized(doc, _chronicle_pieces(doc), budget, offsets)
     elif _is_column_dump(doc):
-        pieces = [_Piece(0, len(doc.paragraphs) - 1, ("表",), (), "table")]
+        pieces = _split_oversized(doc, [_Piece(0, len(doc.paragraphs) - 1, ("表",), (), "table")], budget, offsets)
     else:
-        pieces = _structural_pieces(doc, units_of(doc), budget, offsets)
-    pieces = _split_oversized(doc, pieces, budget, offsets)
+        units = units_of(doc)
+        pieces = _split_oversized(doc, _structural_pieces(doc, units, budget, offsets), budget, offsets)
+        pieces = _with_rows(doc, pieces, read_tables(doc, units).rows, budget, offsets)
     return _records(doc, pieces, offsets)
+
+
+def _with_rows(doc: Document, pieces: list[_Piece], rows: list[TableRow], budget: ChunkBudget, offsets: list[int]) -> list[_Piece]:
+    """The pieces with each table row's pieces (a long row's parts) right after the table block they start in."""
+    if not rows:
+        return pieces
+    blocks = [(p, *_span(doc, p, offsets)) for p in pieces if p.kind == "table"]
+    after: dict[int, list[_Piece]] = {}
+    for row in rows:
+        for part in _row_parts(doc, row, budget):
+            part.parent = next((b for b, a, e in blocks if a <= (part.start or 0) < e), None)
+            after.setdefault(id(part.parent), []).append(part)
+    out: list[_Piece] = []
+    for piece in pieces:
+        out.append(piece)
+        out.extend(sorted(after.pop(id(piece), []), key=lambda p: p.start or 0))
+    out.extend(sorted(after.pop(id(None), []), key=lambda p: p.start or 0))
+    return out
+
+
+def _row_fits(doc: Document, headings: tuple[str, ...], cells: list[Field], budget: ChunkBudget) -> bool:
+    text = render_cells(tuple((f.name, f.value) for f in cells))
+    return budget.count(embedding_text(doc.title, headings, text)) <= budget.max_tokens
+
+
+def _row_piece(row: TableRow, path: tuple[str, ...], start: int, end: int, cells: list[Field]) -> _Piece:
+    named = tuple((f.name, f.value) for f in cells if f.value)
+    return _Piece(row.paragraph, row.paragraph, path, row.headings, "table_row", start, end, named, None, row.table_no)
+
+
+def _row_parts(doc: Document, row: TableRow, budget: ChunkBudget) -> list[_Piece]:
+    """A row's pieces: the whole row when its named cells fit the budget, else parts cut between cells (a cell
+    longer than the budget is cut at sentence ends), each part led by the row's key cells: the leading cells up
+    to its first printed text cell (序号, name), when they are short."""
+    path = (row.table, row.label)
+    fields = list(row.fields)
+    if _row_fits(doc, row.headings, fields, budget):
+        return [_row_piece(row, path, row.start, row.end, fields)]
+    key: list[Field] = []
+    for f in fields:
+        if len(f.value) > 30:
+            break
+        key.append(f)
+        if not f.filled and not f.value.isdigit():
+            break
+    rest = [f for f in fields if f not in key]
+    parts: list[tuple[int, int, list[Field]]] = []
+    own: list[Field] = []
+
+    def flush() -> None:
+        printed = [f for f in own if not f.filled]
+        if printed:
+            a = row.start if not parts else min(f.start for f in printed if f.start is not None)
+            b = max(f.end for f in printed if f.end is not None)
+            parts.append((a, b, key + own))
+        own.clear()
+
+    for f in rest:
+        if _row_fits(doc, row.headings, [*key, *own, f], budget):
+            own.append(f)
+            continue
+        flush()
+        if _row_fits(doc, row.headings, [*key, f], budget) or f.filled:
+            own.append(f)
+            continue
+        prefix = budget.count(embedding_text(doc.title, row.headings, render_cells(tuple((k.name, k.value) for k in key)) + f"；{f.name}："))
+        room = max(budget.max_tokens - prefix, 16)
+        assert f.start is not None and f.end is not None
+        for a, b in _cut_points(doc.text, f.start, f.end, budget.count, room):
+            own.append(Field(f.name, doc.text[a:b], a, b))
+            flush()
+    flush()
+    return [
+        _row_piece(row, path if n == 0 else (*path, f"（续{n + 1}）"), a, b, cells)
+        for n, (a, b, cells) in enumerate(parts)
+    ]
 
 
 def _offsets(doc: Document) -> list[int]:
@@ -286,32 +371,51 @@ def _chunk_id(doc_id: str, path: tuple[str, ...], text: str) -> str:
     return hashlib.sha1("|".join([doc_id, "".join(path), matching_form(text)]).encode("utf-8")).hexdigest()[:20]
 
 
+def _piece_id(doc_id: str, piece: _Piece, text: str) -> str:
+    """A table row's id also covers its named cells (the same printed row under other column names is another row)."""
+    if piece.kind == "table_row":
+        return _chunk_id(doc_id, piece.path, text + "|" + render_cells(piece.cells))
+    return _chunk_id(doc_id, piece.path, text)
+
+
 def _records(doc: Document, pieces: list[_Piece], offsets: list[int]) -> list[Chunk]:
     dates = chronicle_dates(doc, [p.path for p in pieces]) if doc.kind == "chronicle" else [None] * len(pieces)
     ids: list[str] = []
     seen: set[str] = set()
     spans = [_span(doc, p, offsets) for p in pieces]
     for piece, (a, b) in zip(pieces, spans, strict=False):
-        cid = _chunk_id(doc.doc_id, piece.path, doc.text[a:b])
+        cid = _piece_id(doc.doc_id, piece, doc.text[a:b])
         n = 2
         while cid in seen:  # identical text under the same path (a repeated table header): keep both, distinctly
-            cid = _chunk_id(doc.doc_id, (*piece.path, str(n)), doc.text[a:b])
+            cid = _piece_id(doc.doc_id, replace(piece, path=(*piece.path, str(n))), doc.text[a:b])
             n += 1
         seen.add(cid)
         ids.append(cid)
-    by_path = {p.path: cid for p, cid in zip(pieces, ids, strict=False)}
+    by_path = {p.path: cid for p, cid in zip(pieces, ids, strict=False) if p.kind != "table_row"}
+    id_of = {id(p): cid for p, cid in zip(pieces, ids, strict=False)}
+    # prev/next: clauses and blocks chain in document order as before; a table's rows chain among themselves
+    chains: dict[int, list[int]] = {}
+    for k, piece in enumerate(pieces):
+        chains.setdefault(piece.table if piece.kind == "table_row" else -1, []).append(k)
+    prev: dict[int, str] = {}
+    nxt: dict[int, str] = {}
+    for chain in chains.values():
+        for x, y in itertools.pairwise(chain):
+            nxt[x], prev[y] = ids[y], ids[x]
     chunks: list[Chunk] = []
     for k, (piece, (a, b)) in enumerate(zip(pieces, spans, strict=False)):
         text = doc.text[a:b]
-        parent = next((by_path[piece.path[:n]] for n in range(len(piece.path) - 1, 0, -1) if piece.path[:n] in by_path), None)
+        if piece.kind == "table_row":
+            parent = id_of.get(id(piece.parent)) if piece.parent is not None else None
+        else:
+            parent = next((by_path[piece.path[:n]] for n in range(len(piece.path) - 1, 0, -1) if piece.path[:n] in by_path), None)
         paras = [p for p in doc.paragraphs[piece.first:piece.last + 1]]
         pages = [n for p in paras for n in (p.page_start, p.page_end) if n is not None]
         chunks.append(Chunk(
             chunk_id=ids[k], doc_id=doc.doc_id, ordinal=k, path=piece.path, headings=piece.headings, text=text,
             norm_text=matching_form(text), start=a, end=b,
             line_start=min(p.line_start for p in paras), line_end=max(p.line_end for p in paras),
-            kind=piece.kind, event_date=dates[k], parent_id=parent,
-            prev_id=ids[k - 1] if k > 0 else None, next_id=ids[k + 1] if k + 1 < len(ids) else None,
-            page_start=min(pages, default=None), page_end=max(pages, default=None),
+            kind=piece.kind, event_date=dates[k], parent_id=parent, prev_id=prev.get(k), next_id=nxt.get(k),
+            page_start=min(pages, default=None), page_end=max(pages, default=None), cells=piece.cells,
         ))
     return chunks

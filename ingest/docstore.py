@@ -48,6 +48,7 @@ def chunk_from_json(data: dict[str, Any]) -> Chunk:
     data["path"] = tuple(data["path"])
     data["headings"] = tuple(data["headings"])
     data["event_date"] = _day(data["event_date"])
+    data["cells"] = tuple((str(n), str(v)) for n, v in data.get("cells", ()))
     known = {f.name for f in fields(Chunk)}
     return Chunk(**{k: v for k, v in data.items() if k in known})
 

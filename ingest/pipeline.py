@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,10 @@ class IngestReport:
     unchanged_files: int = 0
     documents: int = 0
     chunks: int = 0
-    tables: int = 0
+    tables: int = 0  # table block chunks
+    table_rows: int = 0
+    whole_tables: int = 0  # tables: a table block with its continuation blocks
+    tables_without_header: int = 0
     embedded: int = 0
     cached: int = 0
     removed: int = 0
@@ -61,6 +64,26 @@ class IngestReport:
     generation: int | None = None
     failed: list[IngestError] = field(default_factory=list)
     skipped_duplicates: list[str] = field(default_factory=list)
+
+
+def table_counts(chunks: Iterable[Chunk]) -> tuple[int, int, int]:
+    """(tables, table rows, tables without a detected header). A table is a table block with its continuation
+    blocks (表（续2）…); it has no detected header when none of its rows has a named column: a table whose first row
+    is not a header and that continues no table with one (a name list), or whose rows could not be read at all
+    (a 附表 dumped column by column)."""
+    chunks = list(chunks)
+    by_id = {c.chunk_id: c for c in chunks}
+
+    def table_of(cid: str | None) -> str | None:
+        block = by_id.get(cid) if cid else None
+        while block is not None and block.parent_id in by_id and by_id[block.parent_id].kind == "table":
+            block = by_id[block.parent_id]
+        return block.chunk_id if block is not None else None
+
+    tables = {table_of(c.chunk_id) for c in chunks if c.kind == "table"}
+    rows = [c for c in chunks if c.kind == "table_row"]
+    named = {table_of(c.parent_id) for c in rows if any(name for name, _ in c.cells)}
+    return len(tables), len(rows), len(tables - named)
 
 
 def parse_extraction(extraction: Extraction, name: str, budget: ChunkBudget) -> tuple[list[Document], list[Chunk]]:
@@ -183,6 +206,7 @@ def run_ingest(
         stage("parsed")
         report.documents = len(docs)
         report.chunks = len(chunks)
+        report.whole_tables, report.table_rows, report.tables_without_header = table_counts(chunks.values())
         report.tables = sum(1 for c in chunks.values() if c.kind == "table")
         report.generation = generations.current()
         complete = (published.keyword / "ids.json").exists() and published.idf.exists()  # an older layout lacks a file
@@ -324,7 +348,7 @@ def _embed_and_add(store: Any, chunks: list[Chunk], docs: dict[str, Document], e
     padding). Returns (chunks embedded now, chunks from the cache)."""
     from ingest.nodes import to_node
 
-    text_of = {c.chunk_id: embedding_text(docs[c.doc_id].title, c.headings, c.text) for c in chunks}
+    text_of = {c.chunk_id: embedding_text(docs[c.doc_id].title, c.headings, c.index_text) for c in chunks}
     by_text: dict[str, list[Chunk]] = {}
     for c in chunks:
         by_text.setdefault(text_of[c.chunk_id], []).append(c)
@@ -364,7 +388,7 @@ def _write_index_files(files: IndexFiles, settings: Settings, entries: dict[str,
     docstore.save_jsonl(files.documents, [docstore.doc_to_json(d) for d in docs.values()])
     docstore.save_jsonl(files.chunks, [docstore.chunk_to_json(c) for c in ordered])
     keyword = KeywordIndex.build([c.chunk_id for c in ordered], [
-        embedding_text(docs[c.doc_id].title, c.headings, c.text) for c in ordered
+        embedding_text(docs[c.doc_id].title, c.headings, c.index_text) for c in ordered
     ])
     keyword.save(files.keyword)
     idf = bigram_idf([c.norm_text for c in ordered])  # the relevance gate's weights, computed once here, not per reader

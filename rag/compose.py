@@ -84,6 +84,16 @@ def excerpt(p: Passage, question: str) -> tuple[str, int]:
     return text[spans[lo][0]:spans[hi][1]], spans[lo][0]
 
 
+def shown(p: Passage, question: str) -> tuple[str, str, int]:
+    """(what the answer shows, the verbatim quote its citation keeps, the quote's offset in the passage): a table row
+    is shown as 列名：值；列名：值 (the printed row is a run of bare cells) and cites the printed row; any other
+    clause is shown and cited as its excerpt."""
+    if p.cells:
+        return p.readable, p.text, 0
+    quote, offset = excerpt(p, question)
+    return quote, quote, offset
+
+
 def _citation(p: Passage, quote: str, offset: int, today: date) -> Citation:
     return Citation(
         key=p.key, chunk_id=p.chunk_id, doc_title=p.doc_title, doc_number=p.doc_number, path=p.path, date=p.date,
@@ -111,7 +121,7 @@ def choose(passages: list[Passage], groups: list[list[str]], question: str, step
                 section = [numbered[0]]
         sections.append(section)
         chosen.update(group)
-    support = [p for p in passages if p.chunk_id not in chosen and keyword_coverage(question, p.text) >= _SUPPORT_COVERAGE][:_MAX_SUPPORT]
+    support = [p for p in passages if p.chunk_id not in chosen and keyword_coverage(question, p.readable) >= _SUPPORT_COVERAGE][:_MAX_SUPPORT]
     return sections, support
 
 
@@ -128,14 +138,14 @@ def compose(question: str, passages: list[Passage], groups: list[list[str]], tod
         head = section[0]
         lines.append(f"根据{_source_name(head)}{head.path or '正文'}：")
         for p in section:
-            quote, offset = excerpt(p, question)
-            lines.append(f"{quote}[{p.key}]")
+            text, quote, offset = shown(p, question)
+            lines.append(f"{text}[{p.key}]")
             citations.append(_citation(p, quote, offset, today))
     if support:
         lines.append("相关规定：")
         for p in sorted(support, key=lambda x: (x.doc_id, x.start)):
-            quote, offset = excerpt(p, question)
-            lines.append(f"{_source_name(p)}{p.path}：{quote}[{p.key}]")
+            text, quote, offset = shown(p, question)
+            lines.append(f"{_source_name(p)}{p.path}：{text}[{p.key}]")
             citations.append(_citation(p, quote, offset, today))
     notices: list[str] = []
     for c in citations:

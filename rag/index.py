@@ -111,7 +111,7 @@ class LoadedIndex:
         return "\n".join(lines), lines
 
     def context_text(self, chunk: Chunk) -> str:
-        return embedding_text(self.documents[chunk.doc_id].title, chunk.headings, chunk.text)
+        return embedding_text(self.documents[chunk.doc_id].title, chunk.headings, chunk.index_text)
 
 
 def load_index(settings: Settings, embedder: Any | None = None, store: Any | None = None,

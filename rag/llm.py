@@ -43,7 +43,7 @@ def build_messages(question: str, passages: Sequence[Passage]) -> list[dict[str,
     blocks = []
     for p in passages:
         where = " ".join(x for x in (p.doc_number, p.path) if x)
-        blocks.append(f"[{p.key}] 《{p.doc_title}》{where}\n{p.text}")
+        blocks.append(f"[{p.key}] 《{p.doc_title}》{where}\n{p.readable}")
     user = f"问题：{question}\n\n文件片段：\n\n" + "\n\n".join(blocks)
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 

@@ -162,7 +162,7 @@ class PolicyInput:
 # --- signals the rules share -------------------------------------------------------------------------------------
 
 def context(p: Passage) -> str:
-    return " ".join([p.doc_title, *p.headings, p.text])
+    return " ".join([p.doc_title, *p.headings, p.readable])
 
 
 def relevance(question: str, retrieved: Retrieved, idf: dict[str, float], top: int) -> tuple[float, float]:

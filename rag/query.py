@@ -44,6 +44,7 @@ _COUNT_UNITS = ("微克", "毫克", "平方公里", "平方米", "立方米", "�
                 "分", "期", "岁", "件", "处", "种", "份", "套", "张", "层", "倍")
 _PEOPLE = ("人", "名", "位")  # 多少人 is answered by 5名
 _COUNT_ASK = re.compile(r"(?<!哪)(?:多少|几)(个)?(" + "|".join(_COUNT_UNITS) + ")")
+_COUNT_CELL = re.compile(r"(?:数量|个数|总数|数)：\d")  # a table row's cell, as rendered by ingest.records.render_cells
 _COUNT_NUMBER = r"(?:\d[\d.,]*|[零〇一二三四五六七八九十百千万两]+|[IVXⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+)\s*(?:多|余)?\s*(?:个)?\s*"
 # Who, where, which website, which company: the answer must name one — a person's name (by a role before it, or
 # jieba's part-of-speech tag `nr`), a place or address, a website or platform, a company. 是谁 is not here: it asks for
@@ -158,5 +159,6 @@ def answers_kind(kind: str | None, text: str, unit: str | None = None) -> bool:
     if kind == "count":
         # 个 is the general classifier: 多少个部门 is answered by 18家部门, 几个人 by 3—5名
         units = "|".join(_COUNT_UNITS if unit in (None, "个") else _PEOPLE if unit in _PEOPLE else (re.escape(unit),))
-        return bool(re.search(f"{_COUNT_NUMBER}(?:{units})", text))
+        # a table row states a count as the value of a count column (还需完成减速带数量：0)
+        return bool(re.search(f"{_COUNT_NUMBER}(?:{units})", text) or _COUNT_CELL.search(text))
     return bool(ASKS[kind][1].search(text))

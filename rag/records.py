@@ -11,6 +11,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from ingest.records import render_cells
+
 REFUSAL = "根据现有文件无法回答该问题。"
 """The one constant refusal phrase; an answer with refused=True starts with it."""
 
@@ -40,6 +42,7 @@ class Passage:
     chunk_id: the chunk's stable id in the index. text: verbatim repaired text of the clause.
     score: fused score (higher is better); ranks: 1-based rank per retrieval leg ({"dense": 3, "keyword": 1}).
     widened: added by widening (a sibling or parent of a hit), not retrieved directly.
+    cells: a table row's (column name, value) pairs (`ingest.records.Chunk.cells`), else ().
     """
 
     key: str
@@ -65,6 +68,13 @@ class Passage:
     event_date: dt.date | None = None
     ranks: dict[str, int] = field(default_factory=dict)
     widened: bool = False
+    cells: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def readable(self) -> str:
+        """The passage as read and judged: a table row as 列名：值；列名：值 (its printed text has no column names and
+        leaves merged cells empty), any other passage as its text."""
+        return render_cells(self.cells) if self.cells else self.text
 
 
 @dataclass(frozen=True)

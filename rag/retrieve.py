@@ -32,7 +32,9 @@ _LIST_WORDS = re.compile(r"程序|流程|步骤|环节|哪些|哪几|包括|条�
 class RetrievalConfig:
     """k_leg: hits taken from each leg; rrf_k: the RRF constant; weights per leg (cross: the cross-lingual dense
     leg of questions not in Chinese); k: passages returned;
-    rerank_depth: fused candidates a reranker (when one is given) re-orders before the top k are taken."""
+    rerank_depth: fused candidates a reranker (when one is given) re-orders before the top k are taken;
+    rows_per_table: table rows of one document's tables kept in each leg's hits and in the top k (the others move
+    below them), so the rows of one long table, which share its words, do not crowd out the clauses; 0 = no cap."""
 
     k_leg: int = 30
     rrf_k: int = 60
@@ -42,6 +44,7 @@ class RetrievalConfig:
     k: int = 8
     widen_max: int = 12
     rerank_depth: int = 20
+    rows_per_table: int = 3
 
 
 @dataclass
@@ -104,7 +107,7 @@ def to_passage(index: LoadedIndex, chunk: Chunk, key: str, score: float, ranks: 
         headings=chunk.headings, city=doc.city, doc_type=doc.doc_type, date=doc.date,
         valid_until=doc.validity.expires, source_file=doc.source_file, line_start=chunk.line_start,
         line_end=chunk.line_end, start=chunk.start, end=chunk.end, score=score, kind=chunk.kind,
-        event_date=chunk.event_date, ranks=ranks, widened=widened,
+        event_date=chunk.event_date, ranks=ranks, widened=widened, cells=chunk.cells,
     )
 
 
@@ -144,15 +147,20 @@ class HybridRetriever:
         if allowed is not None and not allowed:
             return {"dense": [], "keyword": []}
         where = store_where(self.index, filters, doc_numbers)
-        legs = {"dense": self._allowed(self.index.store.query(self._embed(query), k=cfg.k_leg, where=where), allowed)}
+        depth = cfg.k_leg * 2 if cfg.rows_per_table else cfg.k_leg  # room for the rows the cap moves down
+
+        def capped(hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
+            return self._cap_rows(self._allowed(hits, allowed))[: cfg.k_leg]
+
+        legs = {"dense": capped(self.index.store.query(self._embed(query), k=depth, where=where))}
         if not is_cross_lingual(query):
-            legs["keyword"] = self.index.keyword.search(query, k=cfg.k_leg, allowed=allowed)
+            legs["keyword"] = capped(self.index.keyword.search(query, k=depth, allowed=allowed))
             return legs
         terms = self.glossary.keywords(query)
-        legs["keyword"] = self.index.keyword.search(" ".join(terms), k=cfg.k_leg, allowed=allowed) if terms else []
+        legs["keyword"] = capped(self.index.keyword.search(" ".join(terms), k=depth, allowed=allowed)) if terms else []
         if self.index.cross_store is not None and self.index.embed_query_cross is not None:
             vector = self.index.embed_query_cross(query)
-            legs["cross"] = self._allowed(self.index.cross_store.query(vector, k=cfg.k_leg, where=where), allowed)
+            legs["cross"] = capped(self.index.cross_store.query(vector, k=depth, where=where))
         return legs
 
     @staticmethod
@@ -160,6 +168,24 @@ class HybridRetriever:
         """The hits the filters allow: the same set as the store's `where` by construction; a stale store cannot
         leak."""
         return hits if allowed is None else [h for h in hits if h[0] in allowed]
+
+    def _cap_rows(self, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """`hits` with the table rows beyond `rows_per_table` per document moved after every other hit (in order)."""
+        cap = self.config.rows_per_table
+        if not cap:
+            return hits
+        kept: list[tuple[str, float]] = []
+        moved: list[tuple[str, float]] = []
+        seen: dict[str, int] = {}
+        for hit in hits:
+            chunk = self.index.chunks.get(hit[0])
+            if chunk is not None and chunk.kind == "table_row":
+                seen[chunk.doc_id] = seen.get(chunk.doc_id, 0) + 1
+                if seen[chunk.doc_id] > cap:
+                    moved.append(hit)
+                    continue
+            kept.append(hit)
+        return kept + moved
 
     def retrieve(self, query: str, filters: Filters | None = None, widen: bool | None = None) -> Retrieved:
         filters = filters or Filters()
@@ -201,9 +227,9 @@ class HybridRetriever:
             reranked = self.reranker.rerank(query, [(c, self.index.context_text(self.index.chunks[c])) for c in candidates])
             legs = {**legs, "rerank": reranked}
             score = dict(reranked)
-            top = [cid for cid, _ in reranked[: cfg.k]]
+            top = [cid for cid, _ in self._cap_rows(reranked)[: cfg.k]]
         else:
-            top = [cid for cid, _ in fused[: cfg.k]]
+            top = [cid for cid, _ in self._cap_rows(fused)[: cfg.k]]
         widened, groups = self._widen(top, widen)
         return _Ranked(label, legs, fused[: cfg.k_leg], score, top, widened, groups)
 
@@ -246,10 +272,15 @@ class HybridRetriever:
         fused = sorted({cid: v for p in parts for cid, v in p.fused}.items(), key=lambda kv: -kv[1])
         return Retrieved(passages, legs, fused, sorted(widened), doc_numbers, groups, facet_leads)
 
+    def _clauses(self, parent: str) -> list[str]:
+        """The children of `parent` that widening may add: its clauses and table blocks, not its table rows (a
+        table block already shows them)."""
+        return [c for c in self.index.children.get(parent, []) if self.index.chunks[c].kind != "table_row"]
+
     def _widen(self, top: list[str], wanted: bool) -> tuple[set[str], list[list[str]]]:
         """(ids added by widening, groups in order): a step/item hit is replaced by its whole section (parent +
         siblings, in document order) when the question asks for a procedure or list, or when two hits are
-        siblings; duplicates dropped."""
+        siblings; a table row is followed by its table block for a list question; duplicates dropped."""
         chunks = self.index.chunks
         widened: set[str] = set()
         seen: set[str] = set()
@@ -259,13 +290,17 @@ class HybridRetriever:
                 continue
             chunk = chunks[cid]
             parent = chunk.parent_id
-            siblings = self.index.children.get(parent, []) if parent else []
+            siblings = self._clauses(parent) if parent else []
             sibling_hits = sum(1 for s in siblings if s in top)
             group: list[str] = [cid]
-            if parent and len(siblings) > 1 and (wanted or sibling_hits >= 2) and len(siblings) <= self.config.widen_max:
+            if chunk.kind == "table_row":
+                # a row stays a row (its siblings are the other rows of its table); a list question adds the table
+                # block it sits in, after it
+                group = [cid, parent] if wanted and parent else [cid]
+            elif parent and len(siblings) > 1 and (wanted or sibling_hits >= 2) and len(siblings) <= self.config.widen_max:
                 group = [parent, *siblings]
-            elif wanted and self.index.children.get(cid) and len(self.index.children[cid]) <= self.config.widen_max:
-                group = [cid, *self.index.children[cid]]
+            elif wanted and self._clauses(cid) and len(self._clauses(cid)) <= self.config.widen_max:
+                group = [cid, *self._clauses(cid)]
             fresh = [g for g in group if g not in seen]
             for g in fresh:
                 seen.add(g)

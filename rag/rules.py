@@ -170,7 +170,7 @@ def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, 
     top = direct[: cfg.top]
 
     def holds(p: Passage) -> bool:
-        return answers_kind(facts.asks, p.text, facts.unit) or (facts.asks == "date" and p.event_date is not None)
+        return answers_kind(facts.asks, p.readable, facts.unit) or (facts.asks == "date" and p.event_date is not None)
 
     held = next((p for p in r.passages if p.chunk_id in lead and holds(p)), None)
     if held is not None:
@@ -185,7 +185,7 @@ def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, 
     def leaves_open(p: Passage) -> bool:
         """One sentence of the clause names the subject and says how its value is set."""
         return bool(pairs) and any(names(NOT_WORD.sub("", matching_form(sentence))) and _LEFT_OPEN.search(sentence)
-                                   for sentence in _SENTENCES.split(p.text.replace(" ", "")))
+                                   for sentence in _SENTENCES.split(p.readable.replace(" ", "")))
 
     best = max((keyword_coverage(inp.wording, context(p), idf) for p in top), default=0.0)
     candidates = top + [p for p in direct[len(top):] if keyword_coverage(inp.wording, context(p), idf) >= best]
@@ -219,7 +219,7 @@ _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]\
 def years_of(p: Passage) -> set[int]:
     """The years a passage speaks of: its document's and entry's dates, every year its title, headings and text
     name, and every year inside a span they name (2021—2022年, 2018至2020年)."""
-    text = " ".join([p.doc_title, p.wrapper_title, *p.headings, p.text])
+    text = " ".join([p.doc_title, p.wrapper_title, *p.headings, p.readable])
     years = {int(y) for y in _YEAR_IN_TEXT.findall(text)}
     for a, b in _YEAR_SPAN.findall(text):
         years |= set(range(int(a), int(b) + 1))
@@ -247,7 +247,7 @@ def year_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 
 def days_of(p: Passage) -> set[tuple[int, int]]:
     """The (month, day) pairs a passage speaks of: its document's and entry's dates and every 3月22日 it names."""
-    text = " ".join([p.doc_title, *p.headings, p.text]).replace(" ", "")
+    text = " ".join([p.doc_title, *p.headings, p.readable]).replace(" ", "")
     days = {(int(m), int(d)) for m, d in MONTH_DAY.findall(text)}
     return days | {(d.month, d.day) for d in (p.date, p.event_date) if d is not None}
 
@@ -274,7 +274,7 @@ def ordinal_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     passages = inp.retrieved.passages
     if not asked or not passages:
         return None
-    spoken = [set(ordinals_in(" ".join([p.doc_title, *p.headings, p.text]))) for p in passages]
+    spoken = [set(ordinals_in(" ".join([p.doc_title, *p.headings, p.readable]))) for p in passages]
     # one asked occurrence must be spoken of together with those of its other units (第七届…第五次 is not 第七届…第四次);
     # two of the same unit are alternatives (第71次和第72次)
     if any(any({o} | {x for x in asked if x[1] != o[1]} <= said for said in spoken) for o in asked):

@@ -89,7 +89,16 @@ PAGE = "\n".join([
 
 def assert_chunks_exact_and_complete(doc: Document, chunks: list[Chunk]) -> None:
     """Spans index the document text; chunks are in order without overlap; every non-whitespace character of the
-    document is in a chunk, so the chunk texts joined are the document text minus whitespace between chunks."""
+    document is in a chunk, so the chunk texts joined are the document text minus whitespace between chunks. Table
+    rows are the exception by design: each lies in the table block it is the child of (which holds it already)."""
+    assert [c.start for c in chunks] == sorted(c.start for c in chunks)
+    rows = [c for c in chunks if c.kind == "table_row"]
+    chunks = [c for c in chunks if c.kind != "table_row"]
+    blocks = {c.chunk_id: c for c in chunks if c.kind == "table"}
+    for row in rows:
+        assert 0 <= row.start < row.end <= len(doc.text) and doc.text[row.start:row.end] == row.text
+        block = blocks[row.parent_id or ""]
+        assert block.start <= row.start < block.end
     spans = [(c.start, c.end) for c in chunks]
     assert spans == sorted(spans)
     for c in chunks:

@@ -197,3 +197,12 @@ def test_a_lower_ranked_clause_matching_the_question_worse_does_not_hold_the_val
 def test_a_chronicle_entry_states_its_own_date(small_index: LoadedIndex) -> None:
     answer = _pipeline(small_index).answer("经济学家林毅夫到晋城作专题报告是哪天？是第几期讲座？")
     assert not answer.refused and answer.citations[0].path == "23日"
+
+
+def test_a_table_row_answer_shows_named_cells_and_cites_the_printed_row(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("沁县还需完成多少个减速带？")
+    assert not answer.refused
+    row = next(c for c in answer.citations if c.path.startswith("表 第"))
+    assert row.quote == "沁县\t114\t11\t16\t0\t103\t103\t0"  # the citation keeps the printed row, verbatim
+    shown = next(line for line in answer.text.split("\n") if line.endswith(f"[{row.key}]"))
+    assert "县(区)：沁县" in shown and "还需完成减速带数量：0" in shown and "\t" not in shown

@@ -101,3 +101,8 @@ def test_a_named_answer_must_name_a_person_place_website_or_company() -> None:
 
 def test_a_share_is_an_amount_only_of_an_amount_its_sentence_names() -> None:
     assert not answers_kind("money", "企业销售自产的新型墙体材料，按规定享受增值税即征即退50%的政策")
+
+
+def test_a_table_row_states_a_count_as_the_value_of_a_count_column() -> None:
+    assert answers_kind("count", "县(区)：沁县；还需完成减速带数量：0", "个")
+    assert not answers_kind("count", "县(区)：沁县；完成时限：年底", "个")

@@ -62,7 +62,7 @@ def test_trace_legs_hold_ranked_hits_with_scores(small_index: LoadedIndex) -> No
 
 
 class _PrefersTables:
-    """A reranker with a checkable preference: table chunks first, then the fused order (stable)."""
+    """A reranker with a checkable preference: table chunks (blocks and rows) first, then the fused order (stable)."""
 
     def __init__(self, index: LoadedIndex) -> None:
         self.index = index
@@ -70,22 +70,23 @@ class _PrefersTables:
 
     def rerank(self, query: str, passages: Sequence[tuple[str, str]], top_n: int | None = None) -> list[tuple[str, float]]:
         self.calls.append((query, [pid for pid, _ in passages]))
-        scored = [(pid, 1.0 if self.index.chunks[pid].kind == "table" else 0.0) for pid, _ in passages]
+        scored = [(pid, 1.0 if self.index.chunks[pid].kind.startswith("table") else 0.0) for pid, _ in passages]
         return sorted(scored, key=lambda kv: -kv[1])[:top_n]
 
 
 def test_a_reranker_reorders_the_fused_candidates_and_is_in_the_trace(small_index: LoadedIndex) -> None:
     question = "征收集体土地的补偿标准"
-    plain = HybridRetriever(small_index, RetrievalConfig(rerank_depth=20)).retrieve(question, widen=False)
+    config = RetrievalConfig(rerank_depth=20, rows_per_table=0)  # the reranker's order alone (no cap on table rows)
+    plain = HybridRetriever(small_index, config).retrieve(question, widen=False)
     reranker = _PrefersTables(small_index)
-    reranked = HybridRetriever(small_index, RetrievalConfig(rerank_depth=20), reranker=reranker).retrieve(question, widen=False)
+    reranked = HybridRetriever(small_index, config, reranker=reranker).retrieve(question, widen=False)
     query, candidates = reranker.calls[0]
     assert query == question and candidates == [cid for cid, _ in plain.fused[:20]]
-    tables = [c for c in candidates if small_index.chunks[c].kind == "table"]
+    tables = [c for c in candidates if small_index.chunks[c].kind.startswith("table")]
     assert tables, "the question should bring table chunks among the candidates"
     top = [p.chunk_id for p in reranked.passages]
     assert top[: len(tables[:8])] == tables[:8]  # the reranker's order, not the fused one
-    assert [cid for cid, _ in reranked.legs["rerank"]] == sorted(candidates, key=lambda c: small_index.chunks[c].kind != "table")
+    assert [cid for cid, _ in reranked.legs["rerank"]] == sorted(candidates, key=lambda c: not small_index.chunks[c].kind.startswith("table"))
     assert "rerank" not in plain.legs
 
 
@@ -123,3 +124,33 @@ def test_one_question_is_embedded_once_however_often_it_is_ranked(small_index: L
     retriever.retrieve(question)  # a comparison: two rankings
     retriever.retrieve(question, Filters(city="晋城"))  # the wrong-city check ranks the same text again
     assert calls == [question]
+
+
+def test_the_rows_of_one_table_do_not_crowd_the_clauses_out_of_the_top(small_index: LoadedIndex) -> None:
+    chunks = sorted(small_index.chunks.values(), key=lambda c: (c.doc_id, c.ordinal))
+    doc = next(c.doc_id for c in chunks if c.kind == "table_row")
+    rows = [c.chunk_id for c in chunks if c.kind == "table_row" and c.doc_id == doc][:5]
+    other_doc_row = next(c.chunk_id for c in chunks if c.kind == "table_row" and c.doc_id != doc)
+    clauses = [c.chunk_id for c in chunks if c.kind == "clause"][:2]
+    hits = [(cid, 1.0) for cid in [*rows, clauses[0], other_doc_row, clauses[1]]]
+    capped = HybridRetriever(small_index, RetrievalConfig(rows_per_table=3))._cap_rows(hits)
+    assert [cid for cid, _ in capped] == [*rows[:3], clauses[0], other_doc_row, clauses[1], *rows[3:]]
+    assert HybridRetriever(small_index, RetrievalConfig(rows_per_table=0))._cap_rows(hits) == hits
+    # in a real ranking: no more than three rows of one document among the direct hits while clauses wait
+    got = HybridRetriever(small_index).retrieve("长治市政府赋予高新区的建设用地审批事项由哪个部门实施？")
+    direct = [small_index.chunks[p.chunk_id] for p in got.passages if not p.widened]
+    for k, c in enumerate(direct):
+        earlier = [d for d in direct[:k] if d.kind == "table_row" and d.doc_id == c.doc_id]
+        if c.kind == "table_row" and len(earlier) >= 3:
+            assert all(d.kind == "table_row" for d in direct[k:])  # only moved rows after it
+
+
+def test_a_row_hit_stays_a_row_and_a_list_question_adds_its_table_block(small_index: LoadedIndex) -> None:
+    retriever = HybridRetriever(small_index)
+    got = retriever.retrieve("沁县还需完成多少个减速带？", widen=False)
+    row = next(p for p in got.passages if p.kind == "table_row")
+    assert dict(row.cells)["县(区)"] == "沁县" and "还需完成减速带数量：0" in row.readable
+    assert not any(p.widened for p in got.passages)  # its sibling rows are not added
+    listed = retriever.retrieve("沁县还需完成多少个减速带？", widen=True)
+    group = next(g for g in listed.groups if g[0] == row.chunk_id)
+    assert group == [row.chunk_id, small_index.chunks[row.chunk_id].parent_id]
