@@ -74,6 +74,17 @@ NAMED_ASKS = {
     "company": (re.compile(r"哪家公司|哪几家公司|哪几家企业|哪些企业|哪家企业|哪家机构|哪个公司"), lambda t: bool(_COMPANY.search(t))),
 }
 """Kinds asked by naming (kind → question pattern, test of a clause's text); asked when no value kind is."""
+# English questions ask for the same kinds of value in English words (the clauses that answer are Chinese, so the same
+# test of a clause applies); 个 for a count stands for any classifier. `when` is not a date: it asks for a deadline
+# (年底前) as often as for a day.
+ASKS_EN = {
+    "money": re.compile(r"\bhow much\b(?!\s+(?:time|longer))", re.I),
+    "duration": re.compile(r"\bhow long\b|\bhow often\b|\bhow many (?:working )?(?:days|weeks|months|years|hours|minutes)\b", re.I),
+    "date": re.compile(r"\bwhat date\b|\bwhich day\b|\bon what day\b", re.I),
+    "ratio": re.compile(r"\bwhat (?:percentage|proportion|share|ratio)\b|\bhow many percent\b", re.I),
+    "contact": re.compile(r"\bphone\b|\bhotline\b|\bwebsite\b|\be-?mail\b|\bcontact (?:number|details)\b", re.I),
+    "count": re.compile(r"\bhow many\b", re.I),
+}
 # English questions: the same topics in English words.
 OUT_OF_SCOPE_EN = re.compile(r"\b(?:weather|rain|snow|temperature|forecast|stock|share price|lottery|horoscope|recipe|joke)\b", re.I)
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
@@ -128,6 +139,10 @@ def analyse(question: str, places: Places) -> QueryFacts:
     count = _COUNT_ASK.search(q) if asks is None else None
     if asks is None and count is None:
         asks = next((kind for kind, (ask, _) in NAMED_ASKS.items() if ask.search(q)), None)
+    unit = ("个" if count.group(1) else count.group(2)) if count else None  # 几个人: 个 is the classifier asked
+    if cross and asks is None and count is None:
+        asks = next((kind for kind, ask in ASKS_EN.items() if ask.search(question)), None)
+        unit = "个" if asks == "count" else None
     return QueryFacts(
         city=cities[0] if len(cities) == 1 else None,
         other_city=other if not cities else None,
@@ -135,7 +150,7 @@ def analyse(question: str, places: Places) -> QueryFacts:
         out_of_scope=bool(OUT_OF_SCOPE.search(q) or OUT_OF_SCOPE_EN.search(question)),
         cross_lingual=cross,
         asks="count" if count else asks,
-        unit=("个" if count.group(1) else count.group(2)) if count else None,  # 几个人: 个 is the classifier asked
+        unit=unit,
         years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(q))),
         days=tuple(dict.fromkeys((int(m), int(d)) for m, d in MONTH_DAY.findall(q))),
         ordinals=ordinals_in(q),

@@ -192,6 +192,9 @@ def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, 
     held = next((p for p in candidates if holds(p) and names(_words(p, with_notice=True))), None)
     if held is not None:
         return held, None
+    if not pairs and facts.cross_lingual:  # an English question has no Chinese subject: the clause it leads with says
+        return None, next((p for p in r.passages if p.chunk_id in lead  # how the value is set, or it does not
+                           and _LEFT_OPEN.search(p.readable.replace(" ", ""))), None)
     return None, next((p for p in candidates if leaves_open(p)), None)
 
 

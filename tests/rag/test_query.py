@@ -106,3 +106,12 @@ def test_a_share_is_an_amount_only_of_an_amount_its_sentence_names() -> None:
 def test_a_table_row_states_a_count_as_the_value_of_a_count_column() -> None:
     assert answers_kind("count", "县(区)：沁县；还需完成减速带数量：0", "个")
     assert not answers_kind("count", "县(区)：沁县；完成时限：年底", "个")
+
+
+def test_an_english_question_asks_for_the_same_kinds_of_value() -> None:
+    assert analyse("How much is the relocation subsidy?").asks == "money"
+    assert (analyse("How many speed bumps does Qin County still need?").asks, analyse("How many?").unit) == ("count", "个")
+    assert analyse("How long does the approval take?").asks == "duration"
+    assert analyse("What is the hotline number?").asks == "contact"
+    assert analyse("When must the work be finished?").asks is None  # a deadline (年底前) as often as a day
+    assert analyse("晋城的搬迁补助费怎么算？").asks is None  # a Chinese question is read by the Chinese patterns only

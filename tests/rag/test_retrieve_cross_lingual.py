@@ -16,12 +16,12 @@ from rag.filters import allowed_ids
 from rag.glossary import Glossary
 from rag.index import LoadedIndex, load_index
 from rag.pipeline import CHINESE_SOURCES_NOTICE, Pipeline
-from rag.records import Filters
+from rag.records import Filters, Reason
 from rag.retrieve import HybridRetriever
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder, TranslatingEmbedder
 
-WORDS = {"relocation subsidy": "搬迁补助费", "housing": "房屋", "expropriation": "征收"}
+WORDS = {"relocation subsidy": "搬迁补助费", "housing": "房屋", "expropriation": "征收", "reward": "奖励", "signing": "签约"}
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +78,12 @@ def test_an_english_answer_says_the_documents_are_chinese_and_quotes_them(biling
     assert "cross" in answer.trace.signals  # judged in the cross-lingual space
     chinese = Pipeline(bilingual_index, retriever=retriever).answer("搬迁补助费是多少？")
     assert CHINESE_SOURCES_NOTICE not in chinese.text and "cross" not in chinese.trace.signals
+
+
+def test_an_english_value_question_meets_the_same_value_rule_as_a_chinese_one(bilingual_index: LoadedIndex) -> None:
+    glossary = Glossary.of([("signing", "签约"), ("reward", "奖励"), ("relocation subsidy", "搬迁补助费")])
+    pipeline = Pipeline(bilingual_index, retriever=HybridRetriever(bilingual_index, glossary=glossary))
+    open_value = pipeline.answer("How much is the signing reward?")  # 第十八条: 应给予一定的奖励, no figure
+    assert not open_value.refused and open_value.reason == Reason.VALUE_LEFT_OPEN and "一定的奖励" in open_value.text
+    stated = pipeline.answer("How much is the relocation subsidy?")  # 第十四条 states 元/平方米
+    assert not stated.refused and stated.reason is None
