@@ -22,7 +22,7 @@ from ingest import docstore, metadata
 from ingest.chunker import ChunkBudget, chunk_document, embedding_text
 from ingest.embed_cache import EmbeddingCache
 from ingest.formats import SUFFIXES, ReadLimits, read_source
-from ingest.generations import Generations, IndexFiles
+from ingest.generations import Generations, IndexFiles, load_state
 from ingest.reader import IngestError
 from ingest.records import Chunk, Document, Extraction
 from ingest.repair import repair_extraction, text_extraction
@@ -147,14 +147,6 @@ def _fingerprints(paths: Sequence[Path], manifest: dict[str, Any], report: Inges
         else:
             stems[stem] = path
     return shas
-
-
-def load_state(files: IndexFiles) -> tuple[dict[str, Any], dict[str, Document], dict[str, Chunk]]:
-    """(manifest, documents, chunks) of one generation; empty when it was never completed."""
-    manifest = json.loads(files.manifest.read_text(encoding="utf-8")) if files.exists() else {"files": {}}
-    docs = {d["doc_id"]: docstore.doc_from_json(d) for d in docstore.load_jsonl(files.documents)}
-    chunks = {c["chunk_id"]: docstore.chunk_from_json(c) for c in docstore.load_jsonl(files.chunks)}
-    return manifest, docs, chunks
 
 
 def run_ingest(

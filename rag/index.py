@@ -13,9 +13,9 @@ from functools import cached_property
 from typing import Any
 
 from ingest.chunker import embedding_text
+from ingest.generations import IndexFiles, load_state
 from ingest.keyword import Idf, KeywordIndex
 from ingest.keyword import bigram_idf as keyword_idf
-from ingest.pipeline import IndexFiles, load_state
 from ingest.records import Chunk, Document
 from ingest.repair.normalize import matching_form
 from ingest.settings import Settings
