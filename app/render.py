@@ -16,8 +16,11 @@ from app.documents import DocumentLibrary, cn_date, full_title, pages_text, vali
 from rag.records import LEADS_PREFIX, REASON_LABELS, Answer, Citation, Passage
 
 _KEY = re.compile(r"\[(S\d+)\]")
-WELCOME = ("您好！我根据晋城、长治两市政府公报中的文件回答问题，并标明依据的文件标题、文号和条款。"
-           "回答中的编号（如 [S1]）可以点击，查看原文出处。")
+def welcome(cities: Sequence[str]) -> str:
+    """The empty chat's greeting, naming the cities the index holds documents of (`DocumentLibrary.cities`)."""
+    where = f"{'、'.join(cities)}{'两' if len(cities) == 2 else '各' if len(cities) > 2 else ''}市" if cities else "文件库中"
+    return (f"您好！我根据{where}政府公报中的文件回答问题，并标明依据的文件标题、文号和条款。"
+            "回答中的编号（如 [S1]）可以点击，查看原文出处。")
 
 
 def card_id(turn_no: int, key: str) -> str:
@@ -136,6 +139,6 @@ def render_turn(turn_no: int, turn: Turn, library: DocumentLibrary, staff: bool)
 
 def render_transcript(turns: Sequence[Turn], library: DocumentLibrary, staff: bool = True) -> str:
     if not turns:
-        return f'<div class="chat empty"><div class="welcome">{escape(WELCOME)}</div></div>'
+        return f'<div class="chat empty"><div class="welcome">{escape(welcome(library.cities()))}</div></div>'
     body = "".join(render_turn(i, t, library, staff) for i, t in enumerate(turns, start=1))
     return f'<div class="chat">{body}</div>'

@@ -34,21 +34,22 @@ EXAMPLES = (
 )
 ALL = "全部"
 ANY_YEAR = "不限"
-CITIES = (ALL, "晋城", "长治")
 THEME = gr.themes.Default(
     font=["Source Sans Pro", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "ui-sans-serif", "sans-serif"],
 )
 
 
-def make_filters(city: str | None, year_from: str | None, year_to: str | None, doc_type: str | None) -> Filters:
-    """Filters from the controls' values (全部 / 不限 mean no constraint; a reversed year range is put in order)."""
+def make_filters(city: str | None, year_from: str | None, year_to: str | None, doc_type: str | None,
+                 cities: Sequence[str]) -> Filters:
+    """Filters from the controls' values (全部 / 不限 mean no constraint; a reversed year range is put in order);
+    `cities`: those the index holds (`DocumentLibrary.cities`), any other value is no constraint."""
     def year(v: str | None) -> int | None:
         return int(v) if v and str(v).isdigit() else None
 
     lo, hi = year(year_from), year(year_to)
     if lo and hi and lo > hi:
         lo, hi = hi, lo
-    return Filters(city=city if city in CITIES[1:] else None, year_from=lo, year_to=hi,
+    return Filters(city=city if city in cities else None, year_from=lo, year_to=hi,
                    doc_type=doc_type if doc_type and doc_type != ALL else None)
 
 
@@ -59,9 +60,10 @@ def client_id(request: gr.Request | None) -> str:
     return str(host) if host else "unknown"
 
 
-def _header(public: bool, mode: str, fingerprint: str, limits: Limits) -> str:
+def _header(public: bool, mode: str, fingerprint: str, limits: Limits, cities: Sequence[str]) -> str:
     if public:
-        note = f"依据晋城、长治两市政府公报原文回答，仅供参考，请以正式文件为准。每个问题不超过{limits.max_question_chars}字。"
+        where = f"{'、'.join(cities)}的" if cities else ""
+        note = f"依据{where}市政府公报原文回答，仅供参考，请以正式文件为准。每个问题不超过{limits.max_question_chars}字。"
         return f'<div class="app-head"><h2>政府公报问答</h2><p>{escape(note)}</p></div>'
     how = "大模型生成（引用原文）" if mode == "llm" else "离线摘录原文"
     note = f"员工模式 · 回答方式：{how} · 索引：{fingerprint or '—'}"
@@ -94,14 +96,14 @@ def build_app(pipeline: Answerer, documents: DocumentLibrary, public: bool, *, f
 
     with gr.Blocks(title="政府公报问答", analytics_enabled=False) as demo:
         turns_state = gr.State([])
-        gr.HTML(_header(public, getattr(pipeline, "mode", ""), feedback.fingerprint, limits), elem_id="app-head", js_on_load=None,
+        gr.HTML(_header(public, getattr(pipeline, "mode", ""), feedback.fingerprint, limits, documents.cities()), elem_id="app-head", js_on_load=None,
                 css_template="h2 { margin: 4px 0; } p { margin: 0 0 6px; color: #666; font-size: 14px; }")
         trace_view: gr.HTML | None = None
         with gr.Tabs() if staff else gr.Column():
             with gr.Tab("问答", id="chat") if staff else gr.Column():
                 with gr.Accordion("筛选条件（城市、年份、文件类型）", open=False):
                     with gr.Row():
-                        city = gr.Radio(list(CITIES), value=ALL, label="城市")
+                        city = gr.Radio([ALL, *documents.cities()], value=ALL, label="城市")
                         doc_type = gr.Dropdown([ALL, *documents.type_choices()], value=ALL, label="文件类型")
                     with gr.Row():
                         years = [ANY_YEAR, *(str(y) for y in documents.years())]
@@ -140,7 +142,7 @@ def build_app(pipeline: Answerer, documents: DocumentLibrary, public: bool, *, f
                 request: gr.Request) -> Iterator[list[Any]]:
             turns = list(turns or [])
             try:
-                filters = make_filters(city_v, yf, yt, dt)
+                filters = make_filters(city_v, yf, yt, dt, documents.cities())
                 for updated in service.ask(text, turns, filters, client_id(request)):
                     latest = updated[-1] if len(updated) > len(turns) else None
                     keep_text = latest is not None and bool(latest.notice) and not latest.error

@@ -9,7 +9,7 @@ from datetime import date
 
 from app.chat import Turn
 from app.documents import DocumentLibrary
-from app.render import render_answer, render_card, render_transcript
+from app.render import render_answer, render_card, render_transcript, welcome
 from app.trace import render_trace
 from ingest.records import Chunk, Document, Validity
 from rag.records import REASON_LABELS, REFUSAL, Answer, Citation, Lead, Passage, Reason, Trace
@@ -192,3 +192,9 @@ def test_trace_shows_the_rendered_answers_rewrite_legs_scores_fusion_and_widenin
     assert "融合排序（RRF，2条）" in html and "0.0325" in html
     assert "扩展进来的片段" in html and "第四条" in html
     assert "<script" not in html
+
+
+def test_the_greeting_names_the_cities_the_index_holds() -> None:
+    assert "晋城、长治两市政府公报" in welcome(["晋城", "长治"])
+    assert "晋城、长治、大同各市政府公报" in welcome(["晋城", "长治", "大同"])
+    assert "文件库中政府公报" in welcome([])

@@ -48,9 +48,11 @@ def test_first_page_offers_the_example_questions(tmp_path: Path) -> None:
 
 
 def test_controls_become_filters_with_all_meaning_no_constraint() -> None:
-    assert make_filters("全部", "不限", "不限", "全部") == Filters()
-    assert make_filters("长治", "2021", "2018", "方案") == Filters(city="长治", year_from=2018, year_to=2021, doc_type="方案")
-    assert make_filters("上海", None, "2020", None) == Filters(year_to=2020)
+    cities = ("晋城", "长治")  # what DocumentLibrary.cities() gives for the bundled corpus
+    assert make_filters("全部", "不限", "不限", "全部", cities) == Filters()
+    assert make_filters("长治", "2021", "2018", "方案", cities) == Filters(city="长治", year_from=2018, year_to=2021, doc_type="方案")
+    assert make_filters("上海", None, "2020", None, cities) == Filters(year_to=2020)
+    assert make_filters("大同", None, None, None, (*cities, "大同")) == Filters(city="大同")  # a third city: no code change
 
 
 def test_client_is_identified_by_address_or_unknown() -> None:
