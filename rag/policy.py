@@ -168,8 +168,7 @@ def context(p: Passage) -> str:
 def relevance(question: str, retrieved: Retrieved, idf: dict[str, float], top: int) -> tuple[float, float]:
     """(best IDF-weighted keyword coverage, best dense similarity) over the top directly retrieved passages; the
     sides of a comparison are judged together (each answers part of the question)."""
-    direct = [p for p in retrieved.passages if not p.widened][:top]
-    coverage = max((keyword_coverage(question, context(p), idf) for p in direct), default=0.0)
+    coverage = max((keyword_coverage(question, context(p), idf) for p in retrieved.direct(top)), default=0.0)
     if len(retrieved.facet_leads) >= 2:
         sides = " ".join(context(p) for p in retrieved.passages if p.chunk_id in retrieved.facet_leads)
         coverage = max(coverage, keyword_coverage(question, sides, idf))
@@ -179,4 +178,4 @@ def relevance(question: str, retrieved: Retrieved, idf: dict[str, float], top: i
 def best_score(retrieved: Retrieved, leg: str, top: int) -> float:
     """The best score one leg gave the top directly retrieved passages (0 for a passage it did not rank)."""
     scores = dict(retrieved.legs.get(leg, []))
-    return max((scores.get(p.chunk_id, 0.0) for p in [p for p in retrieved.passages if not p.widened][:top]), default=0.0)
+    return max((scores.get(p.chunk_id, 0.0) for p in retrieved.direct(top)), default=0.0)

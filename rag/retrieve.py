@@ -57,6 +57,10 @@ class Retrieved:
     groups: list[list[str]] = field(default_factory=list)  # each hit with the section it was widened to
     facet_leads: list[str] = field(default_factory=list)  # a comparison: the best chunk of each side, in order
 
+    def direct(self, top: int) -> list[Passage]:
+        """The first `top` passages retrieval ranked directly (not added by widening), best first."""
+        return [p for p in self.passages if not p.widened][:top]
+
 
 @dataclass
 class _Ranked:
@@ -118,19 +122,23 @@ class HybridRetriever:
         self.config = config or RetrievalConfig()
         self.reranker = reranker
         self.glossary = glossary if glossary is not None else default_glossary()
-        self._vectors: OrderedDict[str, Any] = OrderedDict()
+        self._vectors: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._vectors_lock = threading.Lock()
 
-    def _embed(self, query: str) -> Any:
-        """The query's embedding, remembered for the last few queries: one question is ranked more than once
-        (each side of a comparison, the wrong-city check), and embedding is most of a question's CPU time."""
+    def _embed(self, query: str, space: str = "dense") -> Any:
+        """The query's embedding in one dense space (`dense`: e5, `cross`: the cross-lingual model), remembered for
+        the last few queries: one question is ranked more than once (each side of a comparison, the wrong-city
+        check), and embedding is most of a question's CPU time."""
+        key = (space, query)
         with self._vectors_lock:
-            if query in self._vectors:
-                self._vectors.move_to_end(query)
-                return self._vectors[query]
-        vector = self.index.embed_query(query)
+            if key in self._vectors:
+                self._vectors.move_to_end(key)
+                return self._vectors[key]
+        embed = self.index.embed_query if space == "dense" else self.index.embed_query_cross
+        assert embed is not None, f"the index has no {space} space"
+        vector = embed(query)
         with self._vectors_lock:
-            self._vectors[query] = vector
+            self._vectors[key] = vector
             while len(self._vectors) > _REMEMBERED_VECTORS:
                 self._vectors.popitem(last=False)
         return vector
@@ -159,8 +167,7 @@ class HybridRetriever:
         terms = self.glossary.keywords(query)
         legs["keyword"] = capped(self.index.keyword.search(" ".join(terms), k=depth, allowed=allowed)) if terms else []
         if self.index.cross_store is not None and self.index.embed_query_cross is not None:
-            vector = self.index.embed_query_cross(query)
-            legs["cross"] = capped(self.index.cross_store.query(vector, k=depth, where=where))
+            legs["cross"] = capped(self.index.cross_store.query(self._embed(query, "cross"), k=depth, where=where))
         return legs
 
     @staticmethod

@@ -93,7 +93,7 @@ def city_not_in_corpus(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     at = q.find(city)
     if at >= 0 and _within_corpus_term(q, at, at + len(city), inp.index.clause_lines[0]):
         return None
-    if any(city in matching_form(context(p)) for p in [p for p in inp.retrieved.passages if not p.widened][: cfg.top]):
+    if any(city in matching_form(context(p)) for p in inp.retrieved.direct(cfg.top)):
         return None  # the top clauses speak of that city (a trip to 北京, a 太原 company): it is a place in them
     return Decision(Outcome.REFUSE, "city_not_in_corpus", Reason.CITY_NOT_IN_CORPUS, f"文件库中没有{city}的文件", leads="none")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -87,3 +88,18 @@ def test_an_english_value_question_meets_the_same_value_rule_as_a_chinese_one(bi
     assert not open_value.refused and open_value.reason == Reason.VALUE_LEFT_OPEN and "一定的奖励" in open_value.text
     stated = pipeline.answer("How much is the relocation subsidy?")  # 第十四条 states 元/平方米
     assert not stated.refused and stated.reason is None
+
+
+def test_the_cross_lingual_query_vector_is_remembered_like_the_e5_one(bilingual_index: LoadedIndex) -> None:
+    calls: list[str] = []
+    assert bilingual_index.embed_query_cross is not None
+    embed = bilingual_index.embed_query_cross
+
+    def counting(text: str) -> object:
+        calls.append(text)
+        return embed(text)
+
+    retriever = HybridRetriever(replace(bilingual_index, embed_query_cross=counting), glossary=Glossary.of([]))
+    first = retriever.retrieve("How much is the relocation subsidy?")
+    again = retriever.retrieve("How much is the relocation subsidy?")  # the wrong-city check ranks a question twice
+    assert calls == ["How much is the relocation subsidy?"] and first.legs["cross"] == again.legs["cross"]
