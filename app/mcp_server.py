@@ -18,7 +18,7 @@ import argparse
 import contextlib
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
@@ -31,22 +31,33 @@ from app.quotes import QuoteCheck
 from app.tools import MAX_K, ClauseView, CorpusTools, DocumentList, NotFound, SearchResult
 from app.wire import WireError
 from rag.pipeline import Pipeline
+from rag.places import ROMANISED
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-INSTRUCTIONS = """政府公报问答知识库（晋城、长治市政府公报）。每个结果都带文号、文件标题、条款路径（第几条、三、（二）等）和条款原文。
+
+def instructions(cities: Sequence[str]) -> str:
+    """The server's instructions, naming the cities the index has documents of."""
+    zh, en = _city_names(cities)
+    return f"""政府公报问答知识库（{zh}市政府公报）。每个结果都带文号、文件标题、条款路径（第几条、三、（二）等）和条款原文。
 先用 ask 得到带引用的回答，或用 search_clauses 找条款；用 get_clause 按文号和条款路径取原文及前后条款；用 verify_quote 核对一段原文是否逐字出自文件。
-Municipal government gazettes (Jincheng, Changzhi) as clause-level tools: every result carries the 文号 (document number),
+Municipal government gazettes ({en}) as clause-level tools: every result carries the 文号 (document number),
 title, clause path and the verbatim clause text. `ask` answers with citations; `search_clauses` ranks clauses;
 `get_clause` fetches a clause by 文号 + path with its neighbours; `list_documents` lists documents; `verify_quote` checks
 where a quote stands in the corpus."""
 
+
+def _city_names(cities: Sequence[str]) -> tuple[str, str]:
+    """The index's cities in Chinese (晋城、长治) and in pinyin (Jincheng, Changzhi)."""
+    return "、".join(cities), ", ".join(ROMANISED.get(c, c).capitalize() for c in cities)
+
+
 _FILTERS_HELP = (
     "筛选条件（JSON 对象，字段均可省略）/ Filters, a JSON object, every field optional: "
-    "city（晋城/长治，或 jincheng/changzhi）, year_from, year_to（四位年份 / four-digit years）, "
-    "doc_number（文号，任意写法 / any spelling）, doc_type（办法、通知、意见、方案…）, "
-    "valid_on（YYYY-MM-DD：只保留当日未过有效期的文件 / only documents not expired on that day）."
+    "city（文件库中的城市，中文或拼音，见 list_documents / a city of the index, in Chinese or pinyin, as list_documents "
+    "shows）, year_from, year_to（四位年份 / four-digit years）, doc_number（文号，任意写法 / any spelling）, "
+    "doc_type（办法、通知、意见、方案…）, valid_on（YYYY-MM-DD：只保留当日未过有效期的文件 / only documents not expired on that day）."
 )
 FiltersArg = Annotated[dict[str, Any] | None, Field(description=_FILTERS_HELP)]
 _READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
@@ -63,10 +74,11 @@ def _checked(call: Callable[[], T]) -> T:
 def build_server(current: Callable[[], Pipeline], today: Callable[[], date] = date.today, name: str = "gazette-qa") -> MCPServer:
     """The MCP server over whatever pipeline `current()` returns (`FollowingPipeline.current` in production)."""
     tools = CorpusTools(current, today)
-    server: MCPServer = MCPServer(name, title="政府公报问答 · Gazette QA", instructions=INSTRUCTIONS, log_level="WARNING")
+    cities = tuple(current().index.places.cities)  # the index's cities when the server starts
+    server: MCPServer = MCPServer(name, title="政府公报问答 · Gazette QA", instructions=instructions(cities), log_level="WARNING")
 
     @server.tool(annotations=_READ_ONLY, description=(
-        "回答关于晋城、长治市政府文件的问题，每个陈述以 [S1] 等引用键结尾；citations 给出每个引用的文号、标题、条款路径、"
+        f"回答关于{_city_names(cities)[0]}市政府文件的问题，每个陈述以 [S1] 等引用键结尾；citations 给出每个引用的文号、标题、条款路径、"
         "原文引文、有效期和 chunk_id。文件没有答案时 refused=true，reason 说明原因，leads 列出最接近的文件。\n"
         "Answer a question about the gazettes' documents. Each statement in `text` ends with a key such as [S1]; "
         "`citations` map each key to its 文号 (doc_number), title, clause path, verbatim quote, validity and chunk_id. "

@@ -21,11 +21,23 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def _city(name: str | None, cities: tuple[str, ...]) -> str | None:
+    """The index's city a --city value names (晋城, 晋城市 or jincheng), None when it names none of them."""
+    if not name:
+        return None
+    from rag.places import ROMANISED
+
+    wanted = name.strip().removesuffix("市")
+    by_pinyin = {pinyin: city for city, pinyin in ROMANISED.items()}
+    wanted = by_pinyin.get(wanted.lower(), wanted)
+    return wanted if wanted in cities else None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m rag", description="Answer a question from the gazettes, with citations.")
     parser.add_argument("question", help="the question, e.g. 中心城区土地征收的程序是什么？")
     parser.add_argument("--history", action="append", default=[], help="an earlier question in the same chat (repeat, oldest first)")
-    parser.add_argument("--city", help="only documents of this city (晋城/长治)")
+    parser.add_argument("--city", help="only documents of this city: one the index has documents of, in Chinese or pinyin")
     parser.add_argument("--json", action="store_true", help="print the Answer record as UTF-8 JSON")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -39,7 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     except IndexMissing as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    result = pipeline.answer(args.question, args.history, Filters(city=args.city))
+    city = _city(args.city, tuple(pipeline.index.places.cities))
+    if args.city and city is None:
+        known = "、".join(pipeline.index.places.cities) or "none"
+        print(f"error: --city {args.city}: the index has documents of these cities only: {known}", file=sys.stderr)
+        return 2
+    result = pipeline.answer(args.question, args.history, Filters(city=city))
     if args.json:
         print(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=1, default=_jsonable))
     else:

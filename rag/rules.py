@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ingest.repair.normalize import matching_form
 from rag.glossary import default_glossary
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, context, irrelevant, relevance
-from rag.query import MONTH_DAY, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, answers_kind, ordinals_in
+from rag.query import MONTH_DAY, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, QueryFacts, answers_kind, ordinals_in
 from rag.records import Passage, Reason
 from rag.retrieve import NOT_WORD, QUESTION_WORDS, keyword_coverage
 
@@ -143,6 +143,36 @@ def attachment_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | No
     return None
 
 
+# a question that reads a table, list or figure (…表里, …图上, …名单中, …清单第3项): 代表, 发表 are not tables; in
+# English, in/on/from the … table (list, chart, diagram, figure, form, catalogue, schedule)
+_READS_TABLE = re.compile(r"(?<![代发列])(表|清单|名单|目录|图)(?:里|上|中|内|第)")
+_READS_TABLE_EN = re.compile(r"\b(?:in|on|from|of) the (?:[\w'\"“”-]+ ){0,8}?(?:table|list|chart|diagram|figure|form|catalogue|schedule)\b",
+                             re.I)
+_TABLE_NOUN = {"表": "表格", "图": "图"}
+
+
+def table_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """The question reads a table, list or figure (…分工表里第9项, 那张流程图上画了什么) and none of the retrieved
+    clauses is a row of a printed table, nor part of an attachment of that kind: the index holds every table the
+    gazettes printed as rows (`kind` table_row/table), so a table it does not hold was listed or drawn, not printed,
+    and a clause that merely mentions it must not answer for its content. An English question is judged the same
+    way (any attachment counts: its Chinese title cannot be matched). Protects: '…任务分工表里，第9项任务是什么？'
+    answered from the clause that says the 分工表 is attached."""
+    if inp.facts.cross_lingual:
+        word = "" if _READS_TABLE_EN.search(inp.question) else None
+    else:
+        m = _READS_TABLE.search(inp.question.replace(" ", ""))
+        word = m.group(1) if m else None
+    if word is None:
+        return None
+    for p in inp.retrieved.passages:
+        if p.kind in ("table", "table_row") or (p.doc_type == "附件" and word in " ".join([p.doc_title, p.wrapper_title, *p.headings])):
+            return None
+    noun = _TABLE_NOUN.get(word, word or "表格")
+    note = f"文件库中没有所问{noun}的内容：公报没有收录这份{noun}"
+    return Decision(Outcome.REFUSE, "table_not_printed", Reason.ATTACHMENT_NOT_PRINTED, note)
+
+
 _ASKED_WORD = {"money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "count": "数量", "contact": "联系方式",
                "person": "人员", "place": "地点", "website": "网站或平台", "company": "单位名称"}
 
@@ -154,6 +184,21 @@ _LEFT_OPEN = re.compile(r"据实|按实|协商|另行(?:制定|规定|确定)|�
 """How a clause says the value is set elsewhere, case by case, or not at all (依据设施实际情况结合市场行情确定, 由…协商;
 给予一定的奖励, 给予资金支持, 可约定分期缴纳: the subject is addressed, no figure is set)."""
 _SENTENCES = re.compile(r"[。；;\n]")
+
+
+def states_value(facts: QueryFacts, text: str) -> bool:
+    """Whether text states a value of the kind the question asks for — of the year it asks about, when it names
+    one: a sentence stating the value for another year (2016年…客运量达到44.98万人次, asked for 2017) does not
+    answer it; a sentence that names no year, or the asked one (or a span holding it), does."""
+    if not facts.years:
+        return answers_kind(facts.asks, text, facts.unit)
+    asked = set(facts.years)
+    for sentence in _SENTENCES.split(text.replace(" ", "")):
+        if answers_kind(facts.asks, sentence, facts.unit):
+            years = years_in(sentence)
+            if not years or years & asked:
+                return True
+    return False
 
 
 def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, Passage | None]:
@@ -170,7 +215,7 @@ def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, 
     top = direct[: cfg.top]
 
     def holds(p: Passage) -> bool:
-        return answers_kind(facts.asks, p.readable, facts.unit) or (facts.asks == "date" and p.event_date is not None)
+        return states_value(facts, p.readable) or (facts.asks == "date" and p.event_date is not None)
 
     held = next((p for p in r.passages if p.chunk_id in lead and holds(p)), None)
     if held is not None:
@@ -222,11 +267,15 @@ _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]\
 def years_of(p: Passage) -> set[int]:
     """The years a passage speaks of: its document's and entry's dates, every year its title, headings and text
     name, and every year inside a span they name (2021—2022年, 2018至2020年)."""
-    text = " ".join([p.doc_title, p.wrapper_title, *p.headings, p.readable])
+    years = years_in(" ".join([p.doc_title, p.wrapper_title, *p.headings, p.readable]))
+    return years | {d.year for d in (p.date, p.event_date) if d is not None}
+
+
+def years_in(text: str) -> set[int]:
+    """Every year a text names, and every year inside a span it names (2021—2022年, 2018至2020年)."""
     years = {int(y) for y in _YEAR_IN_TEXT.findall(text)}
     for a, b in _YEAR_SPAN.findall(text):
         years |= set(range(int(a), int(b) + 1))
-    years |= {d.year for d in (p.date, p.event_date) if d is not None}
     return years
 
 
@@ -296,6 +345,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("day_not_covered", day_not_covered),
     ("ordinal_not_covered", ordinal_not_covered),
     ("attachment_not_printed", attachment_not_printed),
+    ("table_not_printed", table_not_printed),
     ("value_not_stated", value_not_stated),
 )
 """The rules in the order they decide (the first that refuses wins)."""

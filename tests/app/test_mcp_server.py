@@ -24,7 +24,7 @@ import uvicorn
 from mcp import Client, StdioServerParameters
 from mcp_types import CallToolResult, TextContent
 
-from app.mcp_server import build_server, main
+from app.mcp_server import build_server, instructions, main
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from tests.app.mcp_fixture_server import TODAY
@@ -186,3 +186,11 @@ def test_main_without_an_index_and_no_ingest_exits_2_naming_the_command(tmp_path
     monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "none"))
     assert main(["--no-ingest", "--mode", "offline"]) == 2
     assert "python -m ingest" in capsys.readouterr().err
+
+
+def test_the_instructions_and_the_ask_tool_name_the_cities_of_the_index(small_index: LoadedIndex) -> None:
+    pipeline = Pipeline(small_index, today=lambda: TODAY)
+    server = build_server(lambda: pipeline, today=lambda: TODAY)
+    assert "晋城、长治市政府公报" in server.instructions and "(Jincheng, Changzhi)" in server.instructions
+    third = instructions(("大同", "晋城", "长治"))  # a third city's gazettes need no code change
+    assert "大同、晋城、长治" in third and "Datong, Jincheng, Changzhi" in third

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from ingest.repair.normalize import matching_form
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
+from rag.query import QueryFacts
 from rag.records import Reason
-from rag.rules import _within_corpus_term
+from rag.rules import _READS_TABLE, _READS_TABLE_EN, _within_corpus_term, states_value
 
 
 def _pipeline(index: LoadedIndex, **config: object) -> Pipeline:
@@ -138,3 +140,36 @@ def test_an_occurrence_named_by_two_numbers_needs_both_in_one_clause(small_index
     assert fifth.refused and fifth.reason == Reason.ORDINAL_NOT_COVERED
     fourth = _pipeline(small_index).answer("市委第七届委员会第四次全会在哪天开幕？")
     assert "ordinal_not_covered" not in fourth.trace.rules_fired
+
+
+def test_a_table_the_gazette_did_not_print_is_refused_not_answered_from_the_clause_that_attaches_it(small_index: LoadedIndex) -> None:
+    # 晋市政发〔2021〕3号 attaches its 分区表 by title only: no row of it is in the index
+    answer = _pipeline(small_index).answer("晋城市中心城区土地征收补偿奖励分区表里，北石店镇属于几级区？")
+    assert answer.refused and answer.reason == Reason.ATTACHMENT_NOT_PRINTED
+    assert "table_not_printed" in answer.trace.rules_fired and "公报没有收录这份表格" in answer.text
+
+
+def test_a_printed_table_or_list_is_read_not_refused(small_index: LoadedIndex) -> None:
+    # the 领导小组名单 is printed as an attachment of 晋市政办〔2018〕4号
+    answer = _pipeline(small_index).answer("晋城市装配式建筑工作领导小组名单里组长是谁？")
+    assert "table_not_printed" not in answer.trace.rules_fired and not answer.refused
+
+
+def test_words_ending_in_a_table_word_do_not_read_a_table() -> None:
+    assert _READS_TABLE.search("长治市的人大代表中有多少人提了建议？") is None
+    assert _READS_TABLE.search("那张响应流程图上画了几个步骤？").group(1) == "图"
+
+
+def test_a_value_stated_for_another_year_does_not_answer_the_asked_year() -> None:
+    facts = QueryFacts(city=None, other_city=None, step=None, asks="ratio", years=(2019,))
+    assert not states_value(facts, "2018年全市空气优良天数比例达到70%。2019年要持续改善。")
+    assert states_value(facts, "2019年全市空气优良天数比例达到72%。")
+    assert states_value(facts, "全市空气优良天数比例达到72%。")  # no year: the document's own
+    assert states_value(facts, "2018—2020年优良天数比例保持在70%以上。")  # a span holding the asked year
+    assert states_value(replace(facts, years=()), "2018年全市空气优良天数比例达到70%。")
+
+
+def test_an_english_question_reads_a_table_by_the_same_words_in_english() -> None:
+    assert _READS_TABLE_EN.search("In the compensation zoning table of the central urban area, which zone is Beishidian in?")
+    assert _READS_TABLE_EN.search("What is shown on the emergency response procedure chart?")
+    assert not _READS_TABLE_EN.search("Which departments are listed as responsible for the plan?")
