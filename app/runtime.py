@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ingest.settings import Settings
     from rag.live import FollowingPipeline
+    from settings import Settings
 
 
 class StartupError(RuntimeError):
@@ -29,7 +29,7 @@ def load_settings() -> Settings:
     """The settings from the environment (RAG_*), or StartupError naming the bad field."""
     from pydantic import ValidationError
 
-    from ingest.settings import Settings
+    from settings import Settings
 
     try:
         return Settings()  # type: ignore[call-arg]  # pydantic-settings reads the fields from the environment

@@ -24,11 +24,11 @@ from ingest.chunker import embedding_text
 from ingest.generations import Generations, IndexFiles
 from ingest.keyword import KeywordIndex, bigram_idf
 from ingest.nodes import to_node
-from ingest.settings import Settings
 from ingest.store import ChunkStore
 from rag.index import LoadedIndex, load_index
 from rag.pipeline import Pipeline
 from rag.retrieve import HybridRetriever, RetrievalConfig
+from settings import Settings
 
 ADD_BATCH = 2000  # chunks converted and added to Chroma at a time (ChunkStore batches the same way)
 LEGS = ("dense", "keyword", "retrieve", "answer")

@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args(argv)
     if args.models_dir is None:
-        from ingest.settings import Settings
+        from settings import Settings
 
         args.models_dir = Settings().models_dir
     result = run(args.sample, args.repeat, args.queries, args.models_dir)

@@ -52,7 +52,7 @@ def gold_questions(paths: list[Path]) -> list[Any]:
 def _real_state() -> tuple[Any, dict[str, Any], dict[str, Any]]:
     from ingest.generations import IndexFiles
     from ingest.pipeline import load_state
-    from ingest.settings import Settings
+    from settings import Settings
 
     settings = Settings()  # type: ignore[call-arg]
     files = IndexFiles.of(settings)

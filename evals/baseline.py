@@ -25,8 +25,8 @@ from typing import Any
 
 from ingest.embedders import Embedder
 from ingest.patterns import normalize_docno
-from ingest.settings import Settings
 from rag.records import Answer, Citation, Passage, Trace
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from evals.gold import GoldItem
 from evals.metrics import ItemScore, error_score, score_item
-from ingest.settings import Settings
 from rag.records import Answer
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

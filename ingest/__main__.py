@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from pydantic import ValidationError
 
-    from ingest.settings import Settings
+    from settings import Settings
 
     try:
         settings = Settings()

@@ -32,7 +32,7 @@ from ingest import docstore
 
 if TYPE_CHECKING:
     from ingest.records import Chunk, Document
-    from ingest.settings import Settings
+    from settings import Settings
 
 log = logging.getLogger(__name__)
 

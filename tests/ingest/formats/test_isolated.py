@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import IndexFiles, IngestReport, load_state, run_ingest
-from ingest.settings import Settings
+from settings import Settings
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder
 from tests.ingest.formats.gazette_files import gazette_html, original_paragraphs, print_pdf, styled

@@ -16,7 +16,7 @@ from ingest.formats.numbering import chinese_number
 from ingest.formats.pdf import read_pdf
 from ingest.pipeline import IndexFiles, load_state, parse_text, run_ingest
 from ingest.repair.normalize import matching_form
-from ingest.settings import Settings
+from settings import Settings
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder
 from tests.ingest.corpus_fixtures import BUDGET
