@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from ingest.embedders import Embedder
-from ingest.patterns import normalize_docno
 from rag.records import Answer, Citation, Passage, Trace
 from settings import Settings
+from textnorm import normalize_docno
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from datetime import date
 
 from ingest import patterns
 from ingest.records import Chunk, Document, render_cells
-from ingest.repair.normalize import matching_form
 from ingest.structure import Unit, units_of
 from ingest.tables import Field, TableRow, read_tables
+from textnorm import matching_form
 
 TokenCounter = Callable[[str], int]
 _SENTENCE_END = re.compile(r"(?<=[。；！？;])")

@@ -17,9 +17,9 @@ from ingest.generations import IndexFiles, load_state
 from ingest.keyword import Idf, KeywordIndex
 from ingest.keyword import bigram_idf as keyword_idf
 from ingest.records import Chunk, Document
-from ingest.repair.normalize import matching_form
 from rag.places import Places
 from settings import Settings
+from textnorm import matching_form
 
 log = logging.getLogger(__name__)
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ingest.records import Chunk
-from ingest.repair.normalize import matching_form, normalize_docnos
 from rag.filters import allowed_ids, store_where
 from rag.glossary import Glossary, default_glossary
 from rag.index import LoadedIndex
 from rag.query import is_cross_lingual
 from rag.records import Filters, Passage
 from rag.rerank import Reranker
+from textnorm import matching_form, normalize_docnos
 
 log = logging.getLogger(__name__)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from ingest.repair.normalize import matching_form
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
 from rag.records import Reason
 from rag.rules import _within_corpus_term
+from textnorm import matching_form
 
 
 def _pipeline(index: LoadedIndex, **config: object) -> Pipeline:
