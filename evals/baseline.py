@@ -170,9 +170,9 @@ def build_persisted(settings: Settings, embedder: Embedder, corpus_dir: Path | N
     from llama_index.core import VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from ingest.docstore import write_atomic
+    from index_format.docstore import write_atomic
+    from index_format.store import make_client
     from ingest.embedders import LlamaIndexEmbedding
-    from ingest.store import make_client
 
     started = time.perf_counter()
     files = corpus_files(corpus_dir or settings.data_dir)

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from ingest.generations import Generations
+from index_format.generations import Generations
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.records import Answer, Filters

@@ -127,7 +127,8 @@ def test_ours_is_loaded_through_load_pipeline_with_the_mode(monkeypatch: pytest.
 
 def test_index_is_built_only_when_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import ingest.pipeline
-    from ingest.pipeline import IndexFiles, IngestReport
+    from index_format.generations import IndexFiles
+    from ingest.pipeline import IngestReport
 
     calls: list[Settings] = []
 

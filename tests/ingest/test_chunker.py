@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from ingest.chunker import ChunkBudget, chunk_document, embedding_text
+from index_format.embedding import embedding_text
+from ingest.chunker import ChunkBudget, chunk_document
 from ingest.records import Document, Paragraph
 from tests.ingest.corpus_fixtures import BUDGET, FILES, chunks_of, doc_by, parsed
 

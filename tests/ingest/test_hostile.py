@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from index_format.generations import IndexFiles, load_state
 from ingest import reader
 from ingest.chunker import ChunkBudget
-from ingest.pipeline import IndexFiles, IngestReport, load_state, parse_text, run_ingest
+from ingest.pipeline import IngestReport, parse_text, run_ingest
 from ingest.reader import IngestError, decode
 from ingest.records import Chunk, SourceLine
 from ingest.repair import repair_text

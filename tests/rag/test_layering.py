@@ -1,4 +1,4 @@
-"""rag/ reads the index through the index-format module (ingest.generations), never through the ingest writer."""
+"""rag/ reads the index through the index-format module (index_format.generations), never through the ingest writer."""
 
 from __future__ import annotations
 
@@ -22,4 +22,4 @@ def _imported_modules(path: Path) -> set[str]:
 def test_rag_imports_nothing_from_the_ingest_writer() -> None:
     offenders = {p.name: m for p in sorted(RAG.glob("*.py")) for m in _imported_modules(p) if m == "ingest.pipeline"}
     assert offenders == {}
-    assert "ingest.generations" in _imported_modules(RAG / "index.py")  # the test reads real imports
+    assert "index_format.generations" in _imported_modules(RAG / "index.py")  # the test reads real imports

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.documents import DocumentLibrary
-from ingest.generations import Generations
+from index_format.generations import Generations
 from ingest.pipeline import run_ingest
 from rag.index import LoadedIndex, load_index
 from rag.live import FollowingPipeline, follow

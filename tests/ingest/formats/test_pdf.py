@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from index_format.generations import IndexFiles, load_state
 from ingest.formats import read_source
 from ingest.formats.numbering import chinese_number
 from ingest.formats.pdf import read_pdf
-from ingest.pipeline import IndexFiles, load_state, parse_text, run_ingest
+from ingest.pipeline import parse_text, run_ingest
 from settings import Settings
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder

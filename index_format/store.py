@@ -48,7 +48,7 @@ class ChunkStore:
     def open(cls, settings: Settings, collection: str | None = None) -> ChunkStore:
         """The collection of the published index generation (or the named one, e.g. a staging generation)."""
         if collection is None:
-            from ingest.generations import IndexFiles
+            from index_format.generations import IndexFiles
 
             collection = IndexFiles.of(settings).collection
         return cls(make_client(settings), collection, settings.chroma_ef_search)
