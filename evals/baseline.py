@@ -23,7 +23,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from ingest.embedders import Embedder
+from index_format.protocols import Embedder
 from rag.records import Answer, Citation, Passage, Trace
 from settings import Settings
 from textnorm import normalize_docno

@@ -89,7 +89,7 @@ class PolicyConfig:
             raise ValueError(f"RAG_RULES_OFF names unknown rule(s) {unknown}: choose from {', '.join(RULE_NAMES)}")
 
     @classmethod
-    def from_settings(cls, settings: Any) -> PolicyConfig:
+    def from_settings(cls, settings: Settings) -> PolicyConfig:
         """The policy configuration of a `Settings` object (fields `gate_*` and `rules_off`)."""
         values = {name: getattr(settings, f"gate_{name}") for name in cls.__dataclass_fields__ if name != "rules_off"}
         off = frozenset(r.strip() for r in (settings.rules_off or "").split(",") if r.strip())
