@@ -80,8 +80,8 @@ test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow
 
 lint: $(STAMP)
-	$(BIN)/ruff check ingest rag app evals bench tests
-	$(BIN)/mypy ingest rag app evals
+	$(BIN)/ruff check settings.py textnorm.py index_format ingest rag app evals bench tests
+	$(BIN)/mypy settings.py textnorm.py index_format ingest rag app evals
 
 clean:
 	rm -rf .index

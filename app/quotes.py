@@ -10,8 +10,8 @@ from difflib import SequenceMatcher
 from app.documents import full_title
 from app.wire import WireError
 from ingest.records import Chunk, Document
-from ingest.repair.normalize import matching_form
 from rag.index import LoadedIndex
+from textnorm import matching_form
 
 MAX_LISTED = 20  # exact occurrences listed
 NEAR_COVERAGE = 0.6  # a near match's shared run must cover this share of the quote (the evals' support threshold)

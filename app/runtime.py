@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ingest.settings import Settings
     from rag.live import FollowingPipeline
+    from settings import Settings
 
 
 class StartupError(RuntimeError):
@@ -29,7 +29,7 @@ def load_settings() -> Settings:
     """The settings from the environment (RAG_*), or StartupError naming the bad field."""
     from pydantic import ValidationError
 
-    from ingest.settings import Settings
+    from settings import Settings
 
     try:
         return Settings()  # type: ignore[call-arg]  # pydantic-settings reads the fields from the environment
@@ -64,8 +64,9 @@ def progress_printer() -> Callable[[int, int], None]:
 
 def build_index(settings: Settings) -> bool:
     """Ingest settings.data_dir into a new index, printing progress; False when nothing could be indexed."""
+    from index_format.generations import IndexFiles
     from ingest.embedders import cross_lingual_factory, make_embedder
-    from ingest.pipeline import IndexFiles, run_ingest
+    from ingest.pipeline import run_ingest
     from ingest.reader import IngestError
 
     print(f"未找到索引：正在用 {settings.data_dir} 中的公报建立索引（首次运行需要几分钟）……", file=sys.stderr, flush=True)

@@ -19,15 +19,14 @@ from typing import Any
 from app.documents import DocumentLibrary, DocumentRow, full_title, pages_text, validity_text
 from app.quotes import QuoteCheck, normalised_texts, verify_quote
 from app.wire import WireError, answer_payload, filters_from_json
-from ingest.patterns import CN_NUM, cn_to_int, normalize_docno
 from ingest.records import Chunk, Document
-from ingest.repair.normalize import matching_form
 from rag.filters import allowed_ids
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.query import analyse
 from rag.records import Filters
 from rag.retrieve import HybridRetriever
+from textnorm import CN_NUM, cn_to_int, matching_form, normalize_docno
 
 MAX_K = 20
 MAX_TEXT = 2000  # characters of a question or quote

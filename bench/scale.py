@@ -50,9 +50,8 @@ def gold_questions(paths: list[Path]) -> list[Any]:
 
 
 def _real_state() -> tuple[Any, dict[str, Any], dict[str, Any]]:
-    from ingest.generations import IndexFiles
-    from ingest.pipeline import load_state
-    from ingest.settings import Settings
+    from index_format.generations import IndexFiles, load_state
+    from settings import Settings
 
     settings = Settings()  # type: ignore[call-arg]
     files = IndexFiles.of(settings)
@@ -65,9 +64,9 @@ def _real_state() -> tuple[Any, dict[str, Any], dict[str, Any]]:
 # -- preparation, in the parent process ---------------------------------------------------------------------------
 def prepare(work: Path, gold: list[Path], embed_sample: int, seed: int) -> dict[str, Any]:
     """Save the real chunk vectors and the real query vectors to `work`; measure the real embedder."""
-    from ingest.chunker import embedding_text
+    from index_format.embedding import embedding_text
+    from index_format.store import ChunkStore
     from ingest.embedders import make_embedder
-    from ingest.store import ChunkStore
 
     settings, documents, chunks = _real_state()
     ids = list(chunks)

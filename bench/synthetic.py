@@ -20,7 +20,7 @@ from datetime import date
 import numpy as np
 
 from ingest.records import Chunk, Document, Validity
-from ingest.repair.normalize import matching_form
+from textnorm import matching_form
 
 REAL_CITIES = ("晋城", "长治")
 INVENTED_CITIES = ("澄川", "岚溪", "霁原", "枫陵", "璃江", "棠浦", "芷林", "洺泽")  # two characters, as the real ones

@@ -81,7 +81,7 @@ def _err(message: str) -> None:
 
 
 def cmd_check(gold: Sequence[Path]) -> int:
-    from ingest.settings import Settings
+    from settings import Settings
 
     items = load_gold(gold)
     corpus_dir = Settings().data_dir  # type: ignore[call-arg]  # pydantic-settings fills fields from the environment
@@ -110,7 +110,7 @@ def cmd_calibrate(report_path: Path, out: Path, k: int) -> int:
     import json
 
     from evals.calibrate import cross_validate, plot, render, rows_of
-    from ingest.settings import Settings
+    from settings import Settings
 
     if not report_path.exists():
         _err(f"no report at {report_path}: run `python -m evals run --out {report_path.parent}` on the dev split first")
@@ -189,7 +189,7 @@ def cmd_latency(gold: Sequence[Path], rounds: int) -> int:
 def cmd_run(args: argparse.Namespace, factories: Factories | None = None) -> int:
     from evals.report import build_report, summary_lines, write_reports
     from evals.runner import default_factories, run_eval, select_items
-    from ingest.settings import Settings
+    from settings import Settings
 
     items = load_gold(args.gold)
     chosen, skipped = select_items(items, args.question_field, args.limit)

@@ -23,10 +23,10 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from ingest.embedders import Embedder
-from ingest.patterns import normalize_docno
-from ingest.settings import Settings
+from index_format.protocols import Embedder
 from rag.records import Answer, Citation, Passage, Trace
+from settings import Settings
+from textnorm import normalize_docno
 
 log = logging.getLogger(__name__)
 
@@ -170,9 +170,9 @@ def build_persisted(settings: Settings, embedder: Embedder, corpus_dir: Path | N
     from llama_index.core import VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from ingest.docstore import write_atomic
+    from index_format.docstore import write_atomic
+    from index_format.store import make_client
     from ingest.embedders import LlamaIndexEmbedding
-    from ingest.store import make_client
 
     started = time.perf_counter()
     files = corpus_files(corpus_dir or settings.data_dir)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.matching import norm
-from ingest.repair.normalize import matching_form
+from textnorm import matching_form
 
 KINDS = ("number", "when", "fact", "procedure", "who", "list", "comparison", "multi-hop", "unanswerable")
 UNANSWERABLE = "unanswerable"

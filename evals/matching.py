@@ -1,6 +1,6 @@
 """Quote matching, the one rule every metric and the `check` command use.
 
-Texts are compared in their matching form (`ingest.repair.normalize.matching_form`: NFKC, Roman numerals unified,
+Texts are compared in their matching form (`textnorm.matching_form`: NFKC, Roman numerals unified,
 no whitespace), so full-width/half-width punctuation, extraction spaces and line breaks never decide a match.
 A passage supports a quote when the normalised quote is a substring of the normalised passage, or when their
 longest common substring covers at least `SUPPORT_THRESHOLD` of the quote (a clause cut at a chunk boundary, or
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from ingest.repair.normalize import matching_form
+from textnorm import matching_form
 
 SUPPORT_THRESHOLD = 0.6
 """Share of the (normalised) quote that one contiguous run of the passage must cover."""

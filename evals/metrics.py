@@ -14,8 +14,8 @@ from typing import Any
 
 from evals.gold import GoldItem
 from evals.matching import any_supports, first_supporting_rank, norm
-from ingest.patterns import normalize_docno
 from rag.records import Answer
+from textnorm import normalize_docno
 
 RETRIEVAL_METRICS = ("hit_at_1", "hit_at_5", "hit_at_10", "mrr_at_10", "all_evidence_at_5", "doc_hit_at_5", "context_chars")
 ANSWER_METRICS = ("citation_support", "key_fact_recall", "invalid_citations")

@@ -17,8 +17,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from evals.gold import GoldItem
 from evals.metrics import ItemScore, error_score, score_item
-from ingest.settings import Settings
 from rag.records import Answer
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +148,9 @@ class PipelineUnavailable(RuntimeError):
 
 def ensure_index(settings: Settings, embedder_factory: Callable[[], Any], say: Callable[[str], None] = print) -> None:
     """Build the ingest index for `settings` if it is missing (the whole bundled corpus, default settings)."""
+    from index_format.generations import IndexFiles
     from ingest.embedders import cross_lingual_factory
-    from ingest.pipeline import IndexFiles, run_ingest
+    from ingest.pipeline import run_ingest
 
     if IndexFiles.of(settings).exists():
         return

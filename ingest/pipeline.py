@@ -3,7 +3,7 @@
 Idempotent and incremental: a file whose bytes did not change is not parsed again, a chunk already indexed is
 not embedded again (its vector is copied), and chunks that disappeared are dropped. A file that fails is
 reported and keeps its previous chunks. Atomic: a run that changes anything builds a new index generation and
-publishes it last with one rename (`ingest.generations`), so a crash or kill at any point leaves the previous
+publishes it last with one rename (`index_format.generations`), so a crash or kill at any point leaves the previous
 index answering, and the next run resumes the staged generation.
 """
 
@@ -13,21 +13,24 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest import docstore, metadata
-from ingest.chunker import ChunkBudget, chunk_document, embedding_text
+from index_format import docstore
+from index_format.embedding import embedding_text
+from index_format.generations import Generations, IndexFiles, load_state
+from index_format.manifest import FileEntry, Manifest
+from ingest import metadata
+from ingest.chunker import ChunkBudget, chunk_document
 from ingest.embed_cache import EmbeddingCache
 from ingest.formats import SUFFIXES, ReadLimits, read_source
-from ingest.generations import Generations, IndexFiles, load_state
 from ingest.reader import IngestError
 from ingest.records import Chunk, Document, Extraction
 from ingest.repair import repair_extraction, text_extraction
 from ingest.segment import Source, split_documents
-from ingest.settings import Settings
+from settings import Settings
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -113,7 +116,7 @@ def parse_file(path: Path, budget: ChunkBudget, limits: ReadLimits | None = None
     return ParsedFile(path.name, hashlib.sha256(data).hexdigest(), tuple(documents), tuple(chunks))
 
 
-def _fingerprints(paths: Sequence[Path], manifest: dict[str, Any], report: IngestReport) -> dict[Path, str]:
+def _fingerprints(paths: Sequence[Path], manifest: Manifest, report: IngestReport) -> dict[Path, str]:
     """sha256 of each readable file (read through the reader's checks: a missing, oversized or unreadable file is
     reported with the reader's error). Files with the same bytes are indexed once: under the name the index
     already has for them, else the first name; the others are reported as skipped duplicates."""
@@ -126,7 +129,7 @@ def _fingerprints(paths: Sequence[Path], manifest: dict[str, Any], report: Inges
         except IngestError as err:
             report.failed.append(err)
             log.error("file failed", extra={"file": str(path), "error": str(err)})
-    indexed = {entry["sha256"]: name for name, entry in manifest["files"].items()}
+    indexed = {entry.sha256: name for name, entry in manifest.files.items()}
     keeper: dict[str, Path] = {}
     for path, sha in shas.items():
         if sha not in keeper or (indexed.get(sha) == path.name and keeper[sha].name != path.name):
@@ -136,7 +139,7 @@ def _fingerprints(paths: Sequence[Path], manifest: dict[str, Any], report: Inges
             report.skipped_duplicates.append(f"{path.name} (same bytes as {keeper[sha].name})")
             del shas[path]
     stems: dict[str, Path] = {}
-    for path in sorted(shas, key=lambda p: (p.name not in manifest["files"], p.name)):  # the indexed name is kept
+    for path in sorted(shas, key=lambda p: (p.name not in manifest.files, p.name)):  # the indexed name is kept
         stem = path.name.rsplit(".", 1)[0]
         if stem in stems:
             collision = IngestError(path, f"{stems[stem].name} has the same name before its extension (the same issue in two formats?): their document ids would collide",
@@ -191,9 +194,9 @@ def run_ingest(
         docs: dict[str, Document] = {}
         chunks: dict[str, Chunk] = {}
         for entry in entries.values():
-            for did in entry["doc_ids"]:
+            for did in entry.doc_ids:
                 docs[did] = new_docs.get(did) or old_docs[did]
-            for cid in entry["chunk_ids"]:
+            for cid in entry.chunk_ids:
                 chunks[cid] = new_chunks.get(cid) or old_chunks[cid]
         stage("parsed")
         report.documents = len(docs)
@@ -202,7 +205,7 @@ def run_ingest(
         report.tables = sum(1 for c in chunks.values() if c.kind == "table")
         report.generation = generations.current()
         complete = (published.keyword / "ids.json").exists() and published.idf.exists()  # an older layout lacks a file
-        if published.exists() and manifest.get("files") == entries and set(chunks) == set(old_chunks) and complete:
+        if published.exists() and manifest.files == entries and set(chunks) == set(old_chunks) and complete:
             report.seconds = time.perf_counter() - started
             return report  # nothing changed: nothing is embedded or written
         staging = generations.staging()
@@ -223,7 +226,7 @@ def run_ingest(
             _, report.cross_embedded, _ = vectors.fill(
                 open_store(settings, staging.cross_collection), lambda: open_store(settings, published.cross_collection),
                 get_cross)
-            cross_name = (cross.name if cross is not None else manifest.get("cross_lingual")) or get_cross().name
+            cross_name = (cross.name if cross is not None else manifest.cross_lingual) or get_cross().name
         report.removed = len(set(old_chunks) - set(chunks))
         stage("staged")
         _write_index_files(staging, settings, entries, docs, chunks, cross_name)
@@ -239,25 +242,25 @@ def run_ingest(
 
 def _parse_changed(
     paths: Sequence[Path],
-    manifest: dict[str, Any],
+    manifest: Manifest,
     old_chunks: dict[str, Chunk],
     full_corpus: bool,
     settings: Settings,
     get_embedder: Callable[[], Any],
     report: IngestReport,
-) -> tuple[dict[str, dict[str, Any]], dict[str, Document], dict[str, Chunk]]:
+) -> tuple[dict[str, FileEntry], dict[str, Document], dict[str, Chunk]]:
     """Parse the files whose bytes changed; returns the manifest entries of every indexed file and the new
     documents and chunks. A failed file is reported and keeps its previous entry."""
-    entries: dict[str, dict[str, Any]] = {} if full_corpus else dict(manifest["files"])
+    entries: dict[str, FileEntry] = {} if full_corpus else dict(manifest.files)
     new_docs: dict[str, Document] = {}
     new_chunks: dict[str, Chunk] = {}
     for failure in report.failed:  # unreadable files keep what the previous run indexed
         name = Path(failure.path).name
-        if name in manifest["files"]:
-            entries[name] = manifest["files"][name]
+        if name in manifest.files:
+            entries[name] = manifest.files[name]
     for path, sha in _fingerprints(paths, manifest, report).items():
-        previous = manifest["files"].get(path.name)
-        if previous and previous["sha256"] == sha and all(c in old_chunks for c in previous["chunk_ids"]):
+        previous = manifest.files.get(path.name)
+        if previous and previous.sha256 == sha and all(c in old_chunks for c in previous.chunk_ids):
             report.unchanged_files += 1
             entries[path.name] = previous
             continue
@@ -272,11 +275,7 @@ def _parse_changed(
             if previous:
                 entries[path.name] = previous  # keep what the previous run indexed
             continue
-        entries[path.name] = {
-            "sha256": parsed.sha256,
-            "doc_ids": [d.doc_id for d in parsed.documents],
-            "chunk_ids": [c.chunk_id for c in parsed.chunks],
-        }
+        entries[path.name] = FileEntry(parsed.sha256, tuple(d.doc_id for d in parsed.documents), tuple(c.chunk_id for c in parsed.chunks))
         new_docs.update({d.doc_id: d for d in parsed.documents})
         new_chunks.update({c.chunk_id: c for c in parsed.chunks})
     return entries, new_docs, new_chunks
@@ -321,7 +320,7 @@ class _VectorStage:
 
 
 def _default_store(settings: Settings, collection: str) -> Any:
-    from ingest.store import ChunkStore
+    from index_format.store import ChunkStore
 
     return ChunkStore.open(settings, collection)
 
@@ -370,11 +369,11 @@ def _embed_and_add(store: Any, chunks: list[Chunk], docs: dict[str, Document], e
     return done - from_cache, from_cache
 
 
-def _write_index_files(files: IndexFiles, settings: Settings, entries: dict[str, Any], docs: dict[str, Document],
+def _write_index_files(files: IndexFiles, settings: Settings, entries: Mapping[str, FileEntry], docs: dict[str, Document],
                        chunks: dict[str, Chunk], cross_lingual: str | None = None) -> None:
     """The generation's files; the manifest names the embedder of its second dense collection (`cross_lingual`,
     None when it has none)."""
-    from ingest.keyword import KeywordIndex, bigram_idf
+    from index_format.keyword import KeywordIndex, bigram_idf
 
     ordered = sorted(chunks.values(), key=lambda c: (c.doc_id, c.ordinal))
     docstore.save_jsonl(files.documents, [docstore.doc_to_json(d) for d in docs.values()])
@@ -385,6 +384,4 @@ def _write_index_files(files: IndexFiles, settings: Settings, entries: dict[str,
     keyword.save(files.keyword)
     idf = bigram_idf([c.norm_text for c in ordered])  # the relevance gate's weights, computed once here, not per reader
     docstore.write_atomic(files.idf, json.dumps(idf, ensure_ascii=False, separators=(",", ":")))
-    manifest = {"fingerprint": settings.fingerprint(), "settings": settings.index_shape(), "files": entries,
-                "cross_lingual": cross_lingual}
-    docstore.write_atomic(files.manifest, json.dumps(manifest, ensure_ascii=False, indent=1))
+    Manifest(settings.fingerprint(), settings.index_shape(), entries, cross_lingual).write(files.manifest)

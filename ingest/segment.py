@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ingest import metadata, patterns
 from ingest.records import Document, Paragraph, Validity
+from textnorm import normalize_docno
 
 _MAX_HEADER_PARAS = 5
 _ENTRY_RE = re.compile(r"^※?\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日")
@@ -172,7 +173,7 @@ def _make(source: Source, kind: str, paras: list[Paragraph], ordinal: str, **fie
 def split_documents(paras: list[Paragraph], source: Source) -> list[Document]:
     """All documents of one gazette issue, in reading order; front matter before the first header is dropped.
     A Chinese text with no 文号 line and no 大事记 at all is one document, so none of it is lost."""
-    anchors = [k for k, p in enumerate(paras) if patterns.is_docno_line(p.text) and patterns.normalize_docno(p.text)]
+    anchors = [k for k, p in enumerate(paras) if patterns.is_docno_line(p.text) and normalize_docno(p.text)]
     bounds: list[tuple[int, str, int]] = []
     floor = 0
     for a in anchors:
@@ -216,7 +217,7 @@ def _chronicle(paras: list[Paragraph], source: Source, n: int) -> Document:
 
 
 def _notice(paras: list[Paragraph], start: int, anchor: int, end: int, source: Source, n: int) -> list[Document]:
-    docno = patterns.normalize_docno(paras[anchor].text)
+    docno = normalize_docno(paras[anchor].text)
     issuer, title = _title_of(paras[start:anchor])
     signature = _signature(paras, anchor + 1, end)
     signed = metadata.parse_date(paras[signature[0]].text) if signature else None

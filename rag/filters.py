@@ -9,9 +9,9 @@ from dataclasses import replace
 from typing import Any
 
 from ingest.records import Chunk
-from ingest.repair.normalize import normalize_docnos
 from rag.index import LoadedIndex
 from rag.records import Filters
+from textnorm import normalize_docnos
 
 _NO_VALUE = "\x00"  # a metadata value no chunk has: `$in` of it allows nothing
 

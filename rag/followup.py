@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ingest.patterns import CN_NUM
 from rag.places import Places
 from rag.query import analyse
+from textnorm import CN_NUM
 
 _FOLLOW_MARKERS = re.compile(r"^(?:那|那么|那这个|这个|该|它|其|此|还有|另外|此外|然后|接着|具体|详细)")
 _STEP_ONLY = re.compile(r"^第[一二三四五六七八九十\d]+(?:步|项|个环节|条)")

@@ -7,19 +7,19 @@ import json
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
-from ingest.chunker import embedding_text
-from ingest.generations import IndexFiles, load_state
-from ingest.keyword import Idf, KeywordIndex
-from ingest.keyword import bigram_idf as keyword_idf
+from index_format.embedding import embedding_text
+from index_format.generations import IndexFiles, load_state
+from index_format.keyword import Idf, KeywordIndex
+from index_format.keyword import bigram_idf as keyword_idf
+from index_format.manifest import Manifest
+from index_format.protocols import Embedder, QueryEmbedder, Store
 from ingest.records import Chunk, Document
-from ingest.repair.normalize import matching_form
-from ingest.settings import Settings
 from rag.places import Places
+from settings import Settings
+from textnorm import matching_form
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +40,13 @@ class LoadedIndex:
     documents: dict[str, Document]
     chunks: dict[str, Chunk]
     keyword: KeywordIndex
-    store: Any
-    embed_query: Callable[[str], Any]
+    store: Store
+    embed_query: QueryEmbedder
     children: dict[str, list[str]] = field(default_factory=dict)
     by_doc: dict[str, list[str]] = field(default_factory=dict)
     generation: int | None = None
-    cross_store: Any = None  # the second dense space (questions not in Chinese), same chunk ids; None: the index has none
-    embed_query_cross: Callable[[str], Any] | None = None
+    cross_store: Store | None = None  # the second dense space (questions not in Chinese), same chunk ids; None: the index has none
+    embed_query_cross: QueryEmbedder | None = None
 
     def __post_init__(self) -> None:
         children: dict[str, list[str]] = defaultdict(list)
@@ -114,9 +114,9 @@ class LoadedIndex:
         return embedding_text(self.documents[chunk.doc_id].title, chunk.headings, chunk.index_text)
 
 
-def load_index(settings: Settings, embedder: Any | None = None, store: Any | None = None,
-               embed_query: Callable[[str], Any] | None = None, cross_store: Any | None = None,
-               embed_query_cross: Callable[[str], Any] | None = None) -> LoadedIndex:
+def load_index(settings: Settings, embedder: Embedder | None = None, store: Store | None = None,
+               embed_query: QueryEmbedder | None = None, cross_store: Store | None = None,
+               embed_query_cross: QueryEmbedder | None = None) -> LoadedIndex:
     """Load the published generation of the index for `settings` (the pointer is read once, so the files and
     the collection belong to the same generation); raises IndexMissing with the command that builds it.
     `embed_query` reuses an already loaded query embedder (a reload does not load the model again); likewise
@@ -128,7 +128,7 @@ def load_index(settings: Settings, embedder: Any | None = None, store: Any | Non
     keyword = KeywordIndex.load(files.keyword)
     keyword.search("预热", k=1)  # loads jieba's dictionary now, not on the first question
     if store is None:
-        from ingest.store import ChunkStore
+        from index_format.store import ChunkStore
 
         store = ChunkStore.open(settings, files.collection)
     if embed_query is None:
@@ -139,7 +139,7 @@ def load_index(settings: Settings, embedder: Any | None = None, store: Any | Non
         embed_query = embedder.embed_query
     cross_store, embed_query_cross = _cross_lingual(settings, files, manifest, cross_store, embed_query_cross)
     log.info("index loaded", extra={"chunks": len(chunks), "documents": len(documents), "root": str(files.root),
-                                    "cross_lingual": manifest.get("cross_lingual")})
+                                    "cross_lingual": manifest.cross_lingual})
     index = LoadedIndex(documents, chunks, keyword, store, embed_query, generation=files.generation,
                         cross_store=cross_store, embed_query_cross=embed_query_cross)
     if chunks:
@@ -150,11 +150,11 @@ def load_index(settings: Settings, embedder: Any | None = None, store: Any | Non
     return index
 
 
-def _cross_lingual(settings: Settings, files: IndexFiles, manifest: dict[str, Any], store: Any | None,
-                   embed_query: Callable[[str], Any] | None) -> tuple[Any, Callable[[str], Any] | None]:
+def _cross_lingual(settings: Settings, files: IndexFiles, manifest: Manifest, store: Store | None,
+                   embed_query: QueryEmbedder | None) -> tuple[Store | None, QueryEmbedder | None]:
     """The cross-lingual collection and its query embedder, when the generation's manifest says it has one (an
     index built with `RAG_CROSS_LINGUAL=off`, or by an older version, has none: English questions use e5 alone)."""
-    if not manifest.get("cross_lingual"):
+    if not manifest.cross_lingual:
         return None, None
     if embed_query is None:
         from ingest.embedders import cross_lingual_factory
@@ -163,13 +163,13 @@ def _cross_lingual(settings: Settings, files: IndexFiles, manifest: dict[str, An
         if factory is None:
             return None, None
         embedder = factory()
-        if embedder.name != manifest["cross_lingual"]:
+        if embedder.name != manifest.cross_lingual:
             log.warning("cross-lingual vectors of another embedder: not used (run `python -m ingest`)",
-                        extra={"index": manifest["cross_lingual"], "embedder": embedder.name})
+                        extra={"index": manifest.cross_lingual, "embedder": embedder.name})
             return None, None
         embed_query = embedder.embed_query
     if store is None:
-        from ingest.store import ChunkStore
+        from index_format.store import ChunkStore
 
         store = ChunkStore.open(settings, files.cross_collection)
     return store, embed_query

@@ -14,11 +14,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 
-from ingest.generations import Generations
-from ingest.settings import Settings
+from index_format.generations import Generations
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.records import Answer, Filters
+from settings import Settings
 
 log = logging.getLogger(__name__)
 

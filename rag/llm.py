@@ -11,11 +11,14 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rag.compose import lapsed_note
 from rag.records import REFUSAL, Citation, Passage
 from rag.retrieve import keyword_coverage
+
+if TYPE_CHECKING:
+    from settings import Settings
 
 SYSTEM_PROMPT = (
     "你是市政府文件问答助手，为政府工作人员和市民解答政策问题。\n"
@@ -101,7 +104,7 @@ class LLMClient:
         )
 
     @classmethod
-    def from_settings(cls, settings: Any) -> LLMClient:
+    def from_settings(cls, settings: Settings) -> LLMClient:
         if not settings.llm_base_url:
             raise ValueError("LLM mode needs RAG_LLM_BASE_URL (an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1)")
         return cls(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s,

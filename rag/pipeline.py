@@ -227,7 +227,7 @@ def load_pipeline(mode: str = "auto") -> Pipeline:
     """The default pipeline for the current settings, loaded once per process.
 
     mode: "offline" (extractive), "llm" (needs RAG_LLM_BASE_URL), or "auto" (llm when a server is configured)."""
-    from ingest.settings import Settings
+    from settings import Settings
 
     if mode not in ("auto", "offline", "llm"):
         raise ValueError(f"mode must be auto, offline or llm, got {mode!r}")

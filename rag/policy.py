@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from ingest.settings import Settings
 from rag.places import Places
 from rag.query import QueryFacts
 from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
+from settings import Settings
 
 POLICY_VERSION = "4"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
@@ -89,7 +89,7 @@ class PolicyConfig:
             raise ValueError(f"RAG_RULES_OFF names unknown rule(s) {unknown}: choose from {', '.join(RULE_NAMES)}")
 
     @classmethod
-    def from_settings(cls, settings: Any) -> PolicyConfig:
+    def from_settings(cls, settings: Settings) -> PolicyConfig:
         """The policy configuration of a `Settings` object (fields `gate_*` and `rules_off`)."""
         values = {name: getattr(settings, f"gate_{name}") for name in cls.__dataclass_fields__ if name != "rules_off"}
         off = frozenset(r.strip() for r in (settings.rules_off or "").split(",") if r.strip())

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest import patterns
 from rag.places import Places
+from textnorm import CN_NUM, cn_to_int
 
 # Topics no municipal gazette answers (weather, markets, lotteries, chit-chat): refused without retrieval.
 OUT_OF_SCOPE = re.compile(r"天气|下雨|下雪|气温|股价|股票|基金净值|彩票|星座|菜谱|笑话|你是谁|你好吗|讲个故事")
@@ -88,10 +88,10 @@ ASKS_EN = {
 # English questions: the same topics in English words.
 OUT_OF_SCOPE_EN = re.compile(r"\b(?:weather|rain|snow|temperature|forecast|stock|share price|lottery|horoscope|recipe|joke)\b", re.I)
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
-_STEP = re.compile(rf"第([{patterns.CN_NUM}\d]+)(步|项|个环节|条)")
+_STEP = re.compile(rf"第([{CN_NUM}\d]+)(步|项|个环节|条)")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 # a numbered occurrence (第73次常务会议, 第二十一期讲座, 第五届): not a clause (条, 款, 章) or a step (步)
-ORDINAL = re.compile(rf"第([{patterns.CN_NUM}\d]+)(次|期|届|批)")
+ORDINAL = re.compile(rf"第([{CN_NUM}\d]+)(次|期|届|批)")
 MONTH_DAY = re.compile(r"(?<!\d)(1[0-2]|0?[1-9])\s*月\s*(3[01]|[12]\d|0?[1-9])\s*[日号]")
 
 
@@ -117,7 +117,7 @@ class QueryFacts:
 
 def _number(text: str) -> int | None:
     try:
-        return int(text) if text.isdigit() else patterns.cn_to_int(text)
+        return int(text) if text.isdigit() else cn_to_int(text)
     except ValueError:
         return None
 

@@ -10,16 +10,16 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
-from typing import Any
 
+from index_format.protocols import Vector
 from ingest.records import Chunk
-from ingest.repair.normalize import matching_form, normalize_docnos
 from rag.filters import allowed_ids, store_where
 from rag.glossary import Glossary, default_glossary
 from rag.index import LoadedIndex
 from rag.query import is_cross_lingual
 from rag.records import Filters, Passage
 from rag.rerank import Reranker
+from textnorm import matching_form, normalize_docnos
 
 log = logging.getLogger(__name__)
 
@@ -122,10 +122,10 @@ class HybridRetriever:
         self.config = config or RetrievalConfig()
         self.reranker = reranker
         self.glossary = glossary if glossary is not None else default_glossary()
-        self._vectors: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self._vectors: OrderedDict[tuple[str, str], Vector] = OrderedDict()
         self._vectors_lock = threading.Lock()
 
-    def _embed(self, query: str, space: str = "dense") -> Any:
+    def _embed(self, query: str, space: str = "dense") -> Vector:
         """The query's embedding in one dense space (`dense`: e5, `cross`: the cross-lingual model), remembered for
         the last few queries: one question is ranked more than once (each side of a comparison, the wrong-city
         check), and embedding is most of a question's CPU time."""

@@ -14,12 +14,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ingest.repair.normalize import matching_form
 from rag.glossary import default_glossary
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, context, irrelevant, relevance
 from rag.query import MONTH_DAY, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, QueryFacts, answers_kind, ordinals_in
 from rag.records import Passage, Reason
 from rag.retrieve import NOT_WORD, QUESTION_WORDS, keyword_coverage
+from textnorm import matching_form
 
 _NOT_SUBJECT = re.compile(rf"{QUESTION_WORDS.pattern}|{NOT_WORD.pattern}")
 _TABLE_WORD = re.compile(r"表|名单|清单|目录")

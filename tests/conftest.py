@@ -16,8 +16,8 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 # imported after the offline switches above
 from ingest.pipeline import run_ingest
-from ingest.settings import Settings
 from rag.index import LoadedIndex, load_index
+from settings import Settings
 from tests.fakes import BigramEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,10 +13,10 @@ from dataclasses import replace
 from ingest.records import Extraction, Paragraph, SourceLine
 from ingest.repair.join import join_lines
 from ingest.repair.lines import drop_back_matter, drop_front_matter, drop_page_furniture, split_lines
-from ingest.repair.normalize import matching_form, repair_paragraph_text
+from ingest.repair.normalize import repair_paragraph_text
 from ingest.repair.reorder import restore_reading_order
 
-__all__ = ["matching_form", "repair_extraction", "repair_text", "text_extraction"]
+__all__ = ["repair_extraction", "repair_text", "text_extraction"]
 
 
 def text_extraction(raw: str) -> Extraction:

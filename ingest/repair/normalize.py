@@ -1,32 +1,18 @@
-"""Text normalisation: canonical 文号 and spacing in the repaired text; a matching copy for search and quotes."""
+"""Repairs of the text itself: canonical 文号 and spacing in the repaired (cited) text. The matching copy and the
+文号 canonical form are `textnorm`'s (every package uses them)."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from ingest import patterns
+from textnorm import CN_NUM, normalize_docnos
 
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 # whitespace with a CJK character or CJK punctuation on either side (通 知, 2021年 3月, 焦 勇, 、 已取得)
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \u3000]+|[ \u3000]+(?=[{_CJK}])")
-_ROMAN = str.maketrans({"Ⅰ": "I", "Ⅱ": "II", "Ⅲ": "III", "Ⅳ": "IV", "Ⅴ": "V", "Ⅵ": "VI", "Ⅶ": "VII", "Ⅷ": "VIII", "Ⅸ": "IX", "Ⅹ": "X"})
-_WHITESPACE = re.compile(r"\s+")
 
 
-def normalize_docnos(text: str) -> str:
-    """Rewrite every 文号 in canonical form: 晋市政办[2017]113号 → 晋市政办〔2017〕113号, 〔2021〕4 号 → 〔2021〕4号."""
-
-    def canon(m: re.Match[str]) -> str:
-        prefix, year, number = m.groups()
-        first = m.group(0)
-        lead = first[: first.index(prefix) + len(prefix)]
-        return f"{lead}〔{year}〕{number}号"
-
-    return patterns.DOCNO_RE.sub(canon, text)
-
-
-_ARTICLE_HEAD = re.compile(rf"^(第[{patterns.CN_NUM}]+[章条节])[ \u3000]+(?=\S)")
+_ARTICLE_HEAD = re.compile(rf"^(第[{CN_NUM}]+[章条节])[ \u3000]+(?=\S)")
 
 
 # a decimal heading number (1 总则, 1.5.1 出现下列情形) keeps the space that separates it from its title
@@ -45,10 +31,3 @@ def tidy_spacing(text: str) -> str:
 def repair_paragraph_text(text: str) -> str:
     return tidy_spacing(normalize_docnos(text))
 
-
-def matching_form(text: str) -> str:
-    """The copy used for matching (search, quotes, dedup): NFKC, Roman numerals unified, no whitespace, ` and `→和."""
-    t = text.translate(_ROMAN)
-    t = unicodedata.normalize("NFKC", t)
-    t = t.replace(" and ", "和")
-    return _WHITESPACE.sub("", t)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from app.mcp_server import build_server
 from ingest.pipeline import run_ingest
-from ingest.settings import Settings
 from rag.index import LoadedIndex, load_index
 from rag.pipeline import Pipeline
+from settings import Settings
 from tests.conftest import GAZETTES, SMALL_INDEX_FILES  # the files `small_index` indexes
 from tests.fakes import BigramEmbedder
 

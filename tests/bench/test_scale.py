@@ -12,8 +12,8 @@ import pytest
 
 from bench.archive_index import LEGS, QueryVectors, Question, build, index_settings, load, measure
 from bench.synthetic import INVENTED_CITIES, Archive, Variant, derived_vectors, replicate
-from ingest.generations import IndexFiles
-from ingest.keyword import bigram_idf
+from index_format.generations import IndexFiles
+from index_format.keyword import bigram_idf
 from ingest.pipeline import _write_index_files
 from ingest.records import Chunk, Document
 from rag.index import LoadedIndex

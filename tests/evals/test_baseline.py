@@ -9,7 +9,7 @@ import pytest
 
 from evals.baseline import ANSWER_PASSAGES, CHUNK_SIZE, build_in_memory, build_persisted, collection_name, split_files
 from evals.runner import Pipeline
-from ingest.settings import Settings
+from settings import Settings
 from tests.fakes import BigramEmbedder
 
 HOUSING = """晋城市人民政府文件

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from evals.runner import Pipeline, PipelineUnavailable, ask, ensure_index, load_ours, run_eval, select_items
-from ingest.settings import Settings
 from rag.records import Answer
+from settings import Settings
 from tests.evals.test_metrics import answer, gold_item, passage, ranked_with_evidence_at
 
 Script = Callable[[str, tuple[str, ...]], Answer]
@@ -127,7 +127,8 @@ def test_ours_is_loaded_through_load_pipeline_with_the_mode(monkeypatch: pytest.
 
 def test_index_is_built_only_when_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import ingest.pipeline
-    from ingest.pipeline import IndexFiles, IngestReport
+    from index_format.generations import IndexFiles
+    from ingest.pipeline import IngestReport
 
     calls: list[Settings] = []
 

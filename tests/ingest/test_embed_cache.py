@@ -16,7 +16,7 @@ import pytest
 
 from ingest.embed_cache import EmbeddingCache
 from ingest.pipeline import run_ingest
-from ingest.settings import Settings
+from settings import Settings
 from tests.conftest import GAZETTES, ROOT
 from tests.fakes import BigramEmbedder
 

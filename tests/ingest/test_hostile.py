@@ -17,18 +17,19 @@ from pathlib import Path
 
 import pytest
 
+from index_format.generations import IndexFiles, load_state
 from ingest import reader
 from ingest.chunker import ChunkBudget
-from ingest.pipeline import IndexFiles, IngestReport, load_state, parse_text, run_ingest
+from ingest.pipeline import IngestReport, parse_text, run_ingest
 from ingest.reader import IngestError, decode
 from ingest.records import Chunk, SourceLine
 from ingest.repair import repair_text
 from ingest.repair.lines import split_lines
 from ingest.repair.reorder import restore_reading_order
 from ingest.segment import Source, split_documents
-from ingest.settings import Settings
 from rag.index import load_index
 from rag.pipeline import Pipeline
+from settings import Settings
 from tests.conftest import GAZETTES, ROOT
 from tests.fakes import BigramEmbedder
 
@@ -337,7 +338,7 @@ import json, sys
 from pathlib import Path
 from ingest.pipeline import run_ingest
 from ingest.reader import IngestError, read_gazette
-from ingest.settings import Settings
+from settings import Settings
 from tests.fakes import BigramEmbedder
 data, index = Path(sys.argv[1]), Path(sys.argv[2])
 errors = {}

@@ -1,5 +1,5 @@
-"""Tests for ingest/patterns.py: 文号 recognition and canonical form, numbering tokens, Chinese numerals, title and
-closing-line shapes. Inputs are real spellings from the corpus (docs/catalogue-*.md §2.7, §2.10, A16)."""
+"""Tests for ingest/patterns.py: 文号 lines, numbering tokens, title and closing-line shapes (canonical 文号 and
+Chinese numerals: tests/test_textnorm.py). Inputs are real spellings from the corpus (docs/catalogue-*.md §2.7, §2.10, A16)."""
 
 from __future__ import annotations
 
@@ -7,43 +7,14 @@ import pytest
 
 from ingest.patterns import (
     HeadingToken,
-    cn_to_int,
     heading_token,
     is_closing_line,
     is_docno_line,
     is_title_like,
-    normalize_docno,
     run_in_title,
 )
 
 # --- 文号 -------------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("raw", "canonical"),
-    [
-        ("晋市政办[2017]113号", "晋市政办〔2017〕113号"),  # 003 L1336, ASCII brackets
-        ("晋市政办［2018］8号", "晋市政办〔2018〕8号"),  # full-width square brackets
-        ("晋市政发〔2021〕4 号", "晋市政发〔2021〕4号"),  # 001 L1118, space before 号
-        ("长政办发〔2020〕30 号", "长政办发〔2020〕30号"),  # 004 L1855
-        ("晋市政办〔2021〕 10 号", "晋市政办〔2021〕10号"),
-        ("公网安（2020）1960号", "公网安〔2020〕1960号"),  # round brackets in a cited number
-        ("晋市政发〔2018〕第5号", "晋市政发〔2018〕5号"),  # 第 before the number
-        ("晋市政办〔2018〕053号", "晋市政办〔2018〕53号"),  # leading zero
-        ("晋市政发〔2018〕23号", "晋市政发〔2018〕23号"),  # already canonical
-    ],
-)
-def test_normalize_docno_gives_canonical_form_for_each_spelling_variant(raw: str, canonical: str) -> None:
-    assert normalize_docno(raw) == canonical
-
-
-@pytest.mark.parametrize("template", ["〔 年〕第 号", "〔 年〕 第 号", "函字〔202 〕 号", "编号：〔 年〕第 号"])
-def test_normalize_docno_returns_none_for_blank_form_templates(template: str) -> None:
-    assert normalize_docno(template) is None
-
-
-def test_normalize_docno_returns_none_for_text_without_a_docno() -> None:
-    assert normalize_docno("本办法自公布之日起施行，有效期五年。") is None
 
 
 @pytest.mark.parametrize(
@@ -123,20 +94,6 @@ def test_heading_token_ignores_the_page_start_space() -> None:
 )
 def test_heading_token_rejects_amounts_years_and_plain_text(line: str) -> None:
     assert heading_token(line) is None
-
-
-@pytest.mark.parametrize(
-    ("numeral", "value"),
-    [("一百二十", 120), ("十五", 15), ("二十三", 23), ("十", 10), ("一百零五", 105), ("两", 2), ("九十九", 99), ("36", 36)],
-)
-def test_cn_to_int_converts_chinese_numerals(numeral: str, value: int) -> None:
-    assert cn_to_int(numeral) == value
-
-
-@pytest.mark.parametrize("text", ["", "条", "十a"])
-def test_cn_to_int_raises_for_non_numerals(text: str) -> None:
-    with pytest.raises(ValueError):
-        cn_to_int(text)
 
 
 # --- titles, closing lines, run-in headings ---------------------------------------------------------------------

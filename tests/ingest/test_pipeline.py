@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ingest.keyword import KeywordIndex
-from ingest.pipeline import IndexFiles, load_state, run_ingest
-from ingest.settings import Settings
-from ingest.store import ChunkStore
+from index_format.generations import IndexFiles, load_state
+from index_format.keyword import KeywordIndex
+from index_format.store import ChunkStore
+from ingest.pipeline import run_ingest
+from settings import Settings
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder, TranslatingEmbedder
 
@@ -137,7 +138,7 @@ def test_cross_lingual_space_holds_the_same_chunks_carries_them_over_and_is_prun
     report = run_ingest(settings, BigramEmbedder, cross_lingual_factory=lambda: first)
     files = IndexFiles.of(settings)
     manifest, _, chunks = load_state(files)
-    assert manifest["cross_lingual"] == first.name
+    assert manifest.cross_lingual == first.name
     assert report.cross_embedded == len(chunks) == len(first.embedded)
     assert ChunkStore.open(settings, files.cross_collection).ids() == set(chunks)
 
@@ -149,7 +150,7 @@ def test_cross_lingual_space_holds_the_same_chunks_carries_them_over_and_is_prun
     manifest, _, after = load_state(files)
     assert 0 < report.cross_embedded == len(set(after) - set(chunks)) == len(second.embedded) <= 3  # the rest copied
     assert ChunkStore.open(settings, files.cross_collection).ids() == set(after)
-    assert manifest["cross_lingual"] == second.name
+    assert manifest.cross_lingual == second.name
 
     path.write_text(path.read_text(encoding="utf-8").replace("1月6日", "1月7日"), encoding="utf-8")
     run_ingest(settings, BigramEmbedder, cross_lingual_factory=lambda: TranslatingEmbedder({}))
@@ -162,6 +163,6 @@ def test_an_index_without_a_cross_lingual_space_says_so(tmp_path: Path, corpus: 
     settings = _settings(tmp_path, corpus)
     run_ingest(settings, BigramEmbedder)
     manifest, _, _ = load_state(IndexFiles.of(settings))
-    assert manifest["cross_lingual"] is None
+    assert manifest.cross_lingual is None
     ours = [c.name for c in ChunkStore.open(settings).client.list_collections() if c.name.startswith(settings.collection_name())]
     assert ours and not any(name.endswith("-xl") for name in ours)

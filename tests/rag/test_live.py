@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from app.documents import DocumentLibrary
-from ingest.generations import Generations
+from index_format.generations import Generations
 from ingest.pipeline import run_ingest
-from ingest.settings import Settings
 from rag.index import LoadedIndex, load_index
 from rag.live import FollowingPipeline, follow
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
+from settings import Settings
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder
 

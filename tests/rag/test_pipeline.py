@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from ingest.repair.normalize import matching_form
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
 from rag.records import LEADS_PREFIX, REFUSAL, Filters, Reason
 from rag.retrieve import HybridRetriever, Retrieved, to_passage
+from textnorm import matching_form
 
 
 def _pipeline(index: LoadedIndex) -> Pipeline:

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from ingest.settings import Settings
 from rag.policy import PolicyConfig, Signals, irrelevant
 from rag.rules import RULE_NAMES
+from settings import Settings
 
 
 def test_the_fingerprint_follows_thresholds_and_switched_off_rules() -> None:

@@ -12,13 +12,13 @@ from datetime import date
 import pytest
 
 from ingest.pipeline import run_ingest
-from ingest.settings import Settings
 from rag.filters import allowed_ids
 from rag.glossary import Glossary
 from rag.index import LoadedIndex, load_index
 from rag.pipeline import CHINESE_SOURCES_NOTICE, Pipeline
 from rag.records import Filters, Reason
 from rag.retrieve import HybridRetriever
+from settings import Settings
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder, TranslatingEmbedder
 

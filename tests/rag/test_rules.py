@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from ingest.repair.normalize import matching_form
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
 from rag.query import QueryFacts
 from rag.records import Reason
 from rag.rules import _READS_TABLE, _READS_TABLE_EN, _within_corpus_term, states_value
+from textnorm import matching_form
 
 
 def _pipeline(index: LoadedIndex, **config: object) -> Pipeline:

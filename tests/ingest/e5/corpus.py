@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from ingest.chunker import ChunkBudget, embedding_text
+from index_format.embedding import embedding_text
+from ingest.chunker import ChunkBudget
 from ingest.pipeline import parse_text
 from tests.conftest import GAZETTES, ROOT
 

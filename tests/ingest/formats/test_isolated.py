@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import IndexFiles, IngestReport, load_state, run_ingest
-from ingest.settings import Settings
+from index_format.generations import IndexFiles, load_state
+from ingest.pipeline import IngestReport, run_ingest
+from settings import Settings
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder
 from tests.ingest.formats.gazette_files import gazette_html, original_paragraphs, print_pdf, styled

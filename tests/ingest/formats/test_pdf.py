@@ -11,16 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from index_format.generations import IndexFiles, load_state
 from ingest.formats import read_source
 from ingest.formats.numbering import chinese_number
 from ingest.formats.pdf import read_pdf
-from ingest.pipeline import IndexFiles, load_state, parse_text, run_ingest
-from ingest.repair.normalize import matching_form
-from ingest.settings import Settings
+from ingest.pipeline import parse_text, run_ingest
+from settings import Settings
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder
 from tests.ingest.corpus_fixtures import BUDGET
 from tests.ingest.formats.gazette_files import gazette_html, original_paragraphs, print_pdf, styled, write_docx
+from textnorm import matching_form
 
 SOURCE = "jincheng-2018-04.txt"
 TEXT_NAME = "jincheng-2018-04-text.txt"

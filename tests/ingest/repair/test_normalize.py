@@ -1,40 +1,11 @@
-"""Tests for ingest/repair/normalize.py: canonical 文号 and spacing in the repaired (cited) text, and the matching
-copy used for search and quotes (docs/catalogue-1.md §2.7, §3.9; catalogue-2.md A16–A22, §4.1)."""
+"""Tests for ingest/repair/normalize.py: canonical 文号 and spacing in the repaired (cited) text (docs/catalogue-1.md
+§2.7, §3.9; catalogue-2.md A16–A22, §4.1). The matching copy and 文号 forms themselves: tests/test_textnorm.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from ingest.repair.normalize import matching_form, normalize_docnos, repair_paragraph_text, tidy_spacing
-
-# --- 文号 -------------------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("raw", "clean"),
-    [
-        ("晋市政办[2017]113号", "晋市政办〔2017〕113号"),  # 003 L1336
-        ("晋市政办［2018］8号", "晋市政办〔2018〕8号"),
-        ("晋市政发〔2021〕4 号", "晋市政发〔2021〕4号"),  # 001 L1118
-        ("长政办发〔2020〕30 号", "长政办发〔2020〕30号"),  # 004 L1855
-        ("（晋政办发〔2020〕 107号）", "（晋政办发〔2020〕107号）"),  # 001 L334–335 after the join
-    ],
-)
-def test_normalize_docnos_rewrites_brackets_and_spaces(raw: str, clean: str) -> None:
-    assert normalize_docnos(raw) == clean
-
-
-def test_normalize_docnos_rewrites_every_docno_in_a_sentence_and_keeps_the_rest() -> None:
-    raw = "根据《国务院关于印发打赢蓝天保卫战三年行动计划的通知》（国发[2017]42号）和（晋市政办〔2021〕10 号）精神，"
-    assert (
-        normalize_docnos(raw)
-        == "根据《国务院关于印发打赢蓝天保卫战三年行动计划的通知》（国发〔2017〕42号）和（晋市政办〔2021〕10号）精神，"
-    )
-
-
-def test_normalize_docnos_leaves_blank_templates_alone() -> None:
-    assert normalize_docnos("编号：〔 年〕第 号") == "编号：〔 年〕第 号"
-
+from ingest.repair.normalize import repair_paragraph_text, tidy_spacing
 
 # --- spacing ----------------------------------------------------------------------------------------------------
 
@@ -85,31 +56,3 @@ def test_repair_paragraph_text_applies_docno_and_spacing_fixes_together() -> Non
         repair_paragraph_text("根据晋市政办[2017]113号 文件，自 2021年 3月 1日起施行。")
         == "根据晋市政办〔2017〕113号文件，自2021年3月1日起施行。"
     )
-
-
-# --- matching copy ---------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("raw", "matching"),
-    [
-        ("增长５０％", "增长50%"),  # full-width digits and per cent
-        ("22万元／亩", "22万元/亩"),
-        ("附件７", "附件7"),  # 001 L4577
-        ("国Ⅳ排放标准", "国IV排放标准"),  # 001 L4997
-        ("国 IV 排放标准", "国IV排放标准"),  # 001 L4999, same text after matching
-        ("Ⅱ级响应", "II级响应"),  # 004 L1478
-        ("Ⅲ级", "III级"),
-        ("2：1", "2:1"),
-        ("（试行）", "(试行)"),  # 002 L3983
-        ("检查 and 落实工作", "检查和落实工作"),  # 004 L1568
-        ("第一条 为\t切实\u3000规范", "第一条为切实规范"),
-    ],
-)
-def test_matching_form_is_nfkc_with_unified_roman_numerals_and_no_whitespace(raw: str, matching: str) -> None:
-    assert matching_form(raw) == matching
-
-
-def test_matching_form_makes_variant_spellings_equal() -> None:
-    assert matching_form("刘 锋") == matching_form("刘锋")
-    assert matching_form("Ⅱ级响应") == matching_form("II 级响应")

@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ingest import docstore
+from index_format import docstore
+from index_format.manifest import Manifest
 
 if TYPE_CHECKING:
     from ingest.records import Chunk, Document
-    from ingest.settings import Settings
+    from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -187,10 +188,10 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def load_state(files: IndexFiles) -> tuple[dict[str, Any], dict[str, Document], dict[str, Chunk]]:
+def load_state(files: IndexFiles) -> tuple[Manifest, dict[str, Document], dict[str, Chunk]]:
     """(manifest, documents, chunks) of one generation; empty when it was never completed. What readers load (the
-    app through `rag.index`) and what the next ingest starts from."""
-    manifest = json.loads(files.manifest.read_text(encoding="utf-8")) if files.exists() else {"files": {}}
+    app through `rag.index`) and what the next ingest starts from. Raises ManifestError for a damaged manifest."""
+    manifest = Manifest.read(files.manifest) if files.exists() else Manifest.empty()
     docs = {d["doc_id"]: docstore.doc_from_json(d) for d in docstore.load_jsonl(files.documents)}
     chunks = {c["chunk_id"]: docstore.chunk_from_json(c) for c in docstore.load_jsonl(files.chunks)}
     return manifest, docs, chunks

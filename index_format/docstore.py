@@ -1,4 +1,4 @@
-"""Documents, chunks and the ingest manifest on disk (JSON Lines), written atomically (temp file + rename)."""
+"""Documents and chunks of a generation on disk (JSON Lines), and atomic writes (temp file + rename) for every index file."""
 
 from __future__ import annotations
 

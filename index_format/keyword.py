@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.repair.normalize import matching_form
+from textnorm import matching_form
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingest.keyword import KeywordIndex, tokenize
+from index_format.keyword import KeywordIndex, tokenize
 
 TEXTS = {
     "relocation": "第十二条 搬迁补助：征收住宅房屋，搬迁补助费18元/平方米，实行产权调换期房安置的支付两次。",

@@ -11,7 +11,8 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from ingest.settings import Settings
+from index_format.protocols import Vector
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class ChunkStore:
     def open(cls, settings: Settings, collection: str | None = None) -> ChunkStore:
         """The collection of the published index generation (or the named one, e.g. a staging generation)."""
         if collection is None:
-            from ingest.generations import IndexFiles
+            from index_format.generations import IndexFiles
 
             collection = IndexFiles.of(settings).collection
         return cls(make_client(settings), collection, settings.chroma_ef_search)
@@ -104,7 +105,7 @@ class ChunkStore:
         for i in range(0, len(ids), 5000):
             self.collection.delete(ids=ids[i:i + 5000])
 
-    def query(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+    def query(self, vector: Vector | Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) best first."""
         n = self._known_count if self._known_count is not None else self.count()
         self._known_count = n

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent
 # Bump when repair, segmentation or chunking changes what chunks come out, so old indexes are not reused.
 CHUNKER_VERSION = "4"
 

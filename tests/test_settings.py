@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from ingest.settings import Settings
+from settings import Settings
 
 
 def test_fingerprint_changes_with_what_shapes_the_index_only() -> None:
