@@ -31,9 +31,11 @@ ASKS = {
     # a phone number, a website or an e-mail address: the clause must print one (a description of the service is no
     # answer to how to reach it)
     "contact": (re.compile(r"电话|热线是多少|热线号码|联系方式|号码是|网址|邮箱|电子邮件|email|e-mail", re.I),
-                # a bare 7–8 digit number is a phone number only in a text that says so (值班电话 table rows)
+                # a bare 5–8 digit number is a phone number only where it is labelled as one (值班电话：2032222,
+                # “12369”环保举报热线), not a number elsewhere in a text that mentions a phone (the “13710” system)
                 re.compile(r"\d{3,4}\s*[-－—]\s*\d{7,8}|(?<!\d)1\d{10}(?!\d)|https?://|www\.|\.gov\.cn|\.com|@"
-                           r"|(?s:(?=.*(?:电话|热线|传真|联系方式)).*(?<!\d)\d{5,8}(?!\d))")),
+                           r"|(?:电话|热线|传真|联系方式|手机)[^。；;，,\d]{0,6}?[：:]?\s*[“\"「]?(?<!\d)\d{5,8}(?!\d)"
+                           r"|(?<!\d)\d{5,8}(?!\d)[”\"」]?[\u4e00-\u9fff]{0,6}?(?:热线|电话)")),
     "ratio": (re.compile(r"比例|百分之|占比|几成|百分比"),
               re.compile(r"\d[\d.]*\s*[%％]|百分之|[一二三四五六七八九十]成|\d+\s*:\s*\d+|比例")),
 }
@@ -54,6 +56,7 @@ _PERSON_ROLE = re.compile(r"(?:市长|副市长|书记|副书记|主任|副主�
                           r"|[\u4e00-\u9fff]{2,3}同志")
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,}(?:路|街|大道|号楼|大厦|广场|宾馆|酒店|会议中心|大礼堂|会议室|体育馆|剧院|中心|园区|公园"
                     r"|村|镇|乡)|\d+号")
+_ADDRESS = re.compile(r"[\u4e00-\u9fff]{2,}(?:路|街|大道|巷)\s*\d*号?|\d+号|[\u4e00-\u9fff]{2,}(?:大厦|号楼)")
 _WEBSITE = re.compile(r"https?://|www\.|\.gov\.cn|\.com|[\u4e00-\u9fff]{2,}(?:网|网站|平台|公众号|客户端|APP|app)")
 _COMPANY = re.compile(r"[\u4e00-\u9fff]{2,}(?:有限公司|有限责任公司|股份公司|集团|公司)")
 
@@ -68,7 +71,9 @@ def _names_person(text: str) -> bool:
 
 NAMED_ASKS = {
     "person": (re.compile(r"哪位|哪些人|由谁主持|什么人|谁担任|叫什么名字|姓名|都有谁|分别是谁|有哪些专家"), _names_person),
-    "place": (re.compile(r"在哪里|在哪儿|在哪举行|在什么地方|具体地址|地址是|哪个位置|建在哪|设在哪"), lambda t: bool(_PLACE.search(t))),
+    # an address is a street address (…路12号, …大厦), not a place name: 市政务大厅管理中心 says where, not the address
+    "address": (re.compile(r"地址|门牌"), lambda t: bool(_ADDRESS.search(t))),
+    "place": (re.compile(r"在哪里|在哪儿|在哪举行|在什么地方|哪个位置|建在哪|设在哪"), lambda t: bool(_PLACE.search(t))),
     "website": (re.compile(r"哪个网站|什么网站|哪个平台|什么平台|网站上|在哪儿公布|在哪里公布|在哪公布|哪里查"),
                 lambda t: bool(_WEBSITE.search(t))),
     "company": (re.compile(r"哪家公司|哪几家公司|哪几家企业|哪些企业|哪家企业|哪家机构|哪个公司"), lambda t: bool(_COMPANY.search(t))),

@@ -115,3 +115,17 @@ def test_an_english_question_asks_for_the_same_kinds_of_value() -> None:
     assert analyse("What is the hotline number?").asks == "contact"
     assert analyse("When must the work be finished?").asks is None  # a deadline (年底前) as often as a day
     assert analyse("晋城的搬迁补助费怎么算？").asks is None  # a Chinese question is read by the Chinese patterns only
+
+
+def test_a_phone_number_is_a_number_labelled_as_one_not_any_number_near_the_word_phone() -> None:
+    assert answers_kind("contact", "市财政局值班电话：2032222")
+    assert answers_kind("contact", "鼓励公众通过“12369”环保举报热线等途径举报")
+    assert not answers_kind("contact", "要公布举报电话、电子邮箱等监督方式，将事项纳入“13710”督办系统")
+
+
+def test_an_address_is_asked_apart_from_a_place_and_needs_a_street_address() -> None:
+    assert analyse_with("市民服务中心的具体地址是什么？", PLACES).asks == "address"
+    assert analyse_with("市民服务中心在哪儿？", PLACES).asks == "place"
+    assert answers_kind("address", "办公地址：凤台东街1188号")
+    assert not answers_kind("address", "各部门于3月入驻市政务大厅管理中心")
+    assert answers_kind("place", "各部门于3月入驻市政务大厅管理中心")
