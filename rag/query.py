@@ -90,6 +90,17 @@ ASKS_EN = {
     "contact": re.compile(r"\bphone\b|\bhotline\b|\bwebsite\b|\be-?mail\b|\bcontact (?:number|details)\b", re.I),
     "count": re.compile(r"\bhow many\b", re.I),
 }
+NAMED_ASKS_EN = {
+    "address": re.compile(r"\bwhat is the (?:exact |specific |street )?address\b|\baddress of\b", re.I),
+    "place": re.compile(r"\bwhere (?:is|are|was|were|will)\b(?! .*\b(?:published|posted|announced|listed)\b)"
+                        r"|\bin which (?:place|location)\b|\bwhat location\b", re.I),
+    "website": re.compile(r"\b(?:which|what) (?:website|platform)\b|\bwhere (?:is|are) (?:it|they|the \w+) (?:published|posted|announced)\b", re.I),
+    "company": re.compile(r"\bwhich (?:companies|company|enterprises|enterprise|firms?)\b", re.I),
+    "person": re.compile(r"\bwho (?:chaired|presided|chairs|presides|heads|headed)\b|\bwhich (?:officials?|leaders?|experts)\b"
+                         r"|\bwhat (?:are|is) the names?\b", re.I),
+}
+"""The kinds of NAMED_ASKS asked in English words (asked when no kind of ASKS_EN is); the clause is tested as for a
+Chinese question."""
 # English questions: the same topics in English words.
 OUT_OF_SCOPE_EN = re.compile(r"\b(?:weather|rain|snow|temperature|forecast|stock|share price|lottery|horoscope|recipe|joke)\b", re.I)
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
@@ -148,6 +159,8 @@ def analyse(question: str, places: Places) -> QueryFacts:
     if cross and asks is None and count is None:
         asks = next((kind for kind, ask in ASKS_EN.items() if ask.search(question)), None)
         unit = "个" if asks == "count" else None
+        if asks is None:
+            asks = next((kind for kind, ask in NAMED_ASKS_EN.items() if ask.search(question)), None)
     return QueryFacts(
         city=cities[0] if len(cities) == 1 else None,
         other_city=other if not cities else None,

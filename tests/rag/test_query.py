@@ -129,3 +129,13 @@ def test_an_address_is_asked_apart_from_a_place_and_needs_a_street_address() -> 
     assert answers_kind("address", "办公地址：凤台东街1188号")
     assert not answers_kind("address", "各部门于3月入驻市政务大厅管理中心")
     assert answers_kind("place", "各部门于3月入驻市政务大厅管理中心")
+
+
+def test_english_questions_ask_by_naming_as_chinese_ones_do() -> None:
+    assert analyse_with("Which companies undertake the municipal medicine reserve?", PLACES).asks == "company"
+    assert analyse_with("What is the address of the citizen service centre?", PLACES).asks == "address"
+    assert analyse_with("Where is the helicopter base to be built?", PLACES).asks == "place"
+    assert analyse_with("Where is the list published?", PLACES).asks == "website"
+    assert analyse_with("Who chaired the 87th executive meeting?", PLACES).asks == "person"
+    assert analyse_with("How much is the relocation subsidy?", PLACES).asks == "money"  # a value kind first
+    assert analyse_with("Who is responsible for the supervision?", PLACES).asks is None  # a body as often as a person
