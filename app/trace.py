@@ -36,6 +36,8 @@ def render_trace(answer: Answer | None, library: DocumentLibrary, limit: int = 1
         ("检索用的问题（改写后）", t.rewritten + ("" if t.rewritten != t.question else "（未改写）")
          + {"llm": "（大模型改写）", "offline": "（按上文补全）"}.get(t.rewritten_by, "" if t.rewritten_by == "none" else f"（{t.rewritten_by}）")),
         ("筛选条件", "；".join(f"{k}={v}" for k, v in t.filters.items()) or "无"),
+        ("问题拆分", "；".join(f"（{n}）{part}" for n, part in enumerate(t.parts, start=1)) + "（各部分另行检索，各取最相关的条款）"
+         if t.parts else "未拆分（作为一个问题检索）"),
         ("结果", "拒答（文件中没有答案）" if answer.refused else f"回答，引用{len(answer.citations)}处"),
         ("回答方式", "大模型" if answer.mode == "llm" else "离线摘录原文"),
         ("耗时", "，".join(f"{_TIMINGS.get(k, k)} {v:.0f} 毫秒" for k, v in answer.timings.items()) or "—"),

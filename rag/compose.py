@@ -105,11 +105,12 @@ def _citation(p: Passage, quote: str, offset: int, today: date) -> Citation:
 def choose(passages: list[Passage], groups: list[list[str]], question: str, step: int | None,
            facet_leads: Sequence[str] = (), lead: str | None = None) -> tuple[list[list[Passage]], list[Passage]]:
     """(main sections, supporting clauses): the first hit (or `lead`) with the section it was widened to — or, for
-    a comparison, the best section of each side — then up to two other clauses that share enough of the
-    question's words. With a step number (第二步) the main clause is that step of the section."""
+    a comparison or a multi-part question, the best section of each side or part (one section for parts that lead
+    with the same clause) — then up to two other clauses that share enough of the question's words. With a step
+    number (第二步) the main clause is that step of the section."""
     by_id = {p.chunk_id: p for p in passages}
     first = lead if lead in by_id else (groups[0][0] if groups else passages[0].chunk_id)
-    leads = list(facet_leads) if len(facet_leads) >= 2 else [first]
+    leads = list(dict.fromkeys(facet_leads)) if len(set(facet_leads)) >= 2 else [first]
     sections: list[list[Passage]] = []
     chosen: set[str] = set()
     for lead in leads:
@@ -125,17 +126,34 @@ def choose(passages: list[Passage], groups: list[list[str]], question: str, step
     return sections, support
 
 
+def part_headings(parts: Sequence[str], facet_leads: Sequence[str]) -> list[str]:
+    """One heading per section of a multi-part answer: （一）the part asked (parts whose best clause is the same
+    share its section and its heading); [] when the parts do not lead with two different clauses."""
+    if len(parts) != len(facet_leads) or len(set(facet_leads)) < 2:
+        return []
+    asked: dict[str, list[str]] = {}
+    for part, lead in zip(parts, facet_leads, strict=True):
+        asked.setdefault(lead, []).append(part.rstrip("？?。；，,"))
+    numerals = "一二三四五六七八九十"
+    return [f"（{numerals[i] if i < len(numerals) else i + 1}）{'；'.join(ps)}？" for i, ps in enumerate(asked.values())]
+
+
 def compose(question: str, passages: list[Passage], groups: list[list[str]], today: date, step: int | None = None,
-            facet_leads: Sequence[str] = (), places: Places | None = None, lead: str | None = None) -> Composition:
+            facet_leads: Sequence[str] = (), places: Places | None = None, lead: str | None = None,
+            parts: Sequence[str] = ()) -> Composition:
     """The offline answer; `places` (the index's place vocabulary) keeps place names from counting as the
     question's wording when supporting clauses and sentences are chosen; `lead`: the clause to lead with when it
-    is not the first hit (the one saying how an asked value is set)."""
+    is not the first hit (the one saying how an asked value is set); `parts`: a multi-part question's parts, in the
+    order of `facet_leads` (each part's best clause), so each section is headed by the part it answers."""
     question = places.strip(question) if places is not None else question
     sections, support = choose(passages, groups, question, step, facet_leads, lead)
+    headings = part_headings(parts, facet_leads) if len(sections) > 1 else []
     lines: list[str] = []
     citations: list[Citation] = []
-    for section in sections:
+    for n, section in enumerate(sections):
         head = section[0]
+        if n < len(headings):
+            lines.append(headings[n])
         lines.append(f"根据{_source_name(head)}{head.path or '正文'}：")
         for p in section:
             text, quote, offset = shown(p, question)

@@ -145,7 +145,7 @@ class Pipeline:
     def _offline(self, ctx: _Context, notices: tuple[str, ...] = ()) -> Answer:
         assert ctx.retrieved is not None
         composition = compose(ctx.standalone, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step,
-                              ctx.retrieved.facet_leads, self.index.places, ctx.lead)
+                              ctx.retrieved.facet_leads, self.index.places, ctx.lead, ctx.retrieved.parts)
         if ctx.facts.cross_lingual:  # an English question gets Chinese clauses: say so before quoting them
             notices = (CHINESE_SOURCES_NOTICE, *notices)
         notices = notices + ctx.notices
@@ -204,6 +204,7 @@ class Pipeline:
             legs=retrieved.legs if retrieved else {}, fused=retrieved.fused if retrieved else [],
             widened=retrieved.widened if retrieved else [], notes=list(ctx.notes), rewritten_by=ctx.rewritten_by,
             rules_fired=[d.rule for d in ctx.verdict.fired] if ctx.verdict else [], signals=dict(ctx.signals),
+            parts=list(retrieved.parts) if retrieved else [],
         )
 
     def _refuse(self, ctx: _Context, leads: Retrieved | None, decision: Decision) -> Answer:

@@ -108,6 +108,7 @@ class Trace:
     rewritten_by: str = "none"  # none | offline | llm | offline (LLM <why it was not used>)
     rules_fired: list[str] = field(default_factory=list)  # every answer-policy rule that fired, in order (the first decided)
     signals: dict[str, float] = field(default_factory=dict)  # measured relevance the policy judged (rag.policy.Signals)
+    parts: list[str] = field(default_factory=list)  # a multi-part question's parts, each retrieved on its own (rag.decompose)
 
 
 class Reason(StrEnum):

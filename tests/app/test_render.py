@@ -198,3 +198,10 @@ def test_the_greeting_names_the_cities_the_index_holds() -> None:
     assert "晋城、长治两市政府公报" in welcome(["晋城", "长治"])
     assert "晋城、长治、大同各市政府公报" in welcome(["晋城", "长治", "大同"])
     assert "文件库中政府公报" in welcome([])
+
+
+def test_trace_shows_the_parts_a_multi_part_question_was_split_into() -> None:
+    answer = _cited_answer()
+    split = replace(answer, trace=replace(answer.trace, parts=["搬迁补助费怎么算", "多久发放"]))
+    assert "问题拆分" in render_trace(split, _library()) and "（1）搬迁补助费怎么算；（2）多久发放" in render_trace(split, _library())
+    assert "未拆分" in render_trace(answer, _library())

@@ -206,3 +206,12 @@ def test_a_table_row_answer_shows_named_cells_and_cites_the_printed_row(small_in
     assert row.quote == "沁县\t114\t11\t16\t0\t103\t103\t0"  # the citation keeps the printed row, verbatim
     shown = next(line for line in answer.text.split("\n") if line.endswith(f"[{row.key}]"))
     assert "县(区)：沁县" in shown and "还需完成减速带数量：0" in shown and "\t" not in shown
+
+
+def test_a_multi_part_answer_leads_with_one_headed_section_per_part_and_traces_the_parts(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("住宅房屋被征收，搬迁补助费按什么标准给？临时安置补助费由谁确定？")
+    assert not answer.refused
+    assert answer.trace.parts == ["搬迁补助费按什么标准给", "临时安置补助费由谁确定"]
+    lines = answer.text.split("\n")
+    first, second = lines.index("（一）搬迁补助费按什么标准给？"), lines.index("（二）临时安置补助费由谁确定？")
+    assert first < second and lines[first + 1].startswith("根据《") and lines[second + 1].startswith("根据《")

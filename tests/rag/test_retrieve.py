@@ -154,3 +154,24 @@ def test_a_row_hit_stays_a_row_and_a_list_question_adds_its_table_block(small_in
     listed = retriever.retrieve("沁县还需完成多少个减速带？", widen=True)
     group = next(g for g in listed.groups if g[0] == row.chunk_id)
     assert group == [row.chunk_id, small_index.chunks[row.chunk_id].parent_id]
+
+
+def test_a_question_of_one_part_is_ranked_exactly_as_without_decomposition(small_index: LoadedIndex) -> None:
+    off = HybridRetriever(small_index, RetrievalConfig(decompose=False))
+    on = HybridRetriever(small_index)
+    for question in ("住宅被征收后临时安置补助费怎么定？", "装配式建筑的奖补资金和容积率奖励有哪些？", "中心城区土地征收的程序是什么？"):
+        got, before = on.retrieve(question), off.retrieve(question)
+        assert got.parts == [] and [p.chunk_id for p in got.passages] == [p.chunk_id for p in before.passages]
+
+
+def test_each_part_of_a_multi_part_question_is_retrieved_and_recorded(small_index: LoadedIndex) -> None:
+    question = "住宅房屋被征收，搬迁补助费按什么标准给？临时安置补助费由谁确定？"
+    got = HybridRetriever(small_index).retrieve(question)
+    whole = HybridRetriever(small_index, RetrievalConfig(decompose=False)).retrieve(question)
+    assert got.parts == ["搬迁补助费按什么标准给", "临时安置补助费由谁确定"]
+    assert len(got.facet_leads) == 2
+    # the whole question's ranking leads unchanged; each part's best clause is among the passages
+    assert [p.chunk_id for p in got.passages[:5]] == [p.chunk_id for p in whole.passages[:5]]
+    assert set(got.facet_leads) <= {p.chunk_id for p in got.passages}
+    texts = [small_index.chunks[c].text for c in got.facet_leads]
+    assert "搬迁补助费" in texts[0] and "临时安置补助费" in texts[1]

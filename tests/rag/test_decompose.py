@@ -1,0 +1,85 @@
+"""The splitter of multi-part questions: what splits into parts, what each part keeps of the question, what stays
+one question. Examples are worded for these tests, not taken from the gold items."""
+
+from __future__ import annotations
+
+from rag.decompose import split_parts, topic
+
+
+def _queries(question: str) -> list[str]:
+    return [p.query for p in split_parts(question)]
+
+
+def test_two_question_marks_make_two_parts_in_the_order_asked() -> None:
+    parts = split_parts("城市供水价格听证会由哪个部门组织？听证结果多久内公布？")
+    assert [p.text for p in parts] == ["城市供水价格听证会由哪个部门组织", "听证结果多久内公布"]
+
+
+def test_a_later_part_borrows_the_first_part_s_topic() -> None:
+    queries = _queries("城市供水价格听证会由哪个部门组织？听证结果多久内公布？")
+    assert queries[1] == "城市供水价格听证会，听证结果多久内公布"
+
+
+def test_a_short_or_elliptical_part_borrows_the_whole_first_part() -> None:
+    # 夜间呢 only changes a condition of the first question: it asks the same thing
+    queries = _queries("施工噪声白天不能超过多少分贝？夜间呢？")
+    assert queries == ["施工噪声白天不能超过多少分贝", "施工噪声白天不能超过多少分贝，夜间"]
+
+
+def test_leading_context_applies_to_every_part() -> None:
+    queries = _queries("城市公园管理办法里，游船租赁要交多少押金？损坏了照价赔偿吗？")
+    assert queries[0].startswith("城市公园管理办法里，") and queries[1].startswith("城市公园管理办法里，")
+
+
+def test_a_joining_word_after_a_first_question_opens_a_second_part() -> None:
+    parts = split_parts("义务植树每人每年要种几棵，另外不能参加的要交多少绿化费？")
+    assert [p.text for p in parts] == ["义务植树每人每年要种几棵", "另外不能参加的要交多少绿化费"]
+    parts = split_parts("一类地区的补助是多少，二类地区又是多少？")
+    assert [p.text for p in parts] == ["一类地区的补助是多少", "二类地区又是多少"]
+
+
+def test_can_i_then_can_i_questions_split() -> None:
+    parts = split_parts("能不能先办临时占道许可？办下来能直接摆摊吗？")
+    assert [p.text for p in parts] == ["能不能先办临时占道许可", "办下来能直接摆摊吗"]
+
+
+def test_two_years_asked_for_each_make_one_part_per_year() -> None:
+    queries = _queries("全市森林覆盖率2023年和2030年分别要达到多少？")
+    assert queries == ["全市森林覆盖率2023年要达到多少？", "全市森林覆盖率2030年要达到多少？"]
+
+
+def test_two_numbered_sessions_asked_for_each_make_one_part_per_session() -> None:
+    queries = _queries("第5次和第6次主任会议分别研究了什么？")
+    assert queries == ["第5次主任会议研究了什么？", "第6次主任会议研究了什么？"]
+
+
+def test_two_named_things_asked_for_each_keep_the_rest_of_the_question() -> None:
+    queries = _queries("在城区，小学和初中分别按多大的服务半径布点？")
+    assert queries == ["在城区，小学按多大的服务半径布点？", "在城区，初中按多大的服务半径布点？"]
+
+
+def test_a_list_of_nouns_asked_as_one_thing_does_not_split() -> None:
+    # 和/、 between the nouns of one list, without 分别/各: the same clause answers it
+    assert split_parts("公共停车场的收费标准和收费时段是什么？") == ()
+    assert split_parts("燃气经营许可的申请条件和程序是什么？") == ()
+    assert split_parts("街道办、社区居委会多久要开展一次消防检查？") == ()
+
+
+def test_one_question_with_a_context_clause_does_not_split() -> None:
+    assert split_parts("老旧小区改造后，物业服务费怎么收？") == ()
+    assert split_parts("晋城市停车管理办法什么时候施行？") == ()
+
+
+def test_a_short_tail_belongs_to_the_question_before_it() -> None:
+    # 补几年？ repeats the ask of the same clause: too short to be a question of its own
+    assert split_parts("退役士兵自主就业每月补多少钱？补几年？") == ()
+
+
+def test_a_follow_up_marker_alone_is_context_not_a_part() -> None:
+    # after follow-up rewriting, 那X呢 only moves the question: one part remains
+    assert split_parts("那长治呢？电动车上牌要带哪些材料？") == ()
+
+
+def test_the_topic_is_what_the_first_part_asks_about() -> None:
+    assert topic("城市供水价格听证会由哪个部门组织") == "城市供水价格听证会"
+    assert topic("垃圾分类工作从什么时候开始") == "垃圾分类工作"
