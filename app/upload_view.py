@@ -40,7 +40,7 @@ def render_job(job: UploadJob) -> str:
             outcome = escape(r.error) if r.error else ("已在文件库中，内容未变" if r.unchanged else "已入库")
             cls = "failed" if r.error else "ok"
             rows.append(f'<tr class="{cls}"><td>{escape(r.name)}</td><td>{r.documents}</td><td>{r.chunks}</td><td>{outcome}</td></tr>')
-        parts.append('<table class="upload-report"><thead><tr><th>文件</th><th>文件数</th><th>片段</th><th>结果</th></tr></thead>'
+        parts.append('<table class="upload-report"><thead><tr><th>文件</th><th>公文（篇）</th><th>片段</th><th>结果</th></tr></thead>'
                      f"<tbody>{''.join(rows)}</tbody></table>")
         ok = [r for r in job.results if not r.error]
         summary = f"{len(ok)}个文件入库，{len(job.results) - len(ok)}个未入库"
