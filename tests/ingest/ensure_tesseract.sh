@@ -8,11 +8,5 @@ set -euo pipefail
 if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx chi_sim; then
     exit 0
 fi
-if [ "$(id -u)" -ne 0 ]; then
-    echo "ensure_tesseract: tesseract with chi_sim is missing and installing it needs root (apt-get install tesseract-ocr tesseract-ocr-chi-sim)" >&2
-    exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends tesseract-ocr tesseract-ocr-chi-sim
+bash "$(dirname "$0")/../apt_install.sh" tesseract-ocr tesseract-ocr-chi-sim
 tesseract --list-langs 2>/dev/null | grep -qx chi_sim
