@@ -219,3 +219,24 @@ def test_a_real_ingest_of_an_upload_adds_its_documents_and_a_hostile_file_loses_
     assert set(chunks_before) < set(chunks) and set(docs_before) < set(docs)
     assert {d.doc_number for d in docs.values()} == {"晋市政发〔2098〕7号", "晋市政发〔2099〕7号"}
     assert sorted(p.name for p in data.iterdir() if p.is_file()) == ["bike.txt", "existing.txt"]
+
+
+def test_the_served_app_takes_uploads_up_to_the_limit_in_staff_mode_and_none_in_public_mode(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.documents import DocumentLibrary
+    from app.feedback import FeedbackLog
+    from app.server import build_server
+    from tests.fakes import BlockingPipeline
+
+    pipeline = BlockingPipeline()
+    pipeline.release.set()
+    codes = {}
+    for public in (False, True):
+        uploads = None if public else UploadService(tmp_path, UploadLimits(max_bytes=1000), FakeIngest())
+        server = build_server(pipeline, DocumentLibrary({}, {}), public, feedback=FeedbackLog(tmp_path / "f.jsonl", "fp"),
+                              keys=None, uploads=uploads)
+        with TestClient(server) as client:
+            codes[public] = [client.post("/gradio_api/upload", files={"files": ("a.txt", b"x" * size, "text/plain")}).status_code
+                             for size in (10, 5000)]
+    assert codes == {False: [200, 413], True: [413, 413]}
