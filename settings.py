@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     read_timeout_s: float = Field(300.0, description="Longest time one PDF or DOCX file may take to read (a hostile PDF can keep the parser busy for hours); the file fails, the others go on.")
     read_memory_mb: int = Field(2048, description="Most memory (address space, MB) the process reading one PDF or DOCX file may use.")
     ocr: bool = Field(True, description="Read scanned PDF pages by OCR when Tesseract (tesseract-ocr, tesseract-ocr-chi-sim) is installed; off: such files fail.")
+    upload_max_mb: int = Field(60, description="Largest file staff may upload in the staff page (MB); larger uploads are refused before they are stored.")
+    upload_max_files: int = Field(20, description="Most files one upload in the staff page may hold.")
+    upload_types: str = Field(".pdf,.docx,.txt", description="File types staff may upload, comma-separated (a subset of .pdf, .docx, .txt).")
     pdf_max_pages: int = Field(500, description="PDFs with more pages are refused (gazette issues have 40–120).")
     chroma_host: str | None = Field(None, description="Chroma server host; unset means an embedded PersistentClient in index_dir.")
     chroma_port: int = Field(8000, description="Chroma server port (with chroma_host).")
@@ -101,6 +104,28 @@ class Settings(BaseSettings):
         if v < 0:
             raise ValueError(f"RAG_CHUNK_MIN_CHARS must be >= 0, got {v}")
         return v
+
+    @field_validator("upload_max_mb", "upload_max_files")
+    @classmethod
+    def _at_least_one(cls, v: int) -> int:
+        if v < 1:
+            raise ValueError(f"must be >= 1, got {v}")
+        return v
+
+    @field_validator("upload_types")
+    @classmethod
+    def _known_types(cls, v: str) -> str:
+        from ingest.formats import SUFFIXES
+
+        types = [t.strip().lower() for t in v.split(",") if t.strip()]
+        unknown = [t for t in types if t not in SUFFIXES]
+        if unknown or not types:
+            raise ValueError(f"RAG_UPLOAD_TYPES must name some of {', '.join(SUFFIXES)}, got {v!r}")
+        return ",".join(types)
+
+    def upload_suffixes(self) -> tuple[str, ...]:
+        """The file types staff may upload (`upload_types`), e.g. ('.pdf', '.docx', '.txt')."""
+        return tuple(self.upload_types.split(","))
 
     def index_shape(self) -> dict[str, object]:
         """The settings that determine what the index holds (and the embedding package's version)."""

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("bm25s", "httpx", "chromadb", "jieba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    from app.runtime import StartupError, load_settings, open_answerer
+    from app.runtime import StartupError, load_settings, open_answerer, staff_uploads
 
     try:
         settings = load_settings()
@@ -94,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     feedback_path = args.feedback_log or default_path(settings.index_dir, dict(os.environ))
     feedback = FeedbackLog(feedback_path, settings.fingerprint())
     keys = None if args.public else KeyFile(settings.api_keys_file)
+    uploads = None if args.public or args.api_only else staff_uploads(settings, answerer)
     server = build_server(answerer, DocumentLibrary.following(answerer), args.public, feedback=feedback, keys=keys,
-                          web=not args.api_only, root_path=args.root_path)
+                          web=not args.api_only, root_path=args.root_path, uploads=uploads)
     mode = "公开模式" if args.public else "员工模式"
     base = f"http://{args.host}:{args.port}{args.root_path or ''}"
     page = "" if args.api_only else f"网页 {base}/ ；"

@@ -9,10 +9,13 @@ sentence to print and the exit code, so each front end reports them the same way
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from app.upload import UploadService
+    from ingest.pipeline import IngestReport
     from rag.live import FollowingPipeline
     from settings import Settings
 
@@ -62,17 +65,28 @@ def progress_printer() -> Callable[[int, int], None]:
     return on_log
 
 
+def ingest_files(settings: Settings) -> Callable[..., IngestReport]:
+    """The ingest the app runs (a missing index at start, staff uploads): `run_ingest` with the configured embedder
+    and cross-lingual space; called as (paths or None for the data folder, progress, on_stage)."""
+    from ingest.embedders import cross_lingual_factory, make_embedder
+    from ingest.pipeline import run_ingest
+
+    def run(paths: Sequence[Path] | None, progress: Callable[[int, int], None] | None = None,
+            on_stage: Callable[[str], None] | None = None) -> IngestReport:
+        return run_ingest(settings, lambda: make_embedder(settings.embedder, settings.embed_model, models_dir=settings.models_dir),
+                          paths, progress=progress, on_stage=on_stage, cross_lingual_factory=cross_lingual_factory(settings.cross_lingual))
+
+    return run
+
+
 def build_index(settings: Settings) -> bool:
     """Ingest settings.data_dir into a new index, printing progress; False when nothing could be indexed."""
     from index_format.generations import IndexFiles
-    from ingest.embedders import cross_lingual_factory, make_embedder
-    from ingest.pipeline import run_ingest
     from ingest.reader import IngestError
 
     print(f"未找到索引：正在用 {settings.data_dir} 中的公报建立索引（首次运行需要几分钟）……", file=sys.stderr, flush=True)
     try:
-        report = run_ingest(settings, lambda: make_embedder(settings.embedder, settings.embed_model, models_dir=settings.models_dir),
-                            progress=progress_printer(), cross_lingual_factory=cross_lingual_factory(settings.cross_lingual))
+        report = ingest_files(settings)(None, progress_printer())
     except IngestError as err:
         print(f"建立索引失败：{err}", file=sys.stderr)
         return False
@@ -101,3 +115,11 @@ def open_answerer(settings: Settings, mode: str = "auto", ingest_if_missing: boo
     except ValueError as err:  # e.g. --mode llm without RAG_LLM_BASE_URL
         raise StartupError(f"错误：{err}", 2) from err
     return follow(pipeline, settings)  # a re-ingest is picked up without a restart
+
+
+def staff_uploads(settings: Settings, answerer: FollowingPipeline) -> UploadService:
+    """The staff page's uploads: into settings.data_dir, ingested like `python -m ingest FILES`, and answered from
+    as soon as the new generation is published (`answerer.follow_now`)."""
+    from app.upload import UploadLimits, UploadService
+
+    return UploadService(settings.data_dir, UploadLimits.of(settings), ingest_files(settings), on_published=answerer.follow_now)

@@ -22,6 +22,8 @@ from app.limits import FEEDBACK_RATE_LIMITED, Limits, RateLimiter
 from app.render import render_transcript
 from app.trace import EMPTY as EMPTY_TRACE
 from app.trace import render_trace
+from app.upload import UploadService
+from app.upload_ui import upload_tab
 from rag.records import Filters
 
 log = logging.getLogger(__name__)
@@ -71,11 +73,15 @@ def _header(public: bool, mode: str, fingerprint: str, limits: Limits, cities: S
 
 
 def build_app(pipeline: Answerer, documents: DocumentLibrary, public: bool, *, feedback: FeedbackLog,
-              limits: Limits | None = None, examples: Sequence[str] = EXAMPLES, service: ChatService | None = None) -> gr.Blocks:
+              limits: Limits | None = None, examples: Sequence[str] = EXAMPLES, service: ChatService | None = None,
+              uploads: UploadService | None = None) -> gr.Blocks:
     """The web chat over `pipeline` (anything with Pipeline.stream). Staff mode (public=False) adds the retrieval
-    trace of the last answer, the document browser and the feedback export; public mode shows only chat and sources.
+    trace of the last answer, the document browser and the feedback export, and with `uploads` the upload tab;
+    public mode shows only chat and sources.
     `service`: the chat logic with its limits, when its concurrency gate is shared (app.server: page and API)."""
     staff = not public
+    if public and uploads is not None:
+        raise ValueError("uploads are for staff mode only: build the public page without them")
     limits = service.limits if service else (limits or Limits.for_mode(public))
     service = service or ChatService(pipeline, limits)
     export_dir = Path(tempfile.mkdtemp(prefix="gazette-feedback-"))
@@ -131,7 +137,10 @@ def build_app(pipeline: Answerer, documents: DocumentLibrary, public: bool, *, f
                 with gr.Tab("检索过程", id="trace"):
                     trace_view = html_panel(EMPTY_TRACE, "trace")
                 with gr.Tab("文件库", id="documents"):
-                    html_panel(documents.browser_html(), "browser")
+                    browser_view = html_panel(documents.browser_html(), "browser")
+                if uploads is not None:
+                    with gr.Tab("上传文件", id="upload"):
+                        upload_tab(uploads, browser_view, documents.browser_html)
 
         filter_inputs = [city, year_from, year_to, doc_type]
         outputs: list[Any] = [transcript, turns_state, question]
@@ -222,6 +231,8 @@ def build_app(pipeline: Answerer, documents: DocumentLibrary, public: bool, *, f
     return demo
 
 
-def launch_options(public: bool) -> dict[str, Any]:
-    """Keyword arguments for Blocks.launch shared by `python -m app` and the tests."""
-    return {"theme": THEME, "footer_links": [] if public else ["api"], "show_error": False, "quiet": True}
+def launch_options(public: bool, upload_max_bytes: int = 0) -> dict[str, Any]:
+    """Keyword arguments for Blocks.launch shared by `python -m app` and the tests. Gradio's upload route refuses
+    every file over `upload_max_bytes` (HTTP 413): any file in public mode, where nothing is uploaded."""
+    return {"theme": THEME, "footer_links": [] if public else ["api"], "show_error": False, "quiet": True,
+            "max_file_size": 0 if public else upload_max_bytes}

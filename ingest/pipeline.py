@@ -67,6 +67,8 @@ class IngestReport:
     generation: int | None = None
     failed: list[IngestError] = field(default_factory=list)
     skipped_duplicates: list[str] = field(default_factory=list)
+    # (documents, chunks) of each file of this run that the index holds, parsed now or unchanged, by file name
+    file_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def table_counts(chunks: Iterable[Chunk]) -> tuple[int, int, int]:
@@ -263,6 +265,7 @@ def _parse_changed(
         if previous and previous.sha256 == sha and all(c in old_chunks for c in previous.chunk_ids):
             report.unchanged_files += 1
             entries[path.name] = previous
+            report.file_counts[path.name] = (len(previous.doc_ids), len(previous.chunk_ids))
             continue
         try:
             emb = get_embedder()
@@ -276,6 +279,7 @@ def _parse_changed(
                 entries[path.name] = previous  # keep what the previous run indexed
             continue
         entries[path.name] = FileEntry(parsed.sha256, tuple(d.doc_id for d in parsed.documents), tuple(c.chunk_id for c in parsed.chunks))
+        report.file_counts[path.name] = (len(parsed.documents), len(parsed.chunks))
         new_docs.update({d.doc_id: d for d in parsed.documents})
         new_chunks.update({c.chunk_id: c for c in parsed.chunks})
     return entries, new_docs, new_chunks

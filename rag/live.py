@@ -58,6 +58,13 @@ class FollowingPipeline:
                 self._lock.release()
         return self._pipeline
 
+    def follow_now(self) -> None:
+        """Look at the index pointer now instead of at the next timed check: a staff upload that just published a
+        generation is answered from at once. Waits for a load another caller has under way."""
+        with self._lock:
+            self._checked = self._clock()
+            self._follow()
+
     def _follow(self) -> None:
         try:
             published = self._generations.current()

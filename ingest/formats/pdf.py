@@ -9,6 +9,7 @@ for minutes or allocate gigabytes.
 from __future__ import annotations
 
 import logging
+import subprocess
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -22,8 +23,9 @@ log = logging.getLogger(__name__)
 
 MAX_PAGES = 500  # gazette issues have 40–120 pages
 OCR_PACKAGES = "tesseract-ocr tesseract-ocr-chi-sim"
-# OCR of one scanned page: (path, 0-based page index) → lines of (text, confidence); None when OCR is not installed.
-PageOcr = Callable[[Any, int], list[tuple[str, float]]]
+# OCR of one scanned page: (path, 0-based page index) → its characters as pdfplumber gives a text page's (with each
+# one's OCR confidence, "conf"); None when OCR is not installed (ingest.formats.ocr).
+PageOcr = Callable[[Path, int], list[dict[str, Any]]]
 
 
 def _open(path: Path) -> Any:
@@ -55,6 +57,14 @@ def _tables(page: Any) -> list[tuple[tuple[float, float, float, float], list[lis
     return found
 
 
+def _ocr(ocr: PageOcr, path: Path, index: int) -> list[dict[str, Any]]:
+    try:
+        return ocr(path, index)
+    except (OSError, RuntimeError, ValueError, subprocess.SubprocessError) as err:
+        raise IngestError(path, f"OCR of scanned page {index + 1} failed ({type(err).__name__}: {str(err)[:200]})",
+                          "check the Tesseract installation (tesseract --list-langs shows chi_sim), or ingest a PDF with a text layer") from None
+
+
 def join_printed(texts: list[str]) -> str:
     """Printed lines of one paragraph as one text, without separators: Chinese text breaks lines anywhere, inside
     numbers and codes too (7 / 5% is 75%); a space that ended a line was printed as a space character and is kept."""
@@ -75,7 +85,7 @@ def read_pdf(path: Path, max_pages: int = MAX_PAGES, ocr: PageOcr | None = None)
             raise IngestError(path, "the PDF has no pages", "download or export the PDF again")
         pages: list[list[pdf_layout.Line]] = []
         heights: list[float] = []
-        ocr_lines: dict[int, list[tuple[str, float]]] = {}
+        ocr_pages = 0
         for index, page in enumerate(pdf.pages):
             try:
                 chars = page.dedupe_chars().chars
@@ -88,40 +98,25 @@ def read_pdf(path: Path, max_pages: int = MAX_PAGES, ocr: PageOcr | None = None)
                     raise MemoryError(f"page {index + 1}: {cause}") from None  # the parent reports the memory limit
                 raise IngestError(path, f"damaged PDF: page {index + 1} cannot be read ({type(err).__name__}: {err})", "download or export the PDF again") from None
             heights.append(float(page.height))
-            if not any(c["text"].strip() for c in chars):
-                pages.append([])
-                if page.images:
-                    if ocr is None:
-                        raise IngestError(path, f"page {index + 1} is a scanned image without a text layer, and OCR is not installed",
-                                          f"install OCR (apt-get install {OCR_PACKAGES}) or ingest a PDF with a text layer")
-                    ocr_lines[index] = ocr(path, index)
-                continue
+            if page.images and not any(c["text"].strip() for c in chars):  # a scan (a blank page has no images)
+                if ocr is None:
+                    raise IngestError(path, f"page {index + 1} is a scanned image without a text layer, and OCR is not installed",
+                                      f"install OCR (apt-get install {OCR_PACKAGES}) or ingest a PDF with a text layer")
+                chars, tables = _ocr(ocr, path, index), []
+                ocr_pages += 1
             pages.append(pdf_layout.page_lines(chars, index + 1, tables))
             page.close()  # frees the page's cached objects: memory stays flat over a long file
     pages, furniture = pdf_layout.drop_furniture(pages, heights)
     pages = pdf_layout.widen_frames(pages)
     lines: list[SourceLine] = []
     printed = 0
-    run: list[pdf_layout.Line] = []  # the lines of consecutive text pages: a paragraph runs on across pages
-
-    def flush() -> None:
-        nonlocal printed
-        for para in pdf_layout.paragraphs(run):
-            lines.append(SourceLine(printed + 1, join_printed([ln.text for ln in para]), page=para[0].page, page_end=para[-1].page))
-            printed += len(para)
-        run.clear()
-
-    for index, page_lines in enumerate(pages):
-        if index not in ocr_lines:
-            run.extend(page_lines)
-            continue
-        flush()
-        for text, confidence in ocr_lines[index]:
-            printed += 1
-            lines.append(SourceLine(printed, text, page=index + 1, page_end=index + 1, ocr_confidence=confidence))
-    flush()
+    for para in pdf_layout.paragraphs([ln for page_lines in pages for ln in page_lines]):  # across page breaks too
+        scores = [ln.confidence for ln in para if ln.confidence is not None]
+        lines.append(SourceLine(printed + 1, join_printed([ln.text for ln in para]), page=para[0].page, page_end=para[-1].page,
+                                ocr_confidence=round(sum(scores) / len(scores), 1) if scores else None))
+        printed += len(para)
     if not lines:
         raise IngestError(path, "the PDF has no text", "check that it is a gazette with text (or scanned pages with OCR installed)")
     marked = [replace(ln, page_start=k == 0 or ln.page != lines[k - 1].page) for k, ln in enumerate(lines)]
-    return Extraction(tuple(marked), fmt="pdf", positioned=True, whole_paragraphs=True, pages=count, ocr_pages=len(ocr_lines),
+    return Extraction(tuple(marked), fmt="pdf", positioned=True, whole_paragraphs=True, pages=count, ocr_pages=ocr_pages,
                       furniture=tuple(furniture[:20]))

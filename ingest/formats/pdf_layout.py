@@ -28,7 +28,8 @@ class Line:
     """One printed line (or one table row) of a page, in reading order.
 
     flow: "span" (full width), "left" or "right" (a column of a two-column band); frame: the left and right edge
-    of the text area the line belongs to on its page; table_row: cells joined by a tab."""
+    of the text area the line belongs to on its page; table_row: cells joined by a tab; confidence: the mean OCR
+    confidence (0–100) of its characters when the page was read by OCR, else None."""
 
     text: str
     page: int
@@ -41,6 +42,7 @@ class Line:
     frame: tuple[float, float] = (0.0, 0.0)
     table_row: bool = False
     font: str = ""
+    confidence: float | None = None
 
 
 def _cluster_rows(chars: Sequence[Char]) -> list[list[Char]]:
@@ -121,6 +123,7 @@ def _make_line(chars: Sequence[Char], page: int, flow: str) -> Line:
         top=min(c["top"] for c in chars), bottom=max(c["bottom"] for c in chars),
         size=statistics.median(c["size"] for c in chars), flow=flow,
         font=Counter(str(c.get("fontname", "")) for c in chars).most_common(1)[0][0],
+        confidence=statistics.fmean(scores) if (scores := [c["conf"] for c in chars if "conf" in c]) else None,
     )
 
 

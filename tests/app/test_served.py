@@ -8,16 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
-import socket
-import subprocess
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import gradio as gr
 import pytest
 from gradio_client import Client
 
@@ -25,12 +20,13 @@ from app.chat import ERROR
 from app.documents import DocumentLibrary
 from app.feedback import FeedbackLog
 from app.limits import Limits
-from app.ui import build_app, launch_options
+from app.ui import build_app
 from rag.index import LoadedIndex
 from rag.llm import LLMClient
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
 from rag.records import Answer, Filters
+from tests.app.served import ARTIFACTS, ask_in_page, page_at, serving
 from tests.fakes import BlockingPipeline
 from tests.openai_stub import OpenAIStub
 
@@ -40,12 +36,6 @@ with contextlib.suppress(ImportError):  # if it moves to tests/conftest.py, it i
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "artifacts" / "app"
-ENSURE_CHROMIUM = Path(__file__).with_name("ensure_chromium.sh")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 TODAY = date(2026, 11, 22)
 LAND = "中心城区土地征收的程序是什么？"
 RELOCATION = "住宅房屋被征收，搬迁补助费怎么算？"
@@ -64,22 +54,6 @@ class CountingPipeline:
     def stream(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> Iterator[str | Answer]:
         self.calls += 1
         return self.pipeline.stream(question, history, filters)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serving(demo: gr.Blocks, public: bool) -> Iterator[str]:
-    port = _free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, **launch_options(public))
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
 
 
 @pytest.fixture(scope="module")
@@ -223,56 +197,6 @@ def test_api_says_busy_in_chinese_when_every_answer_slot_is_taken(tmp_path: Path
 
 
 # -- browser level -----------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed in this venv")
-    fonts = subprocess.run(["fc-list"], capture_output=True, text=True, check=False).stdout if shutil.which("fc-list") else ""
-    if not CHROMIUM.exists() or "WenQuanYi" not in fonts:
-        done = subprocess.run(["bash", str(ENSURE_CHROMIUM)], capture_output=True, text=True, check=False, timeout=900)
-        if done.returncode != 0 or not CHROMIUM.exists():
-            pytest.skip(f"{CHROMIUM} is missing and {ENSURE_CHROMIUM.name} failed: {(done.stderr or done.stdout).strip()[-400:]}")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@contextmanager
-def page_at(browser: Any, url: str, width: int = 1280, height: int = 900) -> Iterator[tuple[Any, list[str], list[str]]]:
-    """A page loaded at `url` (waiting for `load`: gradio keeps a stream open), with the URLs it requested and the
-    dialogs that fired."""
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-    page = context.new_page()
-    requests: list[str] = []
-    dialogs: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
-
-    def on_dialog(d: Any) -> None:
-        dialogs.append(d.message)
-        d.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.goto(url, wait_until="load")
-    page.locator("#question textarea").wait_for()
-    try:
-        yield page, requests, dialogs
-    finally:
-        context.close()
-
-
-def _ask_in_page(page: Any, question: str, enter: bool = False) -> Any:
-    box = page.locator("#question textarea")
-    box.fill(question)
-    if enter:
-        box.press("Enter")
-    else:
-        page.locator("#send").click()
-    last = page.locator("#transcript .turn").last
-    last.locator(".a:not(.pending)").wait_for(timeout=30_000)
-    return last
-
-
 def test_browser_staff_example_question_shows_the_five_steps_and_opens_a_source_card(browser: Any, staff_url: str, index: LoadedIndex) -> None:
     with page_at(browser, staff_url) as (page, requests, _):
         page.get_by_role("button", name=LAND, exact=True).click()
@@ -324,7 +248,7 @@ def test_browser_public_xss_question_stays_inert_and_literal(browser: Any, publi
     payload = ('<img src=x onerror=alert(1)><script>alert(2)</script><svg onload=alert(3)> '
                '![p](http://127.0.0.1:9/p.png) [点我](javascript:alert(4)) ${alert(5)} {{value}}')
     with page_at(browser, public_url) as (page, requests, dialogs):
-        turn = _ask_in_page(page, payload)
+        turn = ask_in_page(page, payload)
         assert turn.locator(".qtext").inner_text() == payload
         assert page.locator("#transcript img, #transcript script, #transcript svg, #transcript a[href^='javascript']").count() == 0
         assert turn.locator(".a.refusal .badge").inner_text() == "未找到答案"
@@ -336,7 +260,7 @@ def test_browser_public_xss_question_stays_inert_and_literal(browser: Any, publi
 
 def test_browser_public_over_long_question_is_refused_with_the_message(browser: Any, public_url: str) -> None:
     with page_at(browser, public_url) as (page, _, _):
-        turn = _ask_in_page(page, "问" * 301, enter=True)
+        turn = ask_in_page(page, "问" * 301, enter=True)
         notice = turn.locator(".a.notice").inner_text()
         assert "问题过长" in notice and "300字以内" in notice and "当前301字" in notice
         assert page.locator("#question textarea").input_value() == "问" * 301  # kept, to shorten
@@ -351,7 +275,7 @@ def test_browser_public_mode_has_no_trace_document_browser_or_export(browser: An
 
 def test_browser_public_phone_width_answer_with_lapsed_note_fits_the_screen(browser: Any, public_url: str) -> None:
     with page_at(browser, public_url, width=390, height=844) as (page, _, _):
-        turn = _ask_in_page(page, RELOCATION)
+        turn = ask_in_page(page, RELOCATION)
         card = turn.locator("details.card").first
         turn.locator("a.cite").first.click()
         assert card.locator(".lapsed").is_visible() and "2023年7月15日届满" in card.locator(".lapsed").inner_text()

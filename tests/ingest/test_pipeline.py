@@ -35,6 +35,8 @@ def test_ingest_fills_store_keyword_index_and_docstore_consistently(tmp_path: Pa
     report = run_ingest(settings, lambda: embedder)
     assert report.failed == [] and report.files == 2
     assert report.embedded == report.chunks > 100
+    assert set(report.file_counts) == {"jincheng-2021-06.txt", "jincheng-2018-01.txt"}
+    assert tuple(map(sum, zip(*report.file_counts.values(), strict=True))) == (report.documents, report.chunks)
     store = ChunkStore.open(settings)
     _, docs, chunks = load_state(IndexFiles.of(settings))
     assert store.ids() == set(chunks)
@@ -45,13 +47,14 @@ def test_ingest_fills_store_keyword_index_and_docstore_consistently(tmp_path: Pa
 
 def test_second_ingest_of_unchanged_corpus_embeds_and_changes_nothing(tmp_path: Path, corpus: Path) -> None:
     settings = _settings(tmp_path, corpus)
-    run_ingest(settings, BigramEmbedder)
+    first = run_ingest(settings, BigramEmbedder)
     files = IndexFiles.of(settings)
     before = {p: p.stat().st_mtime_ns for p in files.root.rglob("*") if p.is_file()}
     calls: list[int] = []
     report = run_ingest(settings, lambda: calls.append(1) or BigramEmbedder())  # type: ignore[func-returns-value]
     assert report.embedded == 0 and report.removed == 0 and report.unchanged_files == 2
     assert calls == []  # the model is not even loaded
+    assert report.file_counts == first.file_counts  # an unchanged file still reports what the index holds of it
     assert {p: p.stat().st_mtime_ns for p in files.root.rglob("*") if p.is_file()} == before
 
 

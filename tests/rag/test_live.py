@@ -64,6 +64,17 @@ def test_a_published_reingest_is_answered_from_after_the_next_check(one_file: Se
         1 for d in library.documents if not library.chunk_counts.get(d))
 
 
+def test_follow_now_answers_from_a_just_published_generation_without_waiting_for_the_check(one_file: Settings) -> None:
+    clock = _Clock()
+    followed = _following(one_file, clock)
+    shutil.copy(GAZETTES / "jincheng-2018-04.txt", one_file.data_dir)
+    run_ingest(one_file, BigramEmbedder)
+    followed.follow_now()  # the clock has not moved: only the explicit call loads generation 2
+    assert followed.generation == 2 and not followed.answer(QUESTION).refused
+    followed.follow_now()
+    assert followed.reloads == 1  # nothing new published: nothing reloaded
+
+
 def test_it_keeps_answering_after_the_generation_it_loaded_is_pruned(one_file: Settings) -> None:
     clock = _Clock()
     followed = _following(one_file, clock)
