@@ -176,7 +176,9 @@ class DocumentLibrary:
             body = (escape(text[:chunk.start]) + f'<mark class="clause" id="clause-{escape(chunk.chunk_id)}">{clause}</mark>'
                     + escape(text[chunk.end:]))
         validity, lapsed = validity_text(doc, self.today)
-        where = f"定位：{escape(chunk.path_str or '正文')}" if chunk is not None else f"共{self.chunk_counts.get(doc_id, 0)}条"
+        where = f"共{self.chunk_counts.get(doc_id, 0)}条"
+        if chunk is not None:  # the cited clause, and the page it was printed on (a PDF source)
+            where = f"定位：{escape(chunk.path_str or '正文')}" + (f"，{pages_text(chunk)}" if pages_text(chunk) else "")
         meta = " · ".join(escape(x) for x in (doc.doc_number or "无文号", doc.issuer or "发布机关未注明", cn_date(doc.date)))
         return (
             f'<div class="doc-view-inner" data-doc="{escape(doc_id)}">'

@@ -78,3 +78,5 @@ def test_a_citation_from_a_paged_source_names_its_pages_in_the_payload_the_markd
     passage = next(p for p in answer.passages if p.key == first.key)
     assert "<dt>页码</dt><dd>第3–4页</dd>" in render_card(1, first, passage, paged)
     assert "页码" not in render_card(1, first, passage, plain)
+    view = paged.document_html(passage.doc_id, first.chunk_id)  # the whole-document view names the cited clause's pages
+    assert f"定位：{first.path}，第3–4页" in view and "页" not in plain.document_html(passage.doc_id, first.chunk_id).split("doc-body")[0]
