@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+SOURCE_SUFFIXES = (".txt", ".pdf", ".docx")  # the source files ingest reads (ingest.formats has a reader for each)
 PROJECT_ROOT = Path(__file__).resolve().parent
 # Bump when repair, segmentation or chunking changes what chunks come out, so old indexes are not reused.
 CHUNKER_VERSION = "4"
@@ -115,12 +116,10 @@ class Settings(BaseSettings):
     @field_validator("upload_types")
     @classmethod
     def _known_types(cls, v: str) -> str:
-        from ingest.formats import SUFFIXES
-
         types = [t.strip().lower() for t in v.split(",") if t.strip()]
-        unknown = [t for t in types if t not in SUFFIXES]
+        unknown = [t for t in types if t not in SOURCE_SUFFIXES]
         if unknown or not types:
-            raise ValueError(f"RAG_UPLOAD_TYPES must name some of {', '.join(SUFFIXES)}, got {v!r}")
+            raise ValueError(f"RAG_UPLOAD_TYPES must name some of {', '.join(SOURCE_SUFFIXES)}, got {v!r}")
         return ",".join(types)
 
     def upload_suffixes(self) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index_format.generations import IngestBusy
-from ingest.formats import SUFFIXES
+from settings import SOURCE_SUFFIXES as SUFFIXES
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestReport

@@ -20,6 +20,7 @@ ALLOWED_FROM_INGEST: dict[tuple[str, str], str] = {
     ("app/runtime.py", "ingest.embedders"): "the embedder of the first ingest, below",
     ("app/runtime.py", "ingest.pipeline"): "the app builds the index when there is none (`make run` on a fresh clone)",
     ("app/runtime.py", "ingest.reader"): "IngestError, which that first ingest reports",
+    ("app/upload.py", "ingest.pipeline"): "a staff upload runs an ingest of its files (the report it returns)",
 }
 
 

@@ -39,3 +39,9 @@ def test_environment_prefix_sets_fields(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_every_field_is_described() -> None:
     assert all(f.description for f in Settings.model_fields.values())
+
+
+def test_upload_types_must_be_formats_ingest_reads() -> None:
+    assert Settings(upload_types=" .PDF, .txt ").upload_types == ".pdf,.txt"
+    with pytest.raises(ValueError, match="RAG_UPLOAD_TYPES must name some of .txt, .pdf, .docx"):
+        Settings(upload_types=".pdf,.exe")

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from ingest.reader import IngestError, decode
 from ingest.records import Extraction
+from settings import SOURCE_SUFFIXES
 
-SUFFIXES = (".txt", ".pdf", ".docx")
+SUFFIXES = SOURCE_SUFFIXES
 
 
 @dataclass(frozen=True)
