@@ -67,7 +67,7 @@ def _main(fmt: str, path: str, max_pages: int, ocr: bool) -> dict[str, object]:
             from ingest.formats.ocr import page_ocr
             from ingest.formats.pdf import read_pdf
 
-            extraction = read_pdf(Path(path), max_pages, page_ocr() if ocr else None)
+            extraction = read_pdf(Path(path), max_pages, page_ocr() if ocr else None, ocr_off=not ocr)
         else:
             from ingest.formats.docx import read_docx
 

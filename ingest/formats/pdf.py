@@ -71,9 +71,10 @@ def join_printed(texts: list[str]) -> str:
     return "".join(texts)
 
 
-def read_pdf(path: Path, max_pages: int = MAX_PAGES, ocr: PageOcr | None = None) -> Extraction:
+def read_pdf(path: Path, max_pages: int = MAX_PAGES, ocr: PageOcr | None = None, ocr_off: bool = False) -> Extraction:
     """The PDF's paragraphs and table rows in reading order, each with its pages; raises IngestError naming the
-    file, the problem and the fix (encrypted, damaged, over `max_pages`, scanned pages without OCR, no text)."""
+    file, the problem and the fix (encrypted, damaged, over `max_pages`, scanned pages without OCR, no text).
+    `ocr_off`: OCR was switched off by the settings (RAG_OCR=false), which a scanned page's error then says."""
     with _open(path) as pdf:
         try:
             count = len(pdf.pages)
@@ -99,6 +100,9 @@ def read_pdf(path: Path, max_pages: int = MAX_PAGES, ocr: PageOcr | None = None)
                 raise IngestError(path, f"damaged PDF: page {index + 1} cannot be read ({type(err).__name__}: {err})", "download or export the PDF again") from None
             heights.append(float(page.height))
             if page.images and not any(c["text"].strip() for c in chars):  # a scan (a blank page has no images)
+                if ocr is None and ocr_off:
+                    raise IngestError(path, f"page {index + 1} is a scanned image without a text layer, and OCR is switched off (RAG_OCR=false)",
+                                      "set RAG_OCR=true (with Tesseract installed) or ingest a PDF with a text layer")
                 if ocr is None:
                     raise IngestError(path, f"page {index + 1} is a scanned image without a text layer, and OCR is not installed",
                                       f"install OCR (apt-get install {OCR_PACKAGES}) or ingest a PDF with a text layer")

@@ -16,6 +16,7 @@ import pytest
 
 from index_format.generations import IndexFiles, load_state
 from ingest.pipeline import IngestReport, run_ingest
+from ingest.reader import IngestError
 from settings import Settings
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder
@@ -154,14 +155,27 @@ def test_pdf_decompression_bomb_is_stopped_at_the_memory_limit(corpus: Corpus) -
                 "export or download it again; if it is genuine, raise RAG_READ_MEMORY_MB", read_memory_mb=512)
 
 
-def test_scanned_pdf_without_ocr_fails_alone_naming_the_packages(corpus: Corpus) -> None:
+def _blank_scan() -> bytes:
     from PIL import Image
 
     out = io.BytesIO()
     Image.new("L", (600, 800), 255).save(out, format="PDF")
-    fails_alone(corpus, "scan.pdf", out.getvalue(), "page 1 is a scanned image without a text layer, and OCR is not installed",
-                "install OCR (apt-get install tesseract-ocr tesseract-ocr-chi-sim) or ingest a PDF with a text layer",
-                ocr=False)  # as on a machine without tesseract
+    return out.getvalue()
+
+
+def test_scanned_pdf_with_ocr_switched_off_fails_alone_saying_so(corpus: Corpus) -> None:
+    fails_alone(corpus, "scan.pdf", _blank_scan(), "page 1 is a scanned image without a text layer, and OCR is switched off (RAG_OCR=false)",
+                "set RAG_OCR=true (with Tesseract installed) or ingest a PDF with a text layer", ocr=False)
+
+
+def test_scanned_pdf_without_tesseract_names_the_packages(tmp_path: Path) -> None:
+    from ingest.formats.pdf import read_pdf
+
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(_blank_scan())
+    with pytest.raises(IngestError) as err:
+        read_pdf(scan, ocr=None)  # OCR on, but no Tesseract (ingest.formats.ocr.page_ocr() gave None)
+    assert "OCR is not installed" in str(err.value) and "apt-get install tesseract-ocr tesseract-ocr-chi-sim" in str(err.value)
 
 
 def test_docx_zip_bomb_fails_alone_before_it_is_unpacked(corpus: Corpus) -> None:
