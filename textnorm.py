@@ -53,6 +53,26 @@ def normalize_docnos(text: str) -> str:
     return DOCNO_RE.sub(canon, text)
 
 
+_SHORT_DOCNO = re.compile(r"(\s*(?:和|与|及|以及|、|，|,)\s*)第?\s*(\d{1,4})\s*号")
+
+
+def expand_docno_lists(text: str) -> str:
+    """A list of 文号 written in full once (晋市审管发〔2021〕28号和30号、31号): every short N号 that follows the full one
+    gets its prefix and year (晋市审管发〔2021〕30号), so each names its document. Text in canonical form
+    (`normalize_docnos`) is expected."""
+    out, at = [], 0
+    for m in DOCNO_RE.finditer(text):
+        if m.start() < at:
+            continue
+        prefix, year, _ = m.groups()
+        out.append(text[at:m.end()])
+        at = m.end()
+        while (short := _SHORT_DOCNO.match(text, at)) is not None:
+            out.append(f"{short.group(1)}{prefix}〔{year}〕{short.group(2)}号")
+            at = short.end()
+    return "".join(out) + text[at:]
+
+
 def cn_to_int(text: str) -> int:
     """Convert a Chinese numeral (一 … 九十九 … 一百二十) to an int; raises ValueError for non-numerals."""
     if not text:

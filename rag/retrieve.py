@@ -20,7 +20,7 @@ from rag.index import LoadedIndex
 from rag.query import is_cross_lingual
 from rag.records import Filters, Passage
 from rag.rerank import Reranker
-from textnorm import matching_form, normalize_docnos
+from textnorm import expand_docno_lists, matching_form, normalize_docnos
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ class _Ranked:
 
 def mentioned_doc_numbers(index: LoadedIndex, question: str) -> list[str]:
     """文号 of indexed documents that the question names (any spelling: [2017], spaces before 号)."""
-    q = normalize_docnos(question).replace(" ", "")
+    q = expand_docno_lists(normalize_docnos(question)).replace(" ", "")
     if "号" not in q:
         return []
     return sorted(n for n in index.doc_numbers if n in q)

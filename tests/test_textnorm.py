@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from textnorm import cn_to_int, matching_form, normalize_docno, normalize_docnos
+from textnorm import cn_to_int, expand_docno_lists, matching_form, normalize_docno, normalize_docnos
 
 # --- 文号 -------------------------------------------------------------------------------------------------------
 
@@ -106,3 +106,10 @@ def test_cn_to_int_converts_chinese_numerals(numeral: str, value: int) -> None:
 def test_cn_to_int_raises_for_non_numerals(text: str) -> None:
     with pytest.raises(ValueError):
         cn_to_int(text)
+
+
+def test_a_list_of_doc_numbers_written_in_full_once_names_each_document() -> None:
+    assert expand_docno_lists("晋市审管发〔2021〕28号和30号分别是怎么规定的？") == "晋市审管发〔2021〕28号和晋市审管发〔2021〕30号分别是怎么规定的？"
+    assert expand_docno_lists("晋市政办〔2018〕8号、9号和第10号") == "晋市政办〔2018〕8号、晋市政办〔2018〕9号和晋市政办〔2018〕10号"
+    assert expand_docno_lists("晋市政发〔2018〕23号，第十二条") == "晋市政发〔2018〕23号，第十二条"  # a clause, not a 文号
+    assert expand_docno_lists("第3号文件和5号") == "第3号文件和5号"  # no full 文号 to take the prefix from
