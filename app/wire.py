@@ -14,11 +14,10 @@ from typing import Any
 
 from app.documents import DocumentLibrary, full_title, pages_text, validity_text
 from rag.compose import SOURCES_HEADING
-from rag.places import ROMANISED
+from rag.places import city_name
 from rag.records import LEADS_PREFIX, REASON_LABELS, Answer, Citation, Filters, Passage
 
 FILTER_FIELDS = tuple(f.name for f in fields(Filters))
-_BY_PINYIN = {pinyin: name for name, pinyin in ROMANISED.items()}
 _MD_SPECIAL = re.compile(r"([\\`*_<>#|])")
 
 
@@ -56,7 +55,7 @@ def filters_from_json(obj: Any, cities: Collection[str] = ()) -> Filters:
     if city is not None:
         if not isinstance(city, str):
             raise WireError("filters.city", f"expected a city name, got {city!r}")
-        city = _BY_PINYIN.get(city.strip().lower(), city.strip().removesuffix("市"))
+        city = city_name(city)
         if cities and city not in cities:
             raise WireError("filters.city", f"no documents of {city!r}; the corpus has: {'、'.join(sorted(cities))}")
     lo, hi = _year("year_from", obj.get("year_from")), _year("year_to", obj.get("year_to"))

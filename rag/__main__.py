@@ -25,11 +25,9 @@ def _city(name: str | None, cities: tuple[str, ...]) -> str | None:
     """The index's city a --city value names (晋城, 晋城市 or jincheng), None when it names none of them."""
     if not name:
         return None
-    from rag.places import ROMANISED
+    from rag.places import city_name
 
-    wanted = name.strip().removesuffix("市")
-    by_pinyin = {pinyin: city for city, pinyin in ROMANISED.items()}
-    wanted = by_pinyin.get(wanted.lower(), wanted)
+    wanted = city_name(name)
     return wanted if wanted in cities else None
 
 

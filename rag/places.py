@@ -33,6 +33,15 @@ ROMANISED = {
 }
 """Pinyin of place names, for questions in English (geography, not corpus data)."""
 
+_BY_PINYIN = {pinyin: name for name, pinyin in ROMANISED.items()}
+
+
+def city_name(text: str) -> str:
+    """The city a filter value names, in Chinese: 晋城, 晋城市 and jincheng (any case, spaces around) → 晋城."""
+    text = text.strip()
+    return _BY_PINYIN.get(text.lower(), text.removesuffix("市"))
+
+
 _NAME = r"[\u4e00-\u9fff]{1,3}?(?:县|区|市)"
 _LIST = re.compile(rf"(?:{_NAME}[、，]){{2,}}{_NAME}")
 _MIN_COUNTIES = 2  # counties (…县) an enumeration of three or more names must hold to list a city's places

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ingest.records import Document
 from rag.index import LoadedIndex
-from rag.places import Places
+from rag.places import Places, city_name
 
 
 def _doc(city: str, text: str, n: int = 0) -> Document:
@@ -38,3 +38,8 @@ def test_an_enumeration_that_starts_inside_a_word_does_not_make_a_place() -> Non
     places = Places.of([_doc("晋城", "鼓励阳城县、沁水县、陵川县发展。阳城县、沁水县、陵川县。")])
     assert "鼓励阳城" not in places.cities["晋城"] and "励阳城" not in places.cities["晋城"]
     assert {"阳城", "沁水", "陵川"} <= set(places.cities["晋城"])
+
+
+def test_a_filter_value_names_its_city_in_chinese_with_or_without_its_suffix_or_in_pinyin() -> None:
+    assert city_name("晋城") == city_name("晋城市") == city_name(" Jincheng ") == "晋城"
+    assert city_name("changzhi") == "长治" and city_name("太原市") == "太原"
