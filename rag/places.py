@@ -1,9 +1,8 @@
 """Place vocabulary from the index: the corpus's cities and their counties, and known cities the corpus lacks.
 
-The cities are the `city` of the indexed documents (read from each gazette's running header at ingest); a city's
-counties and districts are the names its own documents list together (泽州县、高平市、阳城县… — enumerations of
-three or more names, at least three of them counties) that no other city's documents use. So a third city's
-gazettes bring their own places without a code change. Two tables are general geography, not corpus vocabulary:
+The cities are the `city` of the indexed documents (read from each gazette's running header at ingest) and their
+counties and districts are the names the city's own documents list (`index_format.places`, which the ingest shares
+to find near-duplicate documents). So a third city's gazettes bring their own places without a code change. Two tables are general geography, not corpus vocabulary:
 cities of the region that a question may name (a question about one the corpus lacks is refused), and the
 romanisation of place names for questions asked in English.
 """
@@ -11,11 +10,11 @@ romanisation of place names for questions asked in English.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from index_format.places import city_places, place_pattern
 from ingest.records import Document
 
 KNOWN_CITIES = (
@@ -42,39 +41,6 @@ def city_name(text: str) -> str:
     return _BY_PINYIN.get(text.lower(), text.removesuffix("市"))
 
 
-_NAME = r"[\u4e00-\u9fff]{1,3}?(?:县|区|市)"
-_LIST = re.compile(rf"(?:{_NAME}[、，]){{2,}}{_NAME}")
-_MIN_COUNTIES = 2  # counties (…县) an enumeration of three or more names must hold to list a city's places
-_DOMINANCE = 3.0  # a place of one city is named at least this many times as often in its documents as in others'
-
-
-def _stem(name: str) -> str:
-    """泽州县 → 泽州, 高平市 → 高平; a one-character stem keeps its suffix (沁县)."""
-    return name[:-1] if len(name) >= 3 else name
-
-
-def listed_places(documents: Iterable[Document]) -> dict[str, tuple[str, ...]]:
-    """City → the counties and districts its documents enumerate and no other city's documents mention."""
-    listed: dict[str, Counter[str]] = defaultdict(Counter)
-    texts: dict[str, list[str]] = defaultdict(list)
-    for doc in documents:
-        text = re.sub(r"\s", "", doc.text)
-        texts[doc.city].append(text)
-        for m in _LIST.finditer(text):
-            names = re.split("[、，]", m.group(0))
-            if len(names) >= 3 and sum(n.endswith("县") for n in names) >= _MIN_COUNTIES:
-                # the match may start inside a word (鼓励阳城县): the first name keeps a county's length (阳城县)
-                listed[doc.city].update([names[0][-3:], *names[1:]])
-    text_of = {city: "\n".join(parts) for city, parts in texts.items()}
-    out: dict[str, tuple[str, ...]] = {}
-    for city, counted in listed.items():
-        others = "\n".join(t for c, t in text_of.items() if c != city)
-        stems = {_stem(n) for n in counted}
-        keep = {s for s in stems if text_of[city].count(s) >= _DOMINANCE * others.count(s)}
-        out[city] = tuple(sorted(keep, key=lambda n: (-len(n), n)))
-    return out
-
-
 @dataclass(frozen=True)
 class Places:
     """city → its place names (the city first); the known cities the corpus lacks."""
@@ -84,10 +50,7 @@ class Places:
 
     @classmethod
     def of(cls, documents: Iterable[Document]) -> Places:
-        docs = list(documents)
-        corpus = sorted({d.city for d in docs if d.city})
-        listed = listed_places(docs)
-        cities = {c: (c, *[p for p in listed.get(c, ()) if p != c]) for c in corpus}
+        cities = city_places(documents)
         return cls(cities, tuple(c for c in KNOWN_CITIES if c not in cities))
 
     def named(self, question: str) -> list[str]:
@@ -110,8 +73,7 @@ class Places:
     @cached_property
     def pattern(self) -> str:
         """A regex alternative of every corpus place name, with an optional 市/县/区 (longest first)."""
-        names = sorted({n for names in self.cities.values() for n in names}, key=len, reverse=True)
-        return rf"(?:{'|'.join(map(re.escape, names))})(?:市|县|区)?" if names else r"(?!)"
+        return place_pattern(n for names in self.cities.values() for n in names)
 
     def strip(self, text: str) -> str:
         """`text` with every corpus place name replaced by a space: a city is a filter, not evidence of relevance."""
