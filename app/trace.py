@@ -44,6 +44,8 @@ def render_trace(answer: Answer | None, library: DocumentLibrary, limit: int = 1
     ]
     if t.notes:
         facts.append(("说明", "；".join(t.notes)))
+    if t.capped:
+        facts.append(("近似重复", f"{len(t.capped)}条片段移到了后面：它们的文件是前面已有文件的近似副本（同一文本，城市、年份或文号不同）"))
     if answer.uncited_sentences:
         facts.append(("无引用的句子", " / ".join(answer.uncited_sentences)))
     if answer.invalid_citations:

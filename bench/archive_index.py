@@ -1,5 +1,6 @@
 """One synthetic archive as a real index in a folder of its own, built, loaded and queried with the product's code:
-ChunkStore on a PersistentClient, KeywordIndex.build/save, the relevance gate's bigram IDF file, the docstore files,
+ChunkStore on a PersistentClient, KeywordIndex.build/save, the relevance gate's bigram IDF file, the documents'
+near-duplicate families (ingest.families), the docstore files,
 rag.index.load_index, and HybridRetriever / Pipeline for end-to-end retrieval. The generation holds the files
 ingest.pipeline writes (`_write_index_files`), so loading reads the gate's weights instead of computing them.
 Each step returns its figures as a dict.
@@ -10,12 +11,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bench.diversity import TopFive
 from bench.machine import size_mib
 from bench.synthetic import Archive, derived_vectors
 from bench.timing import Stopwatch, rate, summarize_ms
@@ -25,6 +27,7 @@ from index_format.generations import Generations, IndexFiles
 from index_format.keyword import KeywordIndex, bigram_idf
 from index_format.manifest import Manifest, SyntheticArchive
 from index_format.store import ChunkStore
+from ingest.families import family_count, with_families
 from ingest.nodes import to_node
 from rag.index import LoadedIndex, load_index
 from rag.pipeline import Pipeline
@@ -80,6 +83,8 @@ def build(folder: Path, archive: Archive, base: Mapping[str, np.ndarray], sigma:
     with watch("idf_build"):  # the same weights and serialisation as ingest.pipeline._write_index_files
         idf = bigram_idf([chunks[cid].norm_text for cid in ids])
         docstore.write_atomic(files.idf, json.dumps(idf, ensure_ascii=False, separators=(",", ":")))
+    with watch("families"):  # as ingest.pipeline._write_index_files stores them with the documents
+        docs = with_families(docs, settings.near_duplicate_jaccard)
     with watch("docstore_save"):
         docstore.save_jsonl(files.documents, [docstore.doc_to_json(d) for d in docs.values()])
         docstore.save_jsonl(files.chunks, [docstore.chunk_to_json(chunks[cid]) for cid in ids])
@@ -91,7 +96,8 @@ def build(folder: Path, archive: Archive, base: Mapping[str, np.ndarray], sigma:
         raise AssertionError(f"index counts do not add up: {len(ids)} chunks, {stored} in Chroma, {len(keyword.ids)} keyword")
     s = watch.seconds
     return {
-        "chunks": len(ids), "documents": len(docs), "copies": archive.copies, "stored": stored,
+        "chunks": len(ids), "documents": len(docs), "families": family_count(docs.values()), "copies": archive.copies,
+        "stored": stored,
         "seconds": {k: round(v, 2) for k, v in s.items()},
         "chroma_add_per_s": rate(len(ids), s["chroma_add"]),
         "chroma_add_with_nodes_per_s": rate(len(ids), s["chroma_add"] + s["nodes"]),
@@ -145,9 +151,11 @@ class QueryRun:
     answer_timings: dict[str, list[float]] = field(default_factory=lambda: {"retrieve_ms": [], "compose_ms": []})
     docno_hits: int = 0
     docno_items: int = 0
+    top5: dict[str, TopFive] = field(default_factory=dict)  # "capped": as configured; "uncapped": no family cap
 
     def summary(self) -> dict[str, Any]:
         return {
+            "top5": {name: t.summary() for name, t in self.top5.items()},
             "legs_ms": {leg: summarize_ms(v) for leg, v in self.ms.items()},
             "cold_ms": {k: round(v, 1) for k, v in self.cold_ms.items()},
             "answer_stage_ms": {k: summarize_ms(v) for k, v in self.answer_timings.items()},
@@ -165,13 +173,15 @@ def measure(index: LoadedIndex, questions: Sequence[Question], vectors: Mapping[
             config: RetrievalConfig | None = None) -> QueryRun:
     """Dense leg (ChunkStore.query with a precomputed real query vector), keyword leg (KeywordIndex.search), hybrid
     retrieval (HybridRetriever.retrieve) and the whole offline answer (Pipeline.answer): the first call of each
-    cold, then one untimed warm-up pass, then `rounds` timed passes over every question."""
+    cold, then one untimed warm-up pass, then `rounds` timed passes over every question. The variety of the
+    retrieval's top 5 (`bench.diversity`) is counted on the first timed pass and on one untimed pass without the
+    near-duplicate family cap (`RetrievalConfig.max_per_family` 0)."""
     if not questions:
         raise ValueError("no questions to time")
     cfg = config or RetrievalConfig()
     retriever = HybridRetriever(index, cfg)
     pipeline = Pipeline(index, retriever=retriever)
-    run = QueryRun()
+    run = QueryRun(top5={"capped": TopFive.of(index.documents), "uncapped": TopFive.of(index.documents)})
     calls: dict[str, Callable[[Question], Any]] = {
         "dense": lambda q: index.store.query(vectors[q.text], k=cfg.k_leg),
         "keyword": lambda q: index.keyword.search(q.text, k=cfg.k_leg),
@@ -183,7 +193,7 @@ def measure(index: LoadedIndex, questions: Sequence[Question], vectors: Mapping[
     for q in questions:  # warm-up: caches, the HNSW pages, the IDF table
         for call in calls.values():
             call(q)
-    for _ in range(rounds):
+    for n in range(rounds):
         for q in questions:
             for leg, call in calls.items():
                 took, out = _timed(call, q)
@@ -191,7 +201,13 @@ def measure(index: LoadedIndex, questions: Sequence[Question], vectors: Mapping[
                 if leg == "retrieve" and q.doc_numbers:
                     run.docno_items += 1
                     run.docno_hits += any(p.doc_number in q.doc_numbers for p in out.passages[:5])
+                    if n == 0:
+                        run.top5["capped"].add(out.passages, q.doc_numbers)
                 if leg == "answer":
                     for stage in run.answer_timings:
                         run.answer_timings[stage].append(out.timings.get(stage, 0.0))
+    uncapped = HybridRetriever(index, replace(cfg, max_per_family=0))
+    for q in questions:
+        if q.doc_numbers:
+            run.top5["uncapped"].add(uncapped.retrieve(q.text).passages, q.doc_numbers)
     return run

@@ -187,12 +187,14 @@ def markdown(data: dict[str, Any]) -> str:
     for size, s in data["sizes"].items():
         b = s["build"]
         hours = int(size) / emb["passages_per_s"] / 3600 if emb["passages_per_s"] else None
-        rows.append([b["chunks"], b["documents"], b["chroma_add_per_s"], b["chroma_add_with_nodes_per_s"], b["keyword_build_per_s"],
-                     hours, b["disk_mib"]["chroma"], b["disk_mib"]["keyword"],
+        seconds = b["seconds"]
+        rows.append([b["chunks"], b["documents"], b.get("families"), b["chroma_add_per_s"], b["chroma_add_with_nodes_per_s"],
+                     b["keyword_build_per_s"], seconds.get("families"), round(sum(seconds.values()), 1), hours,
+                     b["disk_mib"]["chroma"], b["disk_mib"]["keyword"],
                      b["disk_mib"]["documents_jsonl"] + b["disk_mib"]["chunks_jsonl"], b["peak_rss_mib"]])
-    out.append(markdown_table(["chunks", "documents", "Chroma add /s", "+ TextNode /s", "keyword build /s",
-                               "real embedding (h, projected)", "Chroma MiB", "keyword MiB", "docstore MiB",
-                               "build peak RSS MiB"], rows))
+    out.append(markdown_table(["chunks", "documents", "near-duplicate families", "Chroma add /s", "+ TextNode /s",
+                               "keyword build /s", "families s", "build s", "real embedding (h, projected)", "Chroma MiB",
+                               "keyword MiB", "docstore MiB", "build peak RSS MiB"], rows))
     out.append("\n## Loading, memory and query latency (ms; warm unless marked cold)\n")
     rows = []
     for s in data["sizes"].values():
@@ -206,8 +208,28 @@ def markdown(data: dict[str, Any]) -> str:
     out.append(markdown_table(["chunks", "run", "load s", "RSS after load MiB", "peak RSS MiB", "dense p50", "dense p95",
                                "keyword p50", "keyword p95", "retrieve p50", "retrieve p95", "pipeline retrieve p95",
                                "answer p50", "answer p95", "first answer (cold)", "gold 文号 hit@5", "load avg"], rows))
+    out.append(diversity(data))
     out.append(growth(data))
     return "\n".join(out)
+
+
+def diversity(data: dict[str, Any]) -> str:
+    """The retrieval's top 5 with and without the near-duplicate family cap (bench.diversity), per query run."""
+    from bench.report import markdown_table
+
+    rows = []
+    for s in data["sizes"].values():
+        for n, r in enumerate(s["queries"], start=1):
+            for name, label in (("uncapped", "no cap"), ("capped", "cap")):
+                t = r.get("top5", {}).get(name)
+                if t:
+                    rows.append([r["chunks"], n, label, t["questions"], t["families_in_top_5"], t["copies_in_top_5"],
+                                 t["gold_docno_hit_at_5"], t["gold_family_hit_at_5"]])
+    if not rows:
+        return ""
+    return "\n## Near-duplicates in the top 5 (retrieval, dev questions with a gold 文号)\n\n" + markdown_table(
+        ["chunks", "run", "family cap", "questions", "families in top 5", "copies in top 5", "gold 文号 hit@5",
+         "gold family hit@5"], rows)
 
 
 def growth(data: dict[str, Any]) -> str:

@@ -375,11 +375,13 @@ def _embed_and_add(store: Any, chunks: list[Chunk], docs: dict[str, Document], e
 
 def _write_index_files(files: IndexFiles, settings: Settings, entries: Mapping[str, FileEntry], docs: dict[str, Document],
                        chunks: dict[str, Chunk], cross_lingual: str | None = None) -> None:
-    """The generation's files; the manifest names the embedder of its second dense collection (`cross_lingual`,
-    None when it has none)."""
+    """The generation's files, the documents with their near-duplicate families (`ingest.families`); the manifest
+    names the embedder of its second dense collection (`cross_lingual`, None when it has none)."""
     from index_format.keyword import KeywordIndex, bigram_idf
+    from ingest.families import with_families
 
     ordered = sorted(chunks.values(), key=lambda c: (c.doc_id, c.ordinal))
+    docs = with_families(docs, settings.near_duplicate_jaccard)  # over every document: a new one may join a family
     docstore.save_jsonl(files.documents, [docstore.doc_to_json(d) for d in docs.values()])
     docstore.save_jsonl(files.chunks, [docstore.chunk_to_json(c) for c in ordered])
     keyword = KeywordIndex.build([c.chunk_id for c in ordered], [

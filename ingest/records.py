@@ -102,6 +102,8 @@ class Document:
     doc_type: 通知/办法/意见/实施意见/方案/预案/决定/规划/制度/大事记/附件 …
     date: signature date, or None when the text has none (never guessed).
     text: the repaired document text; every chunk's span indexes into it.
+    family: id of its near-duplicate family (the first doc_id of the documents that say the same with another city,
+    year or 文号, `ingest.families`), set when the index is written; None: not computed (a family of its own).
     """
 
     doc_id: str
@@ -122,10 +124,16 @@ class Document:
     validity: Validity = field(default_factory=Validity)
     line_start: int = 0
     line_end: int = 0
+    family: str | None = None
 
     @property
     def display_title(self) -> str:
         return self.title
+
+    @property
+    def family_id(self) -> str:
+        """The near-duplicate family it belongs to: `family`, or its own id when none was computed."""
+        return self.family or self.doc_id
 
 
 @dataclass(frozen=True)

@@ -204,7 +204,7 @@ class Pipeline:
             legs=retrieved.legs if retrieved else {}, fused=retrieved.fused if retrieved else [],
             widened=retrieved.widened if retrieved else [], notes=list(ctx.notes), rewritten_by=ctx.rewritten_by,
             rules_fired=[d.rule for d in ctx.verdict.fired] if ctx.verdict else [], signals=dict(ctx.signals),
-            parts=list(retrieved.parts) if retrieved else [],
+            parts=list(retrieved.parts) if retrieved else [], capped=list(retrieved.capped) if retrieved else [],
         )
 
     def _refuse(self, ctx: _Context, leads: Retrieved | None, decision: Decision) -> Answer:
@@ -240,7 +240,8 @@ def load_pipeline(mode: str = "auto") -> Pipeline:
         llm = LLMClient.from_settings(settings)
     index = load_index(settings)
     reranker = make_reranker(settings.reranker_model)
-    retriever = HybridRetriever(index, RetrievalConfig(rerank_depth=settings.reranker_depth), reranker=reranker)
+    config = RetrievalConfig(rerank_depth=settings.reranker_depth, max_per_family=settings.max_per_family)
+    retriever = HybridRetriever(index, config, reranker=reranker)
     return Pipeline(index, retriever=retriever, policy=PolicyConfig.from_settings(settings), llm=llm)
 
 

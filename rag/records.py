@@ -109,6 +109,7 @@ class Trace:
     rules_fired: list[str] = field(default_factory=list)  # every answer-policy rule that fired, in order (the first decided)
     signals: dict[str, float] = field(default_factory=dict)  # measured relevance the policy judged (rag.policy.Signals)
     parts: list[str] = field(default_factory=list)  # a multi-part question's parts, each retrieved on its own (rag.decompose)
+    capped: list[str] = field(default_factory=list)  # chunks a near-duplicate family cap moved out of the top k (rag.retrieve)
 
 
 class Reason(StrEnum):

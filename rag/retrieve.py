@@ -36,7 +36,10 @@ class RetrievalConfig:
     rerank_depth: fused candidates a reranker (when one is given) re-orders before the top k are taken;
     rows_per_table: table rows of one document's tables kept in each leg's hits and in the top k (the others move
     below them), so the rows of one long table, which share its words, do not crowd out the clauses; 0 = no cap;
-    decompose: rank each part of a multi-part question on its own too (`rag.decompose`); False: as one question."""
+    decompose: rank each part of a multi-part question on its own too (`rag.decompose`); False: as one question;
+    max_per_family: documents of one near-duplicate family (`Document.family`: one text copied for another city,
+    year or 文号) whose hits stay in the top k, the best ranked first; the hits of its further documents move below
+    the top k, in order (`Retrieved.capped`), so copies of one text do not crowd out the others; 0 = no cap."""
 
     k_leg: int = 30
     rrf_k: int = 60
@@ -48,6 +51,7 @@ class RetrievalConfig:
     rerank_depth: int = 20
     rows_per_table: int = 3
     decompose: bool = True
+    max_per_family: int = 1
 
 
 @dataclass
@@ -60,6 +64,7 @@ class Retrieved:
     groups: list[list[str]] = field(default_factory=list)  # each hit with the section it was widened to
     facet_leads: list[str] = field(default_factory=list)  # a comparison or parts: the best chunk of each, in order
     parts: list[str] = field(default_factory=list)  # a multi-part question: its parts, in order (`rag.decompose`)
+    capped: list[str] = field(default_factory=list)  # hits the near-duplicate family cap moved out of a top k
 
     def direct(self, top: int) -> list[Passage]:
         """The first `top` passages retrieval ranked directly (not added by widening), best first."""
@@ -77,6 +82,7 @@ class _Ranked:
     top: list[str]
     widened: set[str]
     groups: list[list[str]]
+    capped: list[str]  # hits the family cap moved out of the top k (`RetrievalConfig.max_per_family`)
 
 
 def mentioned_doc_numbers(index: LoadedIndex, question: str) -> list[str]:
@@ -198,6 +204,34 @@ class HybridRetriever:
             kept.append(hit)
         return kept + moved
 
+    def _cap_families(self, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """`hits` with the hits of documents beyond the first `max_per_family` documents of a near-duplicate family
+        (in rank order) moved after every other hit (in order): a family's best-ranked copy keeps all its hits."""
+        cap = self.config.max_per_family
+        if not cap:
+            return hits
+        kept: list[tuple[str, float]] = []
+        moved: list[tuple[str, float]] = []
+        members: dict[str, set[str]] = {}
+        for hit in hits:
+            chunk = self.index.chunks.get(hit[0])
+            if chunk is not None:
+                seen = members.setdefault(self.index.documents[chunk.doc_id].family_id, set())
+                if chunk.doc_id not in seen and len(seen) >= cap:
+                    moved.append(hit)
+                    continue
+                seen.add(chunk.doc_id)
+            kept.append(hit)
+        return kept + moved
+
+    def _top(self, ranked: list[tuple[str, float]]) -> tuple[list[str], list[str]]:
+        """(the top k of a ranking after the table-row and family caps, the hits the family cap moved out of it)."""
+        k = self.config.k
+        rows_capped = self._cap_rows(ranked)
+        top = [cid for cid, _ in self._cap_families(rows_capped)[:k]]
+        kept = set(top)
+        return top, [cid for cid, _ in rows_capped[:k] if cid not in kept]
+
     def retrieve(self, query: str, filters: Filters | None = None, widen: bool | None = None) -> Retrieved:
         filters = filters or Filters()
         doc_numbers = mentioned_doc_numbers(self.index, query)
@@ -279,11 +313,11 @@ class HybridRetriever:
             reranked = self.reranker.rerank(query, [(c, self.index.context_text(self.index.chunks[c])) for c in candidates])
             legs = {**legs, "rerank": reranked}
             score = dict(reranked)
-            top = [cid for cid, _ in self._cap_rows(reranked)[: cfg.k]]
+            top, capped = self._top(reranked)
         else:
-            top = [cid for cid, _ in self._cap_rows(fused)[: cfg.k]]
+            top, capped = self._top(fused)
         widened, groups = self._widen(top, widen)
-        return _Ranked(label, legs, fused[: cfg.k_leg], score, top, widened, groups)
+        return _Ranked(label, legs, fused[: cfg.k_leg], score, top, widened, groups, capped)
 
     def _retrieved(self, parts: list[_Ranked], doc_numbers: list[str], chosen: tuple[set[str], list[list[str]]] | None = None) -> Retrieved:
         """One Retrieved from one ranking, or from several: a comparison's sides taking turns group by group, or the
@@ -326,7 +360,8 @@ class HybridRetriever:
             for i, cid in enumerate(ordered, start=1)
         ]
         fused = sorted({cid: v for p in parts for cid, v in p.fused}.items(), key=lambda kv: -kv[1])
-        return Retrieved(passages, legs, fused, sorted(widened), doc_numbers, groups, facet_leads)
+        capped = list(dict.fromkeys(c for p in parts for c in p.capped if c not in flat))
+        return Retrieved(passages, legs, fused, sorted(widened), doc_numbers, groups, facet_leads, capped=capped)
 
     def _clauses(self, parent: str) -> list[str]:
         """The children of `parent` that widening may add: its clauses and table blocks, not its table rows (a

@@ -46,3 +46,22 @@ def test_upload_types_must_be_formats_ingest_reads() -> None:
     assert Settings(upload_types=" .PDF, .txt ").upload_types == ".pdf,.txt"
     with pytest.raises(ValueError, match=re.escape("RAG_UPLOAD_TYPES must name some of .txt, .pdf, .docx")):
         Settings(upload_types=".pdf,.exe")
+
+
+def test_the_near_duplicate_threshold_shapes_the_index_and_the_family_cap_does_not() -> None:
+    """Family ids are stored with the documents (ingest.families); the cap is applied when ranking."""
+    base = Settings()
+    assert Settings(near_duplicate_jaccard=0.8).collection_name() != base.collection_name()
+    assert Settings(max_per_family=3).collection_name() == base.collection_name()
+    assert base.index_shape()["near_duplicate_jaccard"] == 0.9
+
+
+def test_near_duplicate_settings_name_their_bounds() -> None:
+    with pytest.raises(ValidationError, match=re.escape("RAG_NEAR_DUPLICATE_JACCARD must be in (0, 1]")):
+        Settings(near_duplicate_jaccard=0)
+    with pytest.raises(ValidationError, match=re.escape("RAG_NEAR_DUPLICATE_JACCARD must be in (0, 1]")):
+        Settings(near_duplicate_jaccard=1.2)
+    with pytest.raises(ValidationError, match=re.escape("RAG_MAX_PER_FAMILY must be >= 0 (0 = no cap), got -1")):
+        Settings(max_per_family=-1)
+    assert Settings(near_duplicate_jaccard=1.0).near_duplicate_jaccard == 1.0 and Settings(max_per_family=0).max_per_family == 0
+

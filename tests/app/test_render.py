@@ -205,3 +205,10 @@ def test_trace_shows_the_parts_a_multi_part_question_was_split_into() -> None:
     split = replace(answer, trace=replace(answer.trace, parts=["搬迁补助费怎么算", "多久发放"]))
     assert "问题拆分" in render_trace(split, _library()) and "（1）搬迁补助费怎么算；（2）多久发放" in render_trace(split, _library())
     assert "未拆分" in render_trace(answer, _library())
+
+
+def test_trace_says_how_many_hits_the_near_duplicate_cap_moved_down() -> None:
+    answer = _cited_answer()
+    capped = replace(answer, trace=replace(answer.trace, capped=["c1", "c2"]))
+    assert "近似重复" in render_trace(capped, _library()) and "2条片段移到了后面" in render_trace(capped, _library())
+    assert "近似重复" not in render_trace(answer, _library())

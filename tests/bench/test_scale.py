@@ -104,6 +104,7 @@ def test_build_load_and_measure_count_every_chunk_and_time_every_leg(archive: Ar
     stats = build(tmp_path, archive, base, sigma=0.01)
     n = len(archive.chunks)
     assert stats["chunks"] == stats["stored"] == n and stats["documents"] == len(archive.documents)
+    assert stats["families"] == len({d.doc_id.split("#")[0] for d in archive.documents.values()})  # copies are one family
     assert stats["chroma_add_per_s"] > 0 and stats["keyword_build_per_s"] > 0
     assert all(size > 0 for size in stats["disk_mib"].values())
     embedder = BigramEmbedder()
@@ -121,6 +122,11 @@ def test_build_load_and_measure_count_every_chunk_and_time_every_leg(archive: Ar
     assert len(queries.misses) == len(set(queries.misses))
     summary = run.summary()
     assert summary["legs_ms"]["answer"]["n"] == 8 and summary["legs_ms"]["answer"]["p95"] >= summary["legs_ms"]["answer"]["p50"]
+    capped, uncapped = summary["top5"]["capped"], summary["top5"]["uncapped"]
+    assert capped["questions"] == uncapped["questions"] == 2  # the questions with a gold 文号, counted on one pass
+    assert capped["copies_in_top_5"] == 0 < uncapped["copies_in_top_5"]  # without the cap, copies share the top 5
+    assert capped["families_in_top_5"] >= uncapped["families_in_top_5"]
+    assert capped["gold_family_hit_at_5"] >= capped["gold_docno_hit_at_5"]
 
 
 def test_build_writes_the_files_ingest_writes_and_load_reads_the_gate_weights(archive: Archive, base: dict[str, np.ndarray],
@@ -133,6 +139,7 @@ def test_build_writes_the_files_ingest_writes_and_load_reads_the_gate_weights(ar
     ingested.root.mkdir(parents=True)
     _write_index_files(ingested, index_settings(tmp_path / "ingest"), {}, archive.documents, archive.chunks)
     assert sorted(p.name for p in built.root.iterdir()) == sorted(p.name for p in ingested.root.iterdir())
+    assert built.documents.read_text(encoding="utf-8") == ingested.documents.read_text(encoding="utf-8")  # families too
     assert json.loads(built.idf.read_text(encoding="utf-8")) == json.loads(ingested.idf.read_text(encoding="utf-8"))
     embedder = BigramEmbedder()
     index = load(tmp_path / "bench", QueryVectors({}, lambda: embedder))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
@@ -215,3 +217,19 @@ def test_a_multi_part_answer_leads_with_one_headed_section_per_part_and_traces_t
     lines = answer.text.split("\n")
     first, second = lines.index("（一）搬迁补助费按什么标准给？"), lines.index("（二）临时安置补助费由谁确定？")
     assert first < second and lines[first + 1].startswith("根据《") and lines[second + 1].startswith("根据《")
+
+
+def test_the_pipeline_takes_the_family_cap_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rag.pipeline as pipeline
+
+    monkeypatch.setenv("RAG_MAX_PER_FAMILY", "2")
+    seen: list[int] = []
+    monkeypatch.setattr(pipeline, "load_index", lambda settings: seen.append(settings.max_per_family) or object())
+    monkeypatch.setattr(pipeline, "HybridRetriever", lambda index, config, reranker: seen.append(config.max_per_family))
+    monkeypatch.setattr(pipeline, "Pipeline", lambda *a, **k: None)
+    pipeline.load_pipeline.cache_clear()
+    try:
+        pipeline.load_pipeline("offline")
+    finally:
+        pipeline.load_pipeline.cache_clear()
+    assert seen == [2, 2]

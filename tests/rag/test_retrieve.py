@@ -8,6 +8,7 @@ from datetime import date
 
 from rag.filters import allowed_ids
 from rag.index import LoadedIndex
+from rag.pipeline import Pipeline
 from rag.records import Filters
 from rag.retrieve import HybridRetriever, RetrievalConfig, mentioned_doc_numbers, rrf
 
@@ -175,3 +176,45 @@ def test_each_part_of_a_multi_part_question_is_retrieved_and_recorded(small_inde
     assert set(got.facet_leads) <= {p.chunk_id for p in got.passages}
     texts = [small_index.chunks[c].text for c in got.facet_leads]
     assert "搬迁补助费" in texts[0] and "临时安置补助费" in texts[1]
+
+
+def _one_family(index: LoadedIndex, doc_ids: Sequence[str]) -> LoadedIndex:
+    """The index with `doc_ids` marked as one near-duplicate family (as ingest.families marks copies of a text)."""
+    first = min(doc_ids)
+    documents = {k: replace(d, family=first) if k in doc_ids else d for k, d in index.documents.items()}
+    return replace(index, documents=documents)
+
+
+def test_the_family_cap_moves_the_hits_of_a_familys_further_documents_below_in_order(small_index: LoadedIndex) -> None:
+    chunks = sorted(small_index.chunks.values(), key=lambda c: (c.doc_id, c.ordinal))
+    clauses: dict[str, list[str]] = {}
+    for ch in chunks:
+        if ch.kind == "clause":
+            clauses.setdefault(ch.doc_id, []).append(ch.chunk_id)
+    a, b, c = sorted(d for d, ids in clauses.items() if len(ids) >= 3)[:3]
+    of = {d: clauses[d][:3] for d in (a, b, c)}
+    hits = [(cid, 1.0) for cid in [of[a][0], of[b][0], of[c][0], of[a][1], of[b][1], of[c][1], of[b][2]]]
+    index = _one_family(small_index, [a, b])
+    capped = HybridRetriever(index, RetrievalConfig(max_per_family=1))._cap_families(hits)
+    assert [cid for cid, _ in capped] == [of[a][0], of[c][0], of[a][1], of[c][1], of[b][0], of[b][1], of[b][2]]
+    assert sorted(capped) == sorted(hits)  # moved, not dropped
+    assert HybridRetriever(index, RetrievalConfig(max_per_family=2))._cap_families(hits) == hits
+    assert HybridRetriever(index, RetrievalConfig(max_per_family=0))._cap_families(hits) == hits
+    assert HybridRetriever(small_index, RetrievalConfig(max_per_family=1))._cap_families(hits) == hits  # no families
+
+
+def test_copies_of_one_text_keep_one_document_in_the_top_k_and_the_trace_names_the_moved_hits(small_index: LoadedIndex) -> None:
+    question = "土地征收的补偿标准"
+    uncapped = HybridRetriever(small_index, RetrievalConfig(max_per_family=0)).retrieve(question)
+    docs = list(dict.fromkeys(p.doc_id for p in uncapped.direct(8)))
+    assert len(docs) >= 2
+    index = _one_family(small_index, docs[:2])
+    got = HybridRetriever(index).retrieve(question)
+    direct = got.direct(8)
+    assert docs[0] in {p.doc_id for p in direct} and docs[1] not in {p.doc_id for p in direct}
+    moved = [p.chunk_id for p in uncapped.direct(8) if p.doc_id == docs[1]]
+    assert moved and set(moved) <= set(got.capped)
+    assert not {p.chunk_id for p in got.passages} & set(got.capped)
+    assert HybridRetriever(small_index).retrieve(question).capped == []  # every real document is its own family
+    trace = Pipeline(index, retriever=HybridRetriever(index)).answer(question).trace
+    assert trace.capped == got.capped
