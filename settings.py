@@ -77,8 +77,8 @@ class Settings(BaseSettings):
     reranker_depth: int = Field(20, description="How many fused candidates the reranker re-orders.")
     max_per_family: int = Field(
         1, description="Most documents of one near-duplicate family (copies of one text for another city, year or "
-        "文号) whose passages stay in the top k retrieval hands to the answer; the passages of the family's further "
-        "documents move below them, in order. 0 = no cap.")
+        "文号) whose hits stay in each retrieval leg's hits and in the top k handed to the answer; the hits of the "
+        "family's further documents move below every other hit, in order. 0 = no cap.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server (vLLM, Ollama, llama.cpp, Qwen/DeepSeek/GLM APIs), e.g. http://127.0.0.1:11434/v1; unset = offline answers.")
     llm_model: str = Field("qwen2.5:7b-instruct", description="Model name sent to the LLM server.")
     llm_api_key: str = Field("not-needed", description="API key for the LLM server (local servers ignore it).")

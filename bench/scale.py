@@ -203,7 +203,7 @@ def markdown(data: dict[str, Any]) -> str:
             rows.append([r["chunks"], n, r["load_s"], r["rss_mib"]["after_load"], r["peak_rss_mib"],
                          legs["dense"]["p50"], legs["dense"]["p95"], legs["keyword"]["p50"], legs["keyword"]["p95"],
                          legs["retrieve"]["p50"], legs["retrieve"]["p95"], r["answer_stage_ms"]["retrieve_ms"]["p95"],
-                         legs["answer"]["p50"], legs["answer"]["p95"], r["cold_ms"]["answer"], r["gold_docno_hit_at_5"],
+                         legs["answer"]["p50"], legs["answer"]["p95"], r["cold_ms"]["answer"], _share(r["gold_docno_hit_at_5"]),
                          str(r["load_average"][0][0]) + " → " + str(r["load_average"][1][0])])
     out.append(markdown_table(["chunks", "run", "load s", "RSS after load MiB", "peak RSS MiB", "dense p50", "dense p95",
                                "keyword p50", "keyword p95", "retrieve p50", "retrieve p95", "pipeline retrieve p95",
@@ -211,6 +211,11 @@ def markdown(data: dict[str, Any]) -> str:
     out.append(diversity(data))
     out.append(growth(data))
     return "\n".join(out)
+
+
+def _share(value: float | None, digits: int = 3) -> str | None:
+    """A rate or mean as measured (a table's floats show one decimal: 0.649 would read 0.6)."""
+    return None if value is None else f"{value:.{digits}f}"
 
 
 def diversity(data: dict[str, Any]) -> str:
@@ -223,8 +228,8 @@ def diversity(data: dict[str, Any]) -> str:
             for name, label in (("uncapped", "no cap"), ("capped", "cap")):
                 t = r.get("top5", {}).get(name)
                 if t:
-                    rows.append([r["chunks"], n, label, t["questions"], t["families_in_top_5"], t["copies_in_top_5"],
-                                 t["gold_docno_hit_at_5"], t["gold_family_hit_at_5"]])
+                    rows.append([r["chunks"], n, label, t["questions"], _share(t["families_in_top_5"], 2),
+                                 _share(t["copies_in_top_5"], 2), _share(t["gold_docno_hit_at_5"]), _share(t["gold_family_hit_at_5"])])
     if not rows:
         return ""
     return "\n## Near-duplicates in the top 5 (retrieval, dev questions with a gold 文号)\n\n" + markdown_table(

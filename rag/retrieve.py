@@ -38,8 +38,9 @@ class RetrievalConfig:
     below them), so the rows of one long table, which share its words, do not crowd out the clauses; 0 = no cap;
     decompose: rank each part of a multi-part question on its own too (`rag.decompose`); False: as one question;
     max_per_family: documents of one near-duplicate family (`Document.family`: one text copied for another city,
-    year or 文号) whose hits stay in the top k, the best ranked first; the hits of its further documents move below
-    the top k, in order (`Retrieved.capped`), so copies of one text do not crowd out the others; 0 = no cap."""
+    year or 文号) whose hits stay in each leg's hits and in the top k, the best ranked first; the hits of its further
+    documents move below every other hit, in order (`Retrieved.capped`), so copies of one text do not crowd out the
+    others; 0 = no cap."""
 
     k_leg: int = 30
     rrf_k: int = 60
@@ -153,9 +154,12 @@ class HybridRetriever:
                 self._vectors.popitem(last=False)
         return vector
 
-    def legs(self, query: str, filters: Filters, doc_numbers: list[str]) -> dict[str, list[tuple[str, float]]]:
+    def legs(self, query: str, filters: Filters, doc_numbers: list[str],
+             capped: list[str] | None = None) -> dict[str, list[tuple[str, float]]]:
         """Each leg's top k_leg among the chunks the filters allow: the keyword leg masked by the allowed ids, the
-        dense legs filtered inside the store by the equivalent `where` (rag.filters.store_where).
+        dense legs filtered inside the store by the equivalent `where` (rag.filters.store_where). The table-row and
+        near-duplicate family caps apply to each leg's hits as to the top k (a leg's 30 hits can all be copies of
+        one clause); the hits the family cap moves out of a leg's top k_leg are added to `capped` when given.
 
         A question not in Chinese (`is_cross_lingual`) is ranked by its language, not against it: the keyword leg
         searches the Chinese terms the glossary gives for its phrases (none: the leg has nothing to say and does
@@ -165,19 +169,22 @@ class HybridRetriever:
         if allowed is not None and not allowed:
             return {"dense": [], "keyword": []}
         where = store_where(self.index, filters, doc_numbers)
-        depth = cfg.k_leg * 2 if cfg.rows_per_table else cfg.k_leg  # room for the rows the cap moves down
+        depth = cfg.k_leg * 2 if cfg.rows_per_table or cfg.max_per_family else cfg.k_leg  # room for what the caps move down
+        moved = capped if capped is not None else []
 
-        def capped(hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
-            return self._cap_rows(self._allowed(hits, allowed))[: cfg.k_leg]
+        def capped_leg(hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
+            top, out = self._top(self._allowed(hits, allowed), cfg.k_leg)
+            moved.extend(out)
+            return top
 
-        legs = {"dense": capped(self.index.store.query(self._embed(query), k=depth, where=where))}
+        legs = {"dense": capped_leg(self.index.store.query(self._embed(query), k=depth, where=where))}
         if not is_cross_lingual(query):
-            legs["keyword"] = capped(self.index.keyword.search(query, k=depth, allowed=allowed))
+            legs["keyword"] = capped_leg(self.index.keyword.search(query, k=depth, allowed=allowed))
             return legs
         terms = self.glossary.keywords(query)
-        legs["keyword"] = capped(self.index.keyword.search(" ".join(terms), k=depth, allowed=allowed)) if terms else []
+        legs["keyword"] = capped_leg(self.index.keyword.search(" ".join(terms), k=depth, allowed=allowed)) if terms else []
         if self.index.cross_store is not None and self.index.embed_query_cross is not None:
-            legs["cross"] = capped(self.index.cross_store.query(self._embed(query, "cross"), k=depth, where=where))
+            legs["cross"] = capped_leg(self.index.cross_store.query(self._embed(query, "cross"), k=depth, where=where))
         return legs
 
     @staticmethod
@@ -224,12 +231,11 @@ class HybridRetriever:
             kept.append(hit)
         return kept + moved
 
-    def _top(self, ranked: list[tuple[str, float]]) -> tuple[list[str], list[str]]:
-        """(the top k of a ranking after the table-row and family caps, the hits the family cap moved out of it)."""
-        k = self.config.k
+    def _top(self, ranked: list[tuple[str, float]], k: int) -> tuple[list[tuple[str, float]], list[str]]:
+        """(the top k hits of a ranking after the table-row and family caps, the hits the family cap moved out)."""
         rows_capped = self._cap_rows(ranked)
-        top = [cid for cid, _ in self._cap_families(rows_capped)[:k]]
-        kept = set(top)
+        top = self._cap_families(rows_capped)[:k]
+        kept = {cid for cid, _ in top}
         return top, [cid for cid, _ in rows_capped[:k] if cid not in kept]
 
     def retrieve(self, query: str, filters: Filters | None = None, widen: bool | None = None) -> Retrieved:
@@ -305,7 +311,8 @@ class HybridRetriever:
 
     def _rank(self, query: str, filters: Filters, doc_numbers: list[str], widen: bool, label: str = "") -> _Ranked:
         cfg = self.config
-        legs = self.legs(query, filters, doc_numbers)
+        capped: list[str] = []
+        legs = self.legs(query, filters, doc_numbers, capped)
         fused = rrf(legs, {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight, "cross": cfg.cross_weight}, cfg.rrf_k)
         score = dict(fused)
         if self.reranker is not None and fused:
@@ -313,11 +320,13 @@ class HybridRetriever:
             reranked = self.reranker.rerank(query, [(c, self.index.context_text(self.index.chunks[c])) for c in candidates])
             legs = {**legs, "rerank": reranked}
             score = dict(reranked)
-            top, capped = self._top(reranked)
+            hits, moved = self._top(reranked, cfg.k)
         else:
-            top, capped = self._top(fused)
+            hits, moved = self._top(fused, cfg.k)
+        top = [cid for cid, _ in hits]
         widened, groups = self._widen(top, widen)
-        return _Ranked(label, legs, fused[: cfg.k_leg], score, top, widened, groups, capped)
+        moved = [c for c in dict.fromkeys([*capped, *moved]) if c not in top]
+        return _Ranked(label, legs, fused[: cfg.k_leg], score, top, widened, groups, moved)
 
     def _retrieved(self, parts: list[_Ranked], doc_numbers: list[str], chosen: tuple[set[str], list[list[str]]] | None = None) -> Retrieved:
         """One Retrieved from one ranking, or from several: a comparison's sides taking turns group by group, or the
