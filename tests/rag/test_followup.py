@@ -75,3 +75,10 @@ def test_a_follow_up_naming_another_year_or_session_moves_the_topic_there() -> N
     assert rewrite("那2019年的呢？", ["晋城2018年土壤污染防治行动计划的目标是什么？"]).startswith("晋城2019年土壤污染防治行动计划")
     assert rewrite("那第26次呢？", ["市政府第21次常务会议是哪天开的？"]).startswith("市政府第26次常务会议")
     assert rewrite("那第三步呢？", ["中心城区土地征收的程序是什么？"]) == "中心城区土地征收的程序是什么，第三步"
+
+
+def test_a_two_character_follow_up_marker_is_dropped_whole() -> None:
+    """其中/那么 are markers of their own: dropping only 其 or 那 leaves 中…/么… in the standalone question."""
+    history = ["长治市政府赋予长治高新区的市级行政管理事项有多少项？"]
+    assert rewrite("其中技术合同认定登记这一项呢？", history).endswith("，技术合同认定登记这一项")
+    assert rewrite("那么搬迁补助费呢？", ["住宅房屋征收的补偿包括什么？"]).endswith("，搬迁补助费")
