@@ -36,7 +36,9 @@ class RetrievalConfig:
     rerank_depth: fused candidates a reranker (when one is given) re-orders before the top k are taken;
     rows_per_table: table rows of one document's tables kept in each leg's hits and in the top k (the others move
     below them), so the rows of one long table, which share its words, do not crowd out the clauses; 0 = no cap;
-    decompose: rank each part of a multi-part question on its own too (`rag.decompose`); False: as one question."""
+    decompose: rank each part of a multi-part question on its own too (`rag.decompose`); False: as one question;
+    cell_weight: the cell leg's weight (the table rows whose cell value and column name the question both names,
+    `rag.cells`); 0: no cell leg."""
 
     k_leg: int = 30
     rrf_k: int = 60
@@ -48,6 +50,7 @@ class RetrievalConfig:
     rerank_depth: int = 20
     rows_per_table: int = 3
     decompose: bool = True
+    cell_weight: float = 1.0
 
 
 @dataclass
@@ -167,6 +170,9 @@ class HybridRetriever:
         legs = {"dense": capped(self.index.store.query(self._embed(query), k=depth, where=where))}
         if not is_cross_lingual(query):
             legs["keyword"] = capped(self.index.keyword.search(query, k=depth, allowed=allowed))
+            cells = capped(self.index.cells.rows(query)) if cfg.cell_weight else []
+            if cells:  # a question that addresses no row's cell: the leg has nothing to say and does not vote
+                legs["cell"] = cells
             return legs
         terms = self.glossary.keywords(query)
         legs["keyword"] = capped(self.index.keyword.search(" ".join(terms), k=depth, allowed=allowed)) if terms else []
@@ -272,7 +278,8 @@ class HybridRetriever:
     def _rank(self, query: str, filters: Filters, doc_numbers: list[str], widen: bool, label: str = "") -> _Ranked:
         cfg = self.config
         legs = self.legs(query, filters, doc_numbers)
-        fused = rrf(legs, {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight, "cross": cfg.cross_weight}, cfg.rrf_k)
+        fused = rrf(legs, {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight, "cross": cfg.cross_weight,
+                           "cell": cfg.cell_weight}, cfg.rrf_k)
         score = dict(fused)
         if self.reranker is not None and fused:
             candidates = [cid for cid, _ in fused[: cfg.rerank_depth]]
