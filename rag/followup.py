@@ -13,7 +13,8 @@ from rag.places import ROMANISED, Places
 from rag.query import analyse, is_cross_lingual
 from textnorm import CN_NUM
 
-_FOLLOW_MARKERS = re.compile(r"^(?:那|那么|那这个|这个|该|它|其|此|还有|另外|此外|然后|接着|具体|详细)")
+# longest first: 那么/那这个 before 那, 其中 before 其 (else "其中技术合同…" loses only 其 and keeps 中)
+_FOLLOW_MARKERS = re.compile(r"^(?:那这个|那么|那|这个|该|它|其中|其|此|还有|另外|此外|然后|接着|具体|详细)")
 _STEP_ONLY = re.compile(r"^第[一二三四五六七八九十\d]+(?:步|项|个环节|条)")
 _TRAILING = re.compile(r"[呢吗啊？?。！!，,\s]+$")
 _MIN_STANDALONE = 12

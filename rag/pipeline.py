@@ -107,7 +107,7 @@ class Pipeline:
         else:
             standalone = rewrite(question, history, self.index.places)
             how = "offline" if history else "none"
-        facts = analyse(standalone, self.index.places)
+        facts = analyse(standalone, self.index.places, turn=question if history else None)
         ctx = _Context(question, standalone, facts, filters or Filters(), started, how)
         if facts.city and not ctx.filters.city:
             ctx.filters = replace(ctx.filters, city=facts.city)

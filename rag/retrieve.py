@@ -39,7 +39,9 @@ class RetrievalConfig:
     rerank_depth: fused candidates a reranker (when one is given) re-orders before the top k are taken;
     rows_per_table: table rows of one document's tables kept in each leg's hits and in the top k (the others move
     below them), so the rows of one long table, which share its words, do not crowd out the clauses; 0 = no cap;
-    decompose: rank each part of a multi-part question on its own too (`rag.decompose`); False: as one question."""
+    decompose: rank each part of a multi-part question on its own too (`rag.decompose`); False: as one question;
+    cell_weight: the cell leg's weight (the table rows whose cell value and column name the question both names,
+    `rag.cells`); 0: no cell leg."""
 
     k_leg: int = 30
     rrf_k: int = 60
@@ -55,6 +57,7 @@ class RetrievalConfig:
     rerank_depth: int = 20
     rows_per_table: int = 3
     decompose: bool = True
+    cell_weight: float = 1.0
 
 
 @dataclass
@@ -177,6 +180,9 @@ class HybridRetriever:
         words = self.keyword_query(query)
         legs["keyword"] = capped(self.index.keyword.search(words, k=depth, allowed=allowed)) if words else []
         if not is_cross_lingual(query):
+            cells = capped(self.index.cells.rows(query)) if cfg.cell_weight else []
+            if cells:  # a question that addresses no row's cell: the leg has nothing to say and does not vote
+                legs["cell"] = cells
             return legs
         if cfg.translated_weight and words:
             legs["translated"] = capped(self.index.store.query(self._embed(words), k=depth, where=where))
@@ -191,7 +197,7 @@ class HybridRetriever:
         if is_cross_lingual(query):
             return {"dense": cfg.dense_weight_xl, "keyword": cfg.keyword_weight_xl, "cross": cfg.cross_weight,
                     "translated": cfg.translated_weight}
-        return {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight}
+        return {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight, "cell": cfg.cell_weight}
 
     def keyword_query(self, query: str) -> str:
         """What the keyword leg searches: a Chinese question as it is, with the Chinese terms of any English phrase

@@ -101,3 +101,10 @@ def test_a_standalone_english_question_after_others_is_not_rewritten() -> None:
     assert not is_elliptical_en(question)
     assert is_elliptical_en("How much of that money goes to the county?")  # points back, a few words
     assert is_elliptical_en("And the urban district?")
+
+
+def test_a_two_character_follow_up_marker_is_dropped_whole() -> None:
+    """其中/那么 are markers of their own: dropping only 其 or 那 leaves 中…/么… in the standalone question."""
+    history = ["长治市政府赋予长治高新区的市级行政管理事项有多少项？"]
+    assert rewrite("其中技术合同认定登记这一项呢？", history).endswith("，技术合同认定登记这一项")
+    assert rewrite("那么搬迁补助费呢？", ["住宅房屋征收的补偿包括什么？"]).endswith("，搬迁补助费")
