@@ -24,6 +24,7 @@ from datetime import date
 
 from index_format.embedding import embedding_text
 from ingest import patterns
+from ingest.column_dumps import read_column_dumps
 from ingest.records import Chunk, Document, render_cells
 from ingest.structure import Unit, units_of
 from ingest.tables import Field, TableRow, read_tables
@@ -70,7 +71,9 @@ def chunk_document(doc: Document, budget: ChunkBudget) -> list[Chunk]:
     else:
         units = units_of(doc)
         pieces = _split_oversized(doc, _structural_pieces(doc, units, budget, offsets), budget, offsets)
-        pieces = _with_rows(doc, pieces, read_tables(doc, units).rows, budget, offsets)
+        tables = read_tables(doc, units)
+        dumps = read_column_dumps(doc, units, first_table_no=tables.tables)
+        pieces = _with_rows(doc, pieces, tables.rows + dumps.rows, budget, offsets)
     return _records(doc, pieces, offsets)
 
 
@@ -284,9 +287,14 @@ def _hard_cut(text: str, a: int, c: int, count: TokenCounter, room: int) -> list
     return spans
 
 
-def _cut_points(text: str, start: int, end: int, count: TokenCounter, room: int) -> list[tuple[int, int]]:
-    """Greedy spans within [start, end) of at most `room` tokens, cut after newlines or sentence ends."""
-    cuts = sorted({start, end} | {start + m.end() for m in re.finditer(r"\n|[。；！？;]", text[start:end])})
+_CUTS = (re.compile(r"\n|[。；！？;]"), re.compile(r"\t"))
+"""Where a span over the budget is cut, coarsest first: after a line or sentence end; then (one line still over the
+budget: a long table row, a table printed column by column) between cells; then by characters."""
+
+
+def _cut_points(text: str, start: int, end: int, count: TokenCounter, room: int, level: int = 0) -> list[tuple[int, int]]:
+    """Greedy spans within [start, end) of at most `room` tokens, cut at the coarsest places of `_CUTS` that fit."""
+    cuts = sorted({start, end} | {start + m.end() for m in _CUTS[level].finditer(text[start:end])})
     spans: list[tuple[int, int]] = []
     a = start
     last_ok = None
@@ -300,7 +308,10 @@ def _cut_points(text: str, start: int, end: int, count: TokenCounter, room: int)
             if count(text[a:c]) <= room:
                 last_ok = c
                 continue
-        spans.extend(_hard_cut(text, a, c, count, room))  # the sentence ending at c alone exceeds the room
+        if level + 1 < len(_CUTS):  # the line or sentence ending at c alone exceeds the room
+            spans.extend(_cut_points(text, a, c, count, room, level + 1))
+        else:
+            spans.extend(_hard_cut(text, a, c, count, room))
         a, last_ok = c, None
     if a < end:
         spans.append((a, end))

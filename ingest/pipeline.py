@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from index_format import docstore
 from index_format.embedding import embedding_text
@@ -30,6 +30,7 @@ from ingest.reader import IngestError
 from ingest.records import Chunk, Document, Extraction
 from ingest.repair import repair_extraction, text_extraction
 from ingest.segment import Source, split_documents
+from ingest.tables import is_column_dump
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class IngestReport:
     table_rows: int = 0
     whole_tables: int = 0  # tables: a table block with its continuation blocks
     tables_without_header: int = 0
+    column_dumps: int = 0  # tables printed column by column (rows rebuilt where their columns align)
     embedded: int = 0
     cached: int = 0
     removed: int = 0
@@ -71,11 +73,18 @@ class IngestReport:
     file_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
-def table_counts(chunks: Iterable[Chunk]) -> tuple[int, int, int]:
-    """(tables, table rows, tables without a detected header). A table is a table block with its continuation
-    blocks (表（续2）…); it has no detected header when none of its rows has a named column: a table whose first row
-    is not a header and that continues no table with one (a name list), or whose rows could not be read at all
-    (a 附表 dumped column by column)."""
+class TableCounts(NamedTuple):
+    tables: int
+    rows: int
+    without_header: int
+    column_dumps: int  # tables printed column by column: rows rebuilt only where their columns align
+
+
+def table_counts(chunks: Iterable[Chunk]) -> TableCounts:
+    """Tables, table rows, tables without a detected header and tables printed column by column. A table is a
+    table block with its continuation blocks (表（续2）…); it has no detected header when none of its rows has a
+    named column: a table whose first row is not a header and that continues no table with one (a name list). A
+    column dump (`ingest.column_dumps`) is a block line that opens with a header cell and the row numbers 1…N."""
     chunks = list(chunks)
     by_id = {c.chunk_id: c for c in chunks}
 
@@ -85,10 +94,12 @@ def table_counts(chunks: Iterable[Chunk]) -> tuple[int, int, int]:
             block = by_id[block.parent_id]
         return block.chunk_id if block is not None else None
 
-    tables = {table_of(c.chunk_id) for c in chunks if c.kind == "table"}
+    blocks = [c for c in chunks if c.kind == "table"]
+    tables = {table_of(c.chunk_id) for c in blocks}
     rows = [c for c in chunks if c.kind == "table_row"]
     named = {table_of(c.parent_id) for c in rows if any(name for name, _ in c.cells)}
-    return len(tables), len(rows), len(tables - named)
+    dumps = sum(1 for c in blocks for line in c.text.split("\n") if is_column_dump(line.split("\t")))
+    return TableCounts(len(tables), len(rows), len(tables - named), dumps)
 
 
 def parse_extraction(extraction: Extraction, name: str, budget: ChunkBudget) -> tuple[list[Document], list[Chunk]]:
@@ -203,7 +214,9 @@ def run_ingest(
         stage("parsed")
         report.documents = len(docs)
         report.chunks = len(chunks)
-        report.whole_tables, report.table_rows, report.tables_without_header = table_counts(chunks.values())
+        counts = table_counts(chunks.values())
+        report.whole_tables, report.table_rows, report.tables_without_header = counts.tables, counts.rows, counts.without_header
+        report.column_dumps = counts.column_dumps
         report.tables = sum(1 for c in chunks.values() if c.kind == "table")
         report.generation = generations.current()
         complete = (published.keyword / "ids.json").exists() and published.idf.exists()  # an older layout lacks a file

@@ -47,6 +47,7 @@ _MAX_PLACEMENTS = 5000  # placements of a short row tried; beyond, its cells sta
 _RESTATED_SHARE = 0.8  # of the segments' first rows (an extraction drops a cell now and then)
 _FULL_SHARE = 2 / 3
 _FULL_MIN_ROWS = 5
+_MIN_DUMP_ITEMS = 3
 
 
 @dataclass(frozen=True)
@@ -89,27 +90,42 @@ class TableRows:
 
 
 @dataclass
-class _Cell:
+class Cell:
     value: str
     start: int
     end: int
 
 
-def split_cells(text: str, offset: int) -> list[_Cell]:
+def split_cells(text: str, offset: int) -> list[Cell]:
     """The tab-separated cells of a printed row, each value stripped and its span in the document text."""
-    cells: list[_Cell] = []
+    cells: list[Cell] = []
     pos = 0
     for part in text.split("\t"):
         lead = len(part) - len(part.lstrip())
         value = part.strip()
         a = offset + pos + lead
-        cells.append(_Cell(value, a, a + len(value)))
+        cells.append(Cell(value, a, a + len(value)))
         pos += len(part) + 1
     return cells
 
 
 def is_number(value: str) -> bool:
     return bool(_NUMBER.fullmatch(value))
+
+
+def numbered_run(values: list[str]) -> int:
+    """N when the cells after the first are the numbers 1…N."""
+    n = 0
+    while n + 1 < len(values) and values[n + 1].strip() == str(n + 1):
+        n += 1
+    return n
+
+
+def is_column_dump(values: list[str]) -> bool:
+    """A table printed column by column in one paragraph (`ingest.column_dumps`): a header cell, the row numbers
+    1…N (N ≥ 3), then more than N other cells — not a row."""
+    n = numbered_run(values)
+    return n >= _MIN_DUMP_ITEMS and not is_number(values[0].strip()) and len(values) > 2 * n + 2
 
 
 def header_like(values: list[str]) -> bool:
@@ -215,7 +231,7 @@ class _Printed:
     paragraph: int
     start: int
     end: int
-    cells: list[_Cell]
+    cells: list[Cell]
     segment: int
     breaks: bool  # the first row after a break in the table (no value is carried down into it)
     headings: tuple[str, ...]  # the unit's headings and the table's caption
@@ -235,7 +251,7 @@ class _Table:
         return len(self.names) if self.names else max((len(r.cells) for r in self.printed), default=0)
 
 
-def _caption(doc: Document, unit: Unit, first_row: int) -> str:
+def caption_of(doc: Document, unit: Unit, first_row: int) -> str:
     """The table's title: the last title line inside the unit before its first row (附表 tables), else a short
     title line just before the unit (not a bare 附件 label, not a heading already in the unit's headings)."""
     inside = [doc.paragraphs[i].text for i in range(unit.first, first_row)]
@@ -274,7 +290,8 @@ def read_tables(doc: Document, units: list[Unit]) -> TableRows:
 
 
 def _read_unit(doc: Document, unit: Unit, offsets: list[int], tables: list[_Table]) -> None:
-    rows = [i for i in range(unit.first, unit.last + 1) if "\t" in doc.paragraphs[i].text]
+    rows = [i for i in range(unit.first, unit.last + 1)
+            if "\t" in doc.paragraphs[i].text and not is_column_dump(doc.paragraphs[i].text.split("\t"))]
     if not rows:
         return
     cells = {i: split_cells(doc.paragraphs[i].text, offsets[i]) for i in rows}
@@ -294,7 +311,7 @@ def _read_unit(doc: Document, unit: Unit, offsets: list[int], tables: list[_Tabl
             names = column_names(values[first], None)
             header_rows = {_trimmed(values[first])}
             body = rows[1:]
-    caption = _caption(doc, unit, first)
+    caption = caption_of(doc, unit, first)
     continues = previous is not None and previous.label == unit.path[0] and (
         (names is not None and previous.header_rows and _trimmed(values[first]) in previous.header_rows)
         or (names is None and previous.names is not None and all(len(values[i]) <= previous.width for i in rows))
@@ -331,7 +348,7 @@ def _rows_of(table: _Table, table_no: int) -> list[TableRow]:
     profiles = _profiles([(list(range(width)), row.cells) for row in table.printed if len(row.cells) == width], width)
     near = [row for row in table.printed if len(row.cells) >= width - 1]
     profiles = _profiles([(align([c.value for c in row.cells], profiles), row.cells) for row in near], width)
-    placed: list[dict[int, _Cell]] = []
+    placed: list[dict[int, Cell]] = []
     for row in table.printed:
         cols = align([c.value for c in row.cells], profiles)
         placed.append(dict(zip(cols, row.cells, strict=True)))
@@ -367,7 +384,7 @@ def _rows_of(table: _Table, table_no: int) -> list[TableRow]:
     return rows
 
 
-def _profiles(rows: list[tuple[list[int], list[_Cell]]], width: int) -> list[_Profile]:
+def _profiles(rows: list[tuple[list[int], list[Cell]]], width: int) -> list[_Profile]:
     profiles = [_Profile() for _ in range(width)]
     for cols, cells in rows:
         for col, cell in zip(cols, cells, strict=True):
@@ -376,7 +393,7 @@ def _profiles(rows: list[tuple[list[int], list[_Cell]]], width: int) -> list[_Pr
     return profiles
 
 
-def _row_number_column(names: list[str], placed: list[dict[int, _Cell]]) -> int | None:
+def _row_number_column(names: list[str], placed: list[dict[int, Cell]]) -> int | None:
     """The 序号/编号 column, or (no header) a first column that holds a whole number on every row."""
     for col, name in enumerate(names):
         if _ROW_NUMBER_NAME.search(name):
@@ -386,7 +403,7 @@ def _row_number_column(names: list[str], placed: list[dict[int, _Cell]]) -> int 
     return None
 
 
-def _restated_columns(table: _Table, placed: list[dict[int, _Cell]], width: int, number_col: int | None) -> set[int]:
+def _restated_columns(table: _Table, placed: list[dict[int, Cell]], width: int, number_col: int | None) -> set[int]:
     """Columns whose empty cells are merged with the cell above: (b) restated after each page break — in a table of
     two or more segments, printed on the first row of (nearly: `_RESTATED_SHARE`) every segment and empty on at
     least half of all rows; (c) printed on most rows (`_FULL_SHARE`, tables of `_FULL_MIN_ROWS` rows or

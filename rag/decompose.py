@@ -21,9 +21,10 @@ import re
 from dataclasses import dataclass
 
 from rag.followup import is_elliptical
+from rag.query import ASKING_WORDS
 
 # a clause asks something: a question word, or a question particle at its end
-_ASKS = re.compile(r"谁|什么|多少|几|哪|怎么|怎样|如何|是否|能否|可否|能不能|可不可以|有没有|是不是|多久|多长|多大|何时|吗|呢")
+_ASKS = re.compile(ASKING_WORDS + "|呢")
 _SENTENCE_END = re.compile(r"[？?；;。！!]+")
 _CLAUSE_BREAK = re.compile(r"[，,]")
 # a clause that opens a further question after a first one (另外…, 还有…, Y又是多少, 那Y呢)

@@ -9,14 +9,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from rag.places import Places
-from rag.query import analyse
+from rag.places import ROMANISED, Places
+from rag.query import analyse, is_cross_lingual
 from textnorm import CN_NUM
 
-_FOLLOW_MARKERS = re.compile(r"^(?:那|那么|那这个|这个|该|它|其|此|还有|另外|此外|然后|接着|具体|详细)")
+# longest first: 那么/那这个 before 那, 其中 before 其 (else "其中技术合同…" loses only 其 and keeps 中)
+_FOLLOW_MARKERS = re.compile(r"^(?:那这个|那么|那|这个|该|它|其中|其|此|还有|另外|此外|然后|接着|具体|详细)")
 _STEP_ONLY = re.compile(r"^第[一二三四五六七八九十\d]+(?:步|项|个环节|条)")
 _TRAILING = re.compile(r"[呢吗啊？?。！!，,\s]+$")
 _MIN_STANDALONE = 12
+# English follow-ups: opened by And / What about / What if / Then…, or pointing back (that money, this, it) in a
+# question of a few words; "Which villages exactly?" without either is read as standalone
+_FOLLOW_EN = re.compile(r"^(?:and|what about|how about|what if|then|also|so|once|in that case)\b[\s,]*", re.I)
+_POINTS_BACK_EN = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|the same)\b", re.I)
+_TRAILING_EN = re.compile(r"[?？.!！,，\s]+$")
+_MAX_POINTING_WORDS = 12
+_YEAR_EN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 def is_elliptical(question: str) -> bool:
@@ -39,11 +47,48 @@ def _move_ordinal(previous: str, asked: tuple[tuple[int, str], ...], before: tup
     return previous
 
 
+def is_elliptical_en(question: str) -> bool:
+    """An English follow-up that leans on the previous turn: opened by a follow-up word, or a short question that
+    points back (How much of that money…?, Once it is launched…)."""
+    q = question.strip()
+    return bool(_FOLLOW_EN.match(q)) or (bool(_POINTS_BACK_EN.search(q)) and len(q.split()) <= _MAX_POINTING_WORDS)
+
+
+def _swap_en(previous: str, city: str, places: Places) -> str:
+    """`previous` moved to `city`: the Chinese names as `Places.swap` does, the romanised names of the other cities'
+    places replaced by the city's (an English chat: What about Changzhi? after a Jincheng question)."""
+    if not is_cross_lingual(previous):
+        return places.swap(previous, city)
+    out = previous
+    for other, names in places.cities.items():
+        if other != city:
+            for name in names:
+                if roman := ROMANISED.get(name):
+                    out = re.sub(rf"\b{roman}\b", ROMANISED.get(city, city).title(), out, flags=re.I)
+    return out if out != previous else f"{ROMANISED.get(city, city).title()}: {previous}"
+
+
+def _rewrite_en(question: str, previous: str, places: Places) -> str:
+    """An English follow-up (`is_elliptical_en`) with the previous turn's topic (the previous question, in its own
+    language, moved to the city or year the follow-up names) before it."""
+    core = _TRAILING_EN.sub("", _FOLLOW_EN.sub("", question.strip()))
+    facts, before = analyse(question, places), analyse(previous, places)
+    if facts.city and facts.city != before.city:
+        previous = _swap_en(previous, facts.city, places)
+        if len(core.split()) <= 3:
+            return previous  # What about Changzhi? → the previous question, about 长治
+    years = tuple(dict.fromkeys(int(y) for y in _YEAR_EN.findall(question)))
+    previous = _move_year(previous, years, before.years) if before.years else previous
+    return f"{_TRAILING.sub('', previous)}，{core}" if core else previous
+
+
 def rewrite(question: str, history: Sequence[str], places: Places) -> str:
     """The standalone form of `question` given the earlier user questions (oldest first)."""
     if not history:
         return question.strip()
     previous = rewrite(history[-1], history[:-1], places)
+    if is_cross_lingual(question):
+        return _rewrite_en(question, previous, places) if is_elliptical_en(question) else question.strip()
     if not is_elliptical(question) and len(_TRAILING.sub("", question)) >= _MIN_STANDALONE:
         return question.strip()
     facts = analyse(question, places)

@@ -13,6 +13,12 @@ from pathlib import Path
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary_en_zh.tsv")
 _WORD = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DAY = r"(3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+_DAY_MONTH = re.compile(rf"\b{_DAY}(?:\s*[-–—]\s*{_DAY})?\s+(?:of\s+)?{_MONTH}\b|\b{_MONTH}\s+{_DAY}\b", re.I)
+_YEAR_EN = re.compile(r"(?<![\d.,])((?:19|20)\d{2})(?![\d.,]\d)")
 
 
 def _singular(word: str) -> str:
@@ -27,7 +33,9 @@ def _singular(word: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [_singular(w.replace("’", "'")) for w in _WORD.findall(text.lower())]
+    """The singular words of `text`; a hyphen separates words as a space does (cold-wave, level-IV, land-transfer
+    fee match the glossary's cold wave, level iv, land transfer fee)."""
+    return [_singular(w) for w in _WORD.findall(text.lower().replace("’", "'").replace("-", " "))]
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,23 @@ class Glossary:
         """Whether the question uses `word` inside a phrase of two or more words that the glossary knows (heavy
         pollution weather → 重污染天气): a term of the corpus, as `_within_corpus_term` decides for Chinese."""
         return any(len(phrase) >= 2 and _singular(word.lower()) in phrase for phrase, _ in self.matches(question))
+
+
+def _month(name: str) -> int:
+    return next(n for n, month in enumerate(_MONTHS, start=1) if month.startswith(name.lower().rstrip(".")[:3]))
+
+
+def calendar_terms(question: str) -> list[str]:
+    """The years and days an English question names, written as the documents write them: 2021 → 2021年,
+    22 March / March 22 / 20–21 July → 3月22日, 7月20日 (a chronicle's entries and a plan's years are found by them)."""
+    terms = [f"{y}年" for y in _YEAR_EN.findall(question)]
+    for m in _DAY_MONTH.finditer(question):
+        first, second, month, month_first, day_after = m.groups()
+        if month_first:
+            terms.append(f"{_month(month_first)}月{int(day_after)}日")
+        else:
+            terms += [f"{_month(month)}月{int(d)}日" for d in (first, second) if d]
+    return list(dict.fromkeys(terms))
 
 
 @lru_cache(maxsize=1)

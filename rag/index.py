@@ -17,6 +17,7 @@ from index_format.keyword import bigram_idf as keyword_idf
 from index_format.manifest import Manifest
 from index_format.protocols import Embedder, QueryEmbedder, Store
 from ingest.records import Chunk, Document
+from rag.cells import CellIndex
 from rag.places import Places
 from settings import Settings
 from textnorm import matching_form
@@ -85,6 +86,11 @@ class LoadedIndex:
         return {k: frozenset(v) for k, v in out.items()}
 
     @cached_property
+    def cells(self) -> CellIndex:
+        """The table rows by their cell values, for questions that address a row and a column (`rag.cells`)."""
+        return CellIndex.of(self.chunks.values())
+
+    @cached_property
     def places(self) -> Places:
         """The corpus's cities and their counties, and known cities it lacks (`rag.places`)."""
         return Places.of(self.documents.values())
@@ -146,7 +152,7 @@ def load_index(settings: Settings, embedder: Embedder | None = None, store: Stor
         index.store.query(embed_query("预热"), k=1)  # Chroma reads its vector index now, not on the first question
     if files.idf.exists():
         index.bigram_idf = Idf(json.loads(files.idf.read_text(encoding="utf-8")))  # fills the cached property
-    _ = index.places  # derived from the documents now, not on the first question
+    _ = index.places, index.cells  # derived from the documents and rows now, not on the first question
     return index
 
 

@@ -21,7 +21,7 @@ from rag.followup import llm_rewrite, rewrite
 from rag.index import LoadedIndex, load_index
 from rag.llm import LLMClient, build_messages, parse_reply
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput
-from rag.query import QueryFacts, analyse
+from rag.query import QueryFacts, analyse, is_cross_lingual
 from rag.records import LEADS_PREFIX, REFUSAL, Answer, Filters, Lead, Reason, Trace
 from rag.retrieve import HybridRetriever, RetrievalConfig, Retrieved
 from rag.rules import Verdict, decide, wants_wider
@@ -107,7 +107,7 @@ class Pipeline:
         else:
             standalone = rewrite(question, history, self.index.places)
             how = "offline" if history else "none"
-        facts = analyse(standalone, self.index.places)
+        facts = analyse(standalone, self.index.places, turn=question if history else None)
         ctx = _Context(question, standalone, facts, filters or Filters(), started, how)
         if facts.city and not ctx.filters.city:
             ctx.filters = replace(ctx.filters, city=facts.city)
@@ -146,7 +146,7 @@ class Pipeline:
         assert ctx.retrieved is not None
         composition = compose(ctx.standalone, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step,
                               ctx.retrieved.facet_leads, self.index.places, ctx.lead, ctx.retrieved.parts)
-        if ctx.facts.cross_lingual:  # an English question gets Chinese clauses: say so before quoting them
+        if is_cross_lingual(ctx.question):  # an English question gets Chinese clauses: say so before quoting them
             notices = (CHINESE_SOURCES_NOTICE, *notices)
         notices = notices + ctx.notices
         text = "\n".join([*notices, composition.text]) if notices else composition.text

@@ -47,6 +47,9 @@ _COUNT_UNITS = ("微克", "毫克", "平方公里", "平方米", "立方米", "�
 _PEOPLE = ("人", "名", "位")  # 多少人 is answered by 5名
 _COUNT_ASK = re.compile(r"(?<!哪)(?:多少|几)(个)?(" + "|".join(_COUNT_UNITS) + ")")
 _COUNT_CELL = re.compile(r"(?:数量|个数|总数|数)：\d")  # a table row's cell, as rendered by ingest.records.render_cells
+# a table row's column may name the unit of its values (补偿标准（元）：2000, 标准(元/平方米)：18): the value is read
+# with its unit (补偿标准：2000元)
+_CELL_UNIT = re.compile(r"[（(]([^（）()：；]{1,8})[）)]：([\d.,]+)(?![\d.,])")
 _COUNT_NUMBER = r"(?:\d[\d.,]*|[零〇一二三四五六七八九十百千万两]+|[IVXⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+)\s*(?:多|余)?\s*(?:个)?\s*"
 # Who, where, which website, which company: the answer must name one — a person's name (by a role before it, or
 # jieba's part-of-speech tag `nr`), a place or address, a website or platform, a company. 是谁 is not here: it asks for
@@ -104,6 +107,13 @@ Chinese question."""
 # English questions: the same topics in English words.
 OUT_OF_SCOPE_EN = re.compile(r"\b(?:weather|rain|snow|temperature|forecast|stock|share price|lottery|horoscope|recipe|joke)\b", re.I)
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+# the words a Chinese question asks with (什么, 哪个, 谁, 怎么, 多少, 几, 是否, 吗 …); `rag.decompose` adds 呢
+ASKING_WORDS = ("谁|什么|啥|多少|几|哪|怎么|怎样|如何|是否|能否|可否|能不能|可不可以|有没有|是不是|多久|多长|多大|多高|多远"
+                "|多宽|何时|为何|为什么|吗")
+_INTERROGATIVE = re.compile(ASKING_WORDS)
+# … and an English one (“What about Yangcheng?”, “How about …?” ask nothing by themselves)
+_INTERROGATIVE_EN = re.compile(r"\b(?:who|whom|whose|which|when|where|why|whether)\b|\b(?:what|how)\b(?!\s+about)"
+                               r"|^\s*(?:is|are|was|were|can|could|does|do|did|will|should|must|may|has|have)\b", re.I)
 _STEP = re.compile(rf"第([{CN_NUM}\d]+)(步|项|个环节|条)")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 # a numbered occurrence (第73次常务会议, 第二十一期讲座, 第五届): not a clause (条, 款, 章) or a step (步)
@@ -144,30 +154,50 @@ def is_cross_lingual(question: str) -> bool:
     return len(_CJK_CHAR.findall(question)) < 0.2 * max(1, len(question.replace(" ", "")))
 
 
-def analyse(question: str, places: Places) -> QueryFacts:
-    """What the question names, with the place vocabulary of the index (`LoadedIndex.places`)."""
+def asks_something(question: str) -> bool:
+    """Whether the question asks by its own words (an interrogative, or an English question): "那阳城段呢？" asks
+    nothing by itself, so it asks what the question before it asked."""
+    if is_cross_lingual(question):
+        return bool(_INTERROGATIVE_EN.search(question))
+    return bool(_INTERROGATIVE.search(question.replace(" ", "")))
+
+
+def asked_kind(question: str) -> tuple[str | None, str | None]:
+    """The kind of value `question` asks for (a kind of ASKS or NAMED_ASKS, or "count") and the unit of a count."""
     q = question.replace(" ", "")
-    cross = is_cross_lingual(question)
-    cities = places.named(question)
-    other = places.other(question)
-    step = _STEP.search(q)
     asks = next((kind for kind, (ask, _) in ASKS.items() if ask.search(q)), None)
     count = _COUNT_ASK.search(q) if asks is None else None
     if asks is None and count is None:
         asks = next((kind for kind, (ask, _) in NAMED_ASKS.items() if ask.search(q)), None)
     unit = ("个" if count.group(1) else count.group(2)) if count else None  # 几个人: 个 is the classifier asked
-    if cross and asks is None and count is None:
+    if is_cross_lingual(question) and asks is None and count is None:
         asks = next((kind for kind, ask in ASKS_EN.items() if ask.search(question)), None)
         unit = "个" if asks == "count" else None
         if asks is None:
             asks = next((kind for kind, ask in NAMED_ASKS_EN.items() if ask.search(question)), None)
+    return ("count" if count else asks), unit
+
+
+def analyse(question: str, places: Places, turn: str | None = None) -> QueryFacts:
+    """What the question names, with the place vocabulary of the index (`LoadedIndex.places`).
+
+    `turn`: the follow-up as the user asked it, when `question` is its standalone rewrite (the earlier question and
+    the follow-up). Named rule `asked_by_turn`: the kind of value asked comes from the follow-up when it asks
+    something by its own words ("其中技术合同认定登记这一项，原来是哪个部门实施的？" after "…有多少项？" asks for a
+    department, not a count); only an elliptical follow-up ("那阳城段呢？") asks what the earlier question asked."""
+    q = question.replace(" ", "")
+    cross = is_cross_lingual(question)
+    cities = places.named(question)
+    other = places.other(question)
+    step = _STEP.search(q)
+    asks, unit = asked_kind(turn if turn is not None and asks_something(turn) else question)
     return QueryFacts(
         city=cities[0] if len(cities) == 1 else None,
         other_city=other if not cities else None,
         step=_number(step.group(1)) if step else None,
         out_of_scope=bool(OUT_OF_SCOPE.search(q) or OUT_OF_SCOPE_EN.search(question)),
         cross_lingual=cross,
-        asks="count" if count else asks,
+        asks=asks,
         unit=unit,
         years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(q))),
         days=tuple(dict.fromkeys((int(m), int(d)) for m, d in MONTH_DAY.findall(q))),
@@ -186,7 +216,7 @@ def answers_kind(kind: str | None, text: str, unit: str | None = None) -> bool:
     in `unit`, a contact) or names what it asks for (a person, a place, a website or platform, a company)."""
     if kind is None:
         return True
-    text = text.replace(" ", "")
+    text = _CELL_UNIT.sub(r"：\2\1", text.replace(" ", ""))
     if kind in NAMED_ASKS:
         return NAMED_ASKS[kind][1](text)
     if kind == "count":

@@ -15,7 +15,7 @@ from index_format.protocols import Vector
 from ingest.records import Chunk
 from rag.decompose import Part, split_parts
 from rag.filters import allowed_ids, store_where
-from rag.glossary import Glossary, default_glossary
+from rag.glossary import Glossary, calendar_terms, default_glossary
 from rag.index import LoadedIndex
 from rag.query import is_cross_lingual
 from rag.records import Filters, Passage
@@ -26,13 +26,16 @@ log = logging.getLogger(__name__)
 
 _REMEMBERED_VECTORS = 16
 _COMPARE_WORDS = re.compile(r"分别|各自|和|与|及|对比|比较|区别|不同|相比|哪个")
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 _LIST_WORDS = re.compile(r"程序|流程|步骤|环节|哪些|哪几|包括|条件|措施|内容|职责|情形|方式|要求|任务|做什么|怎么办|如何")
 
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """k_leg: hits taken from each leg; rrf_k: the RRF constant; weights per leg (cross: the cross-lingual dense
-    leg of questions not in Chinese); k: passages returned;
+    """k_leg: hits taken from each leg; rrf_k: the RRF constant; weights per leg (…_xl: of a question not in
+    Chinese; cross: its cross-lingual dense leg; translated: its e5 leg over the glossary's Chinese terms, 0 = no
+    such leg); places_alone_vote: a question not in Chinese whose only glossary terms are place names still gets a
+    keyword leg (False: those terms are the city filter's, the leg has nothing to say); k: passages returned;
     rerank_depth: fused candidates a reranker (when one is given) re-orders before the top k are taken;
     rows_per_table: table rows of one document's tables kept in each leg's hits and in the top k (the others move
     below them), so the rows of one long table, which share its words, do not crowd out the clauses; 0 = no cap;
@@ -40,19 +43,26 @@ class RetrievalConfig:
     max_per_family: documents of one near-duplicate family (`Document.family`: one text copied for another city,
     year or 文号) whose hits stay in each leg's hits and in the top k, the best ranked first; the hits of its further
     documents move below every other hit, in order (`Retrieved.capped`), so copies of one text do not crowd out the
-    others; 0 = no cap."""
+    others; 0 = no cap;
+    cell_weight: the cell leg's weight (the table rows whose cell value and column name the question both names,
+    `rag.cells`); 0: no cell leg."""
 
     k_leg: int = 30
     rrf_k: int = 60
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     cross_weight: float = 1.0
+    dense_weight_xl: float = 1.0
+    keyword_weight_xl: float = 1.0
+    translated_weight: float = 1.0
+    places_alone_vote: bool = False
     k: int = 8
     widen_max: int = 12
     rerank_depth: int = 20
     rows_per_table: int = 3
     decompose: bool = True
     max_per_family: int = 1
+    cell_weight: float = 1.0
 
 
 @dataclass
@@ -162,8 +172,10 @@ class HybridRetriever:
         one clause); the hits the family cap moves out of a leg's top k_leg are added to `capped` when given.
 
         A question not in Chinese (`is_cross_lingual`) is ranked by its language, not against it: the keyword leg
-        searches the Chinese terms the glossary gives for its phrases (none: the leg has nothing to say and does
-        not vote), and the cross-lingual dense leg (when the index has one) ranks it beside e5."""
+        searches the Chinese terms the glossary gives for its phrases (`keyword_query`; none: the leg has nothing to
+        say and does not vote), e5 ranks those terms too (`translated`: Chinese words against Chinese clauses, where
+        the English question itself is compared across languages), and the cross-lingual dense leg (when the index
+        has one) ranks it beside e5."""
         cfg = self.config
         allowed = allowed_ids(self.index, filters, doc_numbers)
         if allowed is not None and not allowed:
@@ -178,14 +190,40 @@ class HybridRetriever:
             return top
 
         legs = {"dense": capped_leg(self.index.store.query(self._embed(query), k=depth, where=where))}
+        words = self.keyword_query(query)
+        legs["keyword"] = capped_leg(self.index.keyword.search(words, k=depth, allowed=allowed)) if words else []
         if not is_cross_lingual(query):
-            legs["keyword"] = capped_leg(self.index.keyword.search(query, k=depth, allowed=allowed))
+            cells = capped_leg(self.index.cells.rows(query)) if cfg.cell_weight else []
+            if cells:  # a question that addresses no row's cell: the leg has nothing to say and does not vote
+                legs["cell"] = cells
             return legs
-        terms = self.glossary.keywords(query)
-        legs["keyword"] = capped_leg(self.index.keyword.search(" ".join(terms), k=depth, allowed=allowed)) if terms else []
+        if cfg.translated_weight and words:
+            legs["translated"] = capped_leg(self.index.store.query(self._embed(words), k=depth, where=where))
         if self.index.cross_store is not None and self.index.embed_query_cross is not None:
             legs["cross"] = capped_leg(self.index.cross_store.query(self._embed(query, "cross"), k=depth, where=where))
         return legs
+
+    def weights(self, query: str) -> dict[str, float]:
+        """Each leg's weight in the fusion: a question not in Chinese has its own dense and keyword weights (its
+        keyword leg searches glossary terms, its e5 leg compares English with Chinese)."""
+        cfg = self.config
+        if is_cross_lingual(query):
+            return {"dense": cfg.dense_weight_xl, "keyword": cfg.keyword_weight_xl, "cross": cfg.cross_weight,
+                    "translated": cfg.translated_weight}
+        return {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight, "cell": cfg.cell_weight}
+
+    def keyword_query(self, query: str) -> str:
+        """What the keyword leg searches: a Chinese question as it is, with the Chinese terms of any English phrase
+        it holds (an English follow-up after a Chinese question: 晋城市级债务…报告？，What if it is contingent debt →
+        … 或有债务); a question not in Chinese, only the Chinese terms of its phrases and the years and days it names
+        (`rag.glossary.calendar_terms`) — "" when there are none, and the leg does not vote."""
+        if not is_cross_lingual(query):
+            english = len(_ENGLISH_WORD.findall(query)) >= 2  # not one Latin word (PM2.5, APP) in a Chinese question
+            return " ".join([query, *self.glossary.keywords(query)]) if english else query
+        terms = self.glossary.keywords(query)
+        if not self.config.places_alone_vote and all(re.fullmatch(self.index.places.pattern, t) for t in terms):
+            terms = []  # only the city or county: the filter already holds it, the leg has nothing to say
+        return " ".join([*terms, *calendar_terms(query)])
 
     @staticmethod
     def _allowed(hits: list[tuple[str, float]], allowed: set[str] | None) -> list[tuple[str, float]]:
@@ -313,7 +351,7 @@ class HybridRetriever:
         cfg = self.config
         capped: list[str] = []
         legs = self.legs(query, filters, doc_numbers, capped)
-        fused = rrf(legs, {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight, "cross": cfg.cross_weight}, cfg.rrf_k)
+        fused = rrf(legs, self.weights(query), cfg.rrf_k)
         score = dict(fused)
         if self.reranker is not None and fused:
             candidates = [cid for cid, _ in fused[: cfg.rerank_depth]]

@@ -145,7 +145,8 @@ def attachment_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | No
 
 # a question that reads a table, list or figure (…表里, …图上, …名单中, …清单第3项): 代表, 发表 are not tables; in
 # English, in/on/from the … table (list, chart, diagram, figure, form, catalogue, schedule)
-_READS_TABLE = re.compile(r"(?<![代发列])(表|清单|名单|目录|图)(?:里|上|中|内|第)")
+# a question reading inside a table or figure (…表里, 清单上, 图中, 目录第…): the table words, and 图
+_READS_TABLE = re.compile(rf"(?<![代发列])({_TABLE_WORD.pattern}|图)(?:里|上|中|内|第)")
 _READS_TABLE_EN = re.compile(r"\b(?:in|on|from|of) the (?:[\w'\"“”-]+ ){0,8}?(?:table|list|chart|diagram|figure|form|catalogue|schedule)\b",
                              re.I)
 _TABLE_NOUN = {"表": "表格", "图": "图"}

@@ -70,6 +70,50 @@ def _heading_line_done(text: str, width: int) -> bool:
     return display_width(text) < width * 0.8
 
 
+_TABLE_LABEL = re.compile(r"^附表\s*[0-9０-９]{1,2}\s*[:：]?$")
+_CELL_WIDTH = 20  # display width of a cell line (10 CJK characters: 补偿标准（元）, 直径2.5m以下)
+_CELL_RUN = 8  # consecutive cell lines that make a column dump
+_SENTENCE_END = "。！？；;!?"  # a cell may hold a comma (砖砌，水泥抹面), not a sentence end
+
+
+def column_dump_runs(lines: list[SourceLine]) -> dict[int, int]:
+    """Runs of a table printed column by column (附表1: 序号, 1, 2, …, 项 目, 围墙, …), as start → end line index:
+    after a 附表N label, at least `_CELL_RUN` consecutive short lines without a sentence end. Each run becomes one
+    paragraph of tab-separated cells: glued like prose (序号1234567891011…项目围墙地面硬化…) no cell could be told
+    from the next; as cells the table reader can rebuild its rows (`ingest.column_dumps`). Artifact:
+    jincheng-2018-04 附表1/附表2 (docs/catalogue-1.md, 晋市政发〔2018〕23号)."""
+    out: dict[int, int] = {}
+    in_table = False
+    start: int | None = None
+
+    def close(end: int) -> None:
+        nonlocal start
+        if start is not None and end - start >= _CELL_RUN:
+            out[start] = end
+        start = None
+
+    for k, line in enumerate(lines):
+        text = line.text.strip()
+        if _TABLE_LABEL.match(text):
+            close(k)
+            in_table = True
+            continue
+        if in_table and text and display_width(text) <= _CELL_WIDTH and not any(p in text for p in _SENTENCE_END):
+            start = k if start is None else start
+            continue
+        close(k)
+        if in_table and display_width(text) > 2 * _CELL_WIDTH and patterns.has_sentence_punct(text):
+            in_table = False  # prose again
+    close(len(lines))
+    return out
+
+
+def _cells_paragraph(lines: list[SourceLine]) -> Paragraph:
+    pages = [p for line in lines for p in (line.page, line.page_end) if p is not None]
+    return Paragraph("\t".join(line.text.strip() for line in lines), lines[0].lineno, lines[-1].lineno,
+                     any(line.moved for line in lines), min(pages, default=None), max(pages, default=None))
+
+
 def join_lines(lines: list[SourceLine]) -> list[Paragraph]:
     """Join lines into paragraphs; doubled bold headings are collapsed here, once their wrapped lines are joined."""
     if not lines:
@@ -92,7 +136,16 @@ def join_lines(lines: list[SourceLine]) -> list[Paragraph]:
                                     min(pages, default=None), max(pages, default=None)))
         buf.clear()
 
-    for line in lines:
+    dumps = column_dump_runs(lines)
+    k = 0
+    while k < len(lines):
+        if k in dumps:
+            flush()
+            paragraphs.append(_cells_paragraph(lines[k:dumps[k]]))
+            k = dumps[k]
+            continue
+        line = lines[k]
+        k += 1
         after_closing = bool(paragraphs) and patterns.is_closing_line(paragraphs[-1].text)
         if buf and not (after_closing and len(buf) == 1 and patterns.is_title_like(buf[0].text)) and _continues(buf, line, wrapped, width):
             buf.append(line)

@@ -99,7 +99,7 @@ def test_every_row_chunk_is_a_verbatim_span_inside_its_table_block() -> None:
 
 def test_table_counts_count_tables_rows_and_tables_without_a_header() -> None:
     _, chunks = parsed(CZ)
-    tables, rows, without = table_counts(chunks)
+    tables, rows, without, dumps = table_counts(chunks)
     # a table is a block with its continuation blocks: fewer tables than blocks
     assert 0 < tables < sum(1 for c in chunks if c.kind == "table")
     assert rows == sum(1 for c in chunks if c.kind == "table_row") > 800
@@ -107,9 +107,10 @@ def test_table_counts_count_tables_rows_and_tables_without_a_header() -> None:
     members = doc_by(CZ, "长政办发〔2020〕38号", "attachment", "1")
     assert all(not any(n for n, _ in c.cells) for c in chunks_of(CZ, members) if c.kind == "table_row")
     assert without == 1
-    # 23号's 附表, dumped column by column, gives no rows: a table without a detected header
+    assert dumps == 0
+    # 23号's 附表 unit holds two tables printed column by column; 附表1's first 9 rows align (围墙, 地面硬化, 大门)
     _, jc = parsed("jincheng-2018-04.txt")
-    assert table_counts(jc) == (1, 0, 1)
+    assert table_counts(jc) == (1, 9, 0, 2)
 
 
 # --- made-up tables -------------------------------------------------------------------------------------------

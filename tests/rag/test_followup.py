@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.followup import is_elliptical
+from rag.followup import is_elliptical, is_elliptical_en
 from rag.followup import rewrite as rewrite_with
 from rag.places import Places
 from rag.query import QueryFacts
@@ -75,3 +75,36 @@ def test_a_follow_up_naming_another_year_or_session_moves_the_topic_there() -> N
     assert rewrite("那2019年的呢？", ["晋城2018年土壤污染防治行动计划的目标是什么？"]).startswith("晋城2019年土壤污染防治行动计划")
     assert rewrite("那第26次呢？", ["市政府第21次常务会议是哪天开的？"]).startswith("市政府第26次常务会议")
     assert rewrite("那第三步呢？", ["中心城区土地征收的程序是什么？"]) == "中心城区土地征收的程序是什么，第三步"
+
+
+def test_an_english_follow_up_after_a_chinese_question_keeps_its_topic_and_its_own_words() -> None:
+    previous = "晋城城中村改造的搬迁奖励按什么标准发？"
+    assert rewrite("And what about the temporary resettlement subsidy?", [previous]) == (
+        "晋城城中村改造的搬迁奖励按什么标准发，what about the temporary resettlement subsidy")
+    assert rewrite("What if the house has no property certificate?", [previous]).startswith("晋城城中村改造的搬迁奖励")
+
+
+def test_an_english_city_follow_up_moves_the_previous_question_in_either_language() -> None:
+    assert rewrite("What about Changzhi?", ["晋城的低保标准是多少？"]) == "长治的低保标准是多少？"
+    assert rewrite("And Changzhi?", ["What is the dibao standard in Jincheng?"]) == "What is the dibao standard in Changzhi?"
+    assert rewrite("What about Qinyuan?", ["How is the relocation reward paid in Zezhou?"]) == (
+        "How is the relocation reward paid in Changzhi?")  # a county counts as its city
+
+
+def test_an_english_follow_up_naming_another_year_moves_the_topic_there() -> None:
+    assert rewrite("And how many in 2020?", ["2019年晋城新建了多少座公厕？"]).startswith("2020年晋城新建了多少座公厕")
+
+
+def test_a_standalone_english_question_after_others_is_not_rewritten() -> None:
+    question = "How many kilometres of rural roads does Changzhi plan to build in 2021?"
+    assert rewrite(question, ["晋城的低保标准是多少？"]) == question
+    assert not is_elliptical_en(question)
+    assert is_elliptical_en("How much of that money goes to the county?")  # points back, a few words
+    assert is_elliptical_en("And the urban district?")
+
+
+def test_a_two_character_follow_up_marker_is_dropped_whole() -> None:
+    """其中/那么 are markers of their own: dropping only 其 or 那 leaves 中…/么… in the standalone question."""
+    history = ["长治市政府赋予长治高新区的市级行政管理事项有多少项？"]
+    assert rewrite("其中技术合同认定登记这一项呢？", history).endswith("，技术合同认定登记这一项")
+    assert rewrite("那么搬迁补助费呢？", ["住宅房屋征收的补偿包括什么？"]).endswith("，搬迁补助费")

@@ -139,3 +139,27 @@ def test_english_questions_ask_by_naming_as_chinese_ones_do() -> None:
     assert analyse_with("Who chaired the 87th executive meeting?", PLACES).asks == "person"
     assert analyse_with("How much is the relocation subsidy?", PLACES).asks == "money"  # a value kind first
     assert analyse_with("Who is responsible for the supervision?", PLACES).asks is None  # a body as often as a person
+
+
+def test_a_follow_up_that_asks_its_own_question_asks_its_own_kind_of_value() -> None:
+    """asked_by_turn: the standalone rewrite holds the earlier question's 多少项; the follow-up asks for a body."""
+    standalone = "长治市政府赋予长治高新区的市级行政管理事项有多少项，技术合同认定登记这一项，原来是哪个部门实施的"
+    assert analyse(standalone).asks == "count"
+    assert analyse_with(standalone, PLACES, turn="其中技术合同认定登记这一项，原来是哪个部门实施的？").asks is None
+    assert analyse_with(standalone, PLACES, turn="那这一项要多少钱？").asks == "money"
+
+
+def test_an_elliptical_follow_up_asks_what_the_question_before_it_asked() -> None:
+    standalone = "太行一号旅游公路环线的沁水段有多长，阳城段"
+    facts = analyse_with("太行一号旅游公路沁水段有多少公里，阳城段", PLACES, turn="那阳城段呢？")
+    assert (facts.asks, facts.unit) == ("count", "公里")
+    assert analyse_with(standalone, PLACES, turn="What about Yangcheng?").asks == analyse(standalone).asks
+    assert analyse_with("How many kilometres is the Qinshui section", PLACES, turn="How about the Yangcheng section?").asks == "count"
+
+
+def test_a_table_row_whose_column_names_the_unit_states_a_value_in_that_unit() -> None:
+    row = "序号：3；项目：大门；分类：铁艺大门；单位：个；补偿标准（元）：2000"
+    assert answers_kind("money", row)
+    assert answers_kind("money", "序号：1；项目：搬迁补助费；标准(元/平方米)：18")
+    assert not answers_kind("money", "序号：3；项目：大门；分类：铁艺大门；单位：个")
+    assert answers_kind("duration", "序号：2；事项：抵押登记；办理时限（工作日）：5")

@@ -215,7 +215,7 @@ def test_copies_of_one_text_keep_one_document_in_the_top_k_and_the_trace_names_t
     moved = [p.chunk_id for p in uncapped.direct(8) if p.doc_id == docs[1]]
     assert moved and set(moved) <= set(got.capped)
     assert not {p.chunk_id for p in got.passages} & set(got.capped)
-    for hits in got.legs.values():  # in each leg, the copy's hits come after every other hit
+    for hits in HybridRetriever(index).legs(question, Filters(), []).values():  # fused: the copy's hits after the others
         of_copy = [small_index.chunks[c].doc_id == docs[1] for c, _ in hits]
         assert of_copy == sorted(of_copy)
     assert HybridRetriever(small_index).retrieve(question).capped == []  # every real document is its own family

@@ -41,8 +41,9 @@ def bilingual_index(tmp_path_factory: pytest.TempPathFactory) -> LoadedIndex:
 def test_an_english_question_is_ranked_by_the_cross_lingual_leg_and_the_glossary_keywords(bilingual_index: LoadedIndex) -> None:
     glossary = Glossary.of([("relocation subsidy", "搬迁补助费")])
     got = HybridRetriever(bilingual_index, glossary=glossary).retrieve("How much is the relocation subsidy?")
-    assert set(got.legs) == {"dense", "keyword", "cross"}
+    assert set(got.legs) == {"dense", "keyword", "translated", "cross"}
     assert "搬迁补助费" in bilingual_index.chunks[got.legs["keyword"][0][0]].text  # the glossary's Chinese term
+    assert _names_subsidy(bilingual_index, [cid for cid, _ in got.legs["translated"][:2]])  # e5 over that term
     assert _names_subsidy(bilingual_index, [cid for cid, _ in got.legs["cross"][:2]])
     assert _names_subsidy(bilingual_index, [p.chunk_id for p in got.passages[:3]])
 
@@ -103,3 +104,43 @@ def test_the_cross_lingual_query_vector_is_remembered_like_the_e5_one(bilingual_
     first = retriever.retrieve("How much is the relocation subsidy?")
     again = retriever.retrieve("How much is the relocation subsidy?")  # the wrong-city check ranks a question twice
     assert calls == ["How much is the relocation subsidy?"] and first.legs["cross"] == again.legs["cross"]
+
+
+def test_the_keyword_leg_searches_the_chinese_terms_and_days_of_an_english_question(bilingual_index: LoadedIndex) -> None:
+    retriever = HybridRetriever(bilingual_index, glossary=Glossary.of([("relocation subsidy", "搬迁补助费")]))
+    assert retriever.keyword_query("What was the relocation subsidy on 16 July 2018?") == "搬迁补助费 2018年 7月16日"
+    assert retriever.keyword_query("What is the weather tomorrow?") == ""  # nothing to say: the leg does not vote
+
+
+def test_an_english_follow_up_to_a_chinese_question_adds_its_terms_to_the_keyword_leg(bilingual_index: LoadedIndex) -> None:
+    retriever = HybridRetriever(bilingual_index, glossary=Glossary.of([("relocation subsidy", "搬迁补助费")]))
+    mixed = "晋城房屋征收的补偿怎么算，what about the relocation subsidy"
+    assert retriever.keyword_query(mixed) == f"{mixed} 搬迁补助费"
+    assert retriever.keyword_query("PM2.5浓度的目标是多少？") == "PM2.5浓度的目标是多少？"  # one Latin word: Chinese as it is
+
+
+def test_questions_not_in_chinese_are_fused_with_their_own_leg_weights(bilingual_index: LoadedIndex) -> None:
+    config = replace(HybridRetriever(bilingual_index).config, dense_weight_xl=0.25, keyword_weight_xl=2.0)
+    retriever = HybridRetriever(bilingual_index, config)
+    assert retriever.weights("How much is the relocation subsidy?")["dense"] == 0.25
+    assert retriever.weights("How much is the relocation subsidy?")["keyword"] == 2.0
+    assert retriever.weights("搬迁补助费是多少？") == {"dense": 1.0, "keyword": 1.0, "cell": 1.0}
+
+
+def test_without_glossary_terms_there_is_no_translated_leg_and_it_can_be_switched_off(bilingual_index: LoadedIndex) -> None:
+    assert "translated" not in HybridRetriever(bilingual_index, glossary=Glossary.of([])).retrieve("relocation subsidy").legs
+    config = replace(HybridRetriever(bilingual_index).config, translated_weight=0.0)
+    glossary = Glossary.of([("relocation subsidy", "搬迁补助费")])
+    assert "translated" not in HybridRetriever(bilingual_index, config, glossary=glossary).retrieve("relocation subsidy").legs
+
+
+def test_a_place_name_alone_gives_the_keyword_leg_nothing_to_say(bilingual_index: LoadedIndex) -> None:
+    glossary = Glossary.of([("jincheng", "晋城"), ("zezhou", "泽州"), ("relocation subsidy", "搬迁补助费")])
+    retriever = HybridRetriever(bilingual_index, glossary=glossary)
+    assert retriever.keyword_query("What does Jincheng pay when people move?") == ""  # the city is the filter's
+    got = retriever.retrieve("What does Jincheng pay when people move?")
+    assert got.legs["keyword"] == [] and "translated" not in got.legs
+    assert retriever.keyword_query("What is the relocation subsidy in Jincheng?") == "搬迁补助费 晋城"
+    assert retriever.keyword_query("What happened in Jincheng on 16 July 2018?") == "2018年 7月16日"  # days still say something
+    voting = HybridRetriever(bilingual_index, replace(retriever.config, places_alone_vote=True), glossary=glossary)
+    assert voting.keyword_query("What does Jincheng pay when people move?") == "晋城"

@@ -21,6 +21,7 @@ from ingest import patterns
 from ingest.repair.join import join_lines
 from ingest.repair.lines import drop_back_matter, drop_front_matter, drop_page_furniture, split_lines
 from ingest.repair.reorder import restore_reading_order
+from ingest.tables import is_column_dump
 from tests.conftest import GAZETTES, ROOT
 
 ENSURE_CHROMIUM = ROOT / "tests" / "app" / "ensure_chromium.sh"
@@ -29,10 +30,12 @@ RUNNING_HEADER = "晋城市人民政府公报（2018. 4）　　市政府文件"
 
 
 def original_paragraphs(name: str, first: int, last: int) -> list[str]:
-    """The paragraphs of lines first..last (1-based) of a bundled gazette, in reading order, as printed."""
+    """The paragraphs of lines first..last (1-based) of a bundled gazette, in reading order, as printed. A table the
+    extraction dumped column by column (kept as one paragraph of tab-separated cells, `ingest.column_dumps`) is
+    printed as the run of its cells: the ruled table it was printed as cannot be rebuilt from the dump."""
     raw = "\n".join((GAZETTES / name).read_text(encoding="utf-8").split("\n")[first - 1:last])
     lines = restore_reading_order(drop_front_matter(drop_back_matter(drop_page_furniture(split_lines(raw)))))
-    return [p.text for p in join_lines(lines)]
+    return [p.text.replace("\t", "") if is_column_dump(p.text.split("\t")) else p.text for p in join_lines(lines)]
 
 
 def style_of(text: str, following: str = "") -> str:

@@ -16,6 +16,7 @@ from ingest.formats import read_source
 from ingest.formats.numbering import chinese_number
 from ingest.formats.pdf import read_pdf
 from ingest.pipeline import parse_text, run_ingest
+from ingest.records import Chunk
 from settings import Settings
 from tests.conftest import GAZETTES
 from tests.fakes import BigramEmbedder
@@ -71,9 +72,21 @@ def test_printed_gazette_ingests_into_the_documents_and_chunks_of_its_text(inges
     assert len(text_docs) == 6
     assert sorted((d.doc_number, d.title, d.date, d.kind, d.gazette) for d in docs) == sorted(
         (d.doc_number, d.title, d.date, d.kind, d.gazette) for d in text_docs)
-    got = {(c.path, matching_form(c.text)) for c in chunks}
-    want = {(c.path, matching_form(c.text)) for c in text_chunks}
+    # 23号's 附表 is dumped column by column in the text, so only the text's cells give its rows (the printed file
+    # holds the run of those cells, `original_paragraphs`): it is compared as text, everything else chunk by chunk
+    got = {(c.path, matching_form(c.text)) for c in chunks if not _in_dumped_tables(c)}
+    want = {(c.path, matching_form(c.text)) for c in text_chunks if not _in_dumped_tables(c)}
     assert len(got & want) >= 0.95 * len(want) and len(got) <= 1.05 * len(want)
+    assert _dumped_text(chunks) == _dumped_text(text_chunks) != ""
+
+
+def _in_dumped_tables(chunk: Chunk) -> bool:
+    return bool(chunk.path) and chunk.path[0].startswith("附表")
+
+
+def _dumped_text(chunks: list[Chunk]) -> str:
+    blocks = sorted((c for c in chunks if _in_dumped_tables(c) and c.kind == "table"), key=lambda c: c.start)
+    return matching_form("".join(c.text for c in blocks))
 
 
 def test_the_parsed_text_version_is_the_one_ingested() -> None:

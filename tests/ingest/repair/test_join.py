@@ -305,3 +305,26 @@ def test_ends_block_for_finished_lines(line: str) -> None:
 @pytest.mark.parametrize("line", ["第一条 为切实规范我市国有土地上房屋", "（中央编办发〔2018〕23", "各县（市、区）人民政"])
 def test_ends_block_false_for_unfinished_lines(line: str) -> None:
     assert ends_block(line) is False
+
+
+def test_a_table_printed_column_by_column_becomes_one_paragraph_of_cells() -> None:
+    """After a 附表N label, a run of short lines is a table dumped column by column (jincheng-2018-04 附表1): its
+    cells are kept apart by tabs instead of being glued like prose (序号123…项目围墙地面硬化…)."""
+    cells = ["序号", "1", "2", "3", "项 目", "围墙", "地面硬化", "大门", "补偿标准（元）", "80", "100", "2000"]
+    got = joined("附表1：", "晋城市房屋征收附属物补偿指导价示例表格的标题", *cells, "注：未列项目结合市场实际协商确定。")
+    assert got == ["附表1：", "晋城市房屋征收附属物补偿指导价示例表格的标题", "\t".join(cells), "注：未列项目结合市场实际协商确定。"]
+
+
+def test_short_lines_without_a_table_label_or_too_few_are_not_a_column_dump() -> None:
+    assert "\t" not in "".join(joined("围墙", "地面硬化", "大门", "水井", "水池", "厕所", "影壁", "简易房", "活动板房"))
+    assert joined("附表2：", "序号", "1", "2", "项目") == ["附表2：", "序号12项目"]
+
+
+def test_the_real_column_dumps_of_jincheng_2018_04_keep_their_cells() -> None:
+    lines = drop_page_furniture(split_lines((GAZETTES / "jincheng-2018-04.txt").read_text(encoding="utf-8")))
+    dumps = [p.text.split("\t") for p in join_lines(lines) if p.text.count("\t") >= 8]
+    assert [cells[:4] for cells in dumps] == [["序号", "1", "2", "3"], ["序号", "1", "2", "3"]]
+    first = dumps[0]
+    assert first[first.index("项 目") + 1:first.index("项 目") + 4] == ["围墙", "地面硬化", "大门"]
+    assert "砖砌，水泥抹面" in first  # a cell may hold a comma
+    assert first[-1] == "结构不完整"  # the dump ends at the note below the table (注：…。)
