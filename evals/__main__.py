@@ -91,7 +91,8 @@ def cmd_check(gold: Sequence[Path]) -> int:
     for failure in failures:
         print(f"FAIL {failure}")
     status = "all found" if not failures else f"{len(failures)} not found"
-    print(f"checked {quotes} quotes of {len(items)} items against {len(corpus)} files in {corpus_dir}: {status}")
+    files = sum(1 for name in corpus if not name.endswith(" (repaired)"))
+    print(f"checked {quotes} quotes of {len(items)} items against {files} files in {corpus_dir} (raw and repaired): {status}")
     return 1 if failures else 0
 
 

@@ -265,13 +265,18 @@ class QuoteFailure:
 
 
 def corpus_texts(corpus_dir: Path) -> dict[str, str]:
-    """The matching form of every raw corpus file (what the gold authors verified quotes against)."""
+    """The matching form of every raw corpus file (what the gold authors verified quotes against) and of its
+    repaired text (what the index holds and answers cite: a quote of a repaired heading, 沁水段（180.6公里）, is in
+    no raw file, which prints it doubled, （（四四））沁水段沁水段…, and such a raw-only quote matches no passage)."""
     from ingest.reader import read_gazette
+    from ingest.repair import repair_text
 
     files = sorted(corpus_dir.glob("*.txt"))
     if not files:
         raise FileNotFoundError(f"no .txt files in {corpus_dir}: set RAG_DATA_DIR to the gazette folder")
-    return {f.name: matching_form(read_gazette(f)) for f in files}
+    texts = {f.name: read_gazette(f) for f in files}
+    return {**{name: matching_form(raw) for name, raw in texts.items()},
+            **{f"{name} (repaired)": matching_form("\n".join(p.text for p in repair_text(raw))) for name, raw in texts.items()}}
 
 
 def check_quotes(items: Iterable[GoldItem], corpus: dict[str, str]) -> list[QuoteFailure]:

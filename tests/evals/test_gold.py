@@ -111,6 +111,19 @@ def test_check_fails_and_names_the_item_and_the_quote_that_is_not_in_the_corpus(
     assert "1 not found" in out
 
 
+def test_check_finds_a_quote_of_the_repaired_text_as_well_as_of_the_raw_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """jincheng-2021-02 prints the heading doubled (（（四四））沁水段沁水段（（180180.. 66公里公里））): the repaired
+    heading is what the index cites, the raw one what the authors saw; both are in the corpus, a made-up one is not."""
+    repaired = {**GOOD, "evidence": "（四）沁水段（180.6公里）"}
+    raw = {**GOOD, "id": "x-2", "evidence": "（（四四））沁水段沁水段（（180180.. 66公里公里））"}
+    made_up = {**GOOD, "id": "x-3", "evidence": "（四）沁水段（181.6公里）"}
+    path = write_lines(tmp_path / "g.jsonl", repaired, raw, made_up)
+    assert main(["check", "--gold", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert [line.split()[1] for line in out.splitlines() if line.startswith("FAIL")] == ["x-3"]
+    assert "against 5 files" in out
+
+
 def test_check_runs_as_a_module_and_exits_1_on_a_bad_gold_file(tmp_path: Path) -> None:
     path = write_lines(tmp_path / "g.jsonl", {**GOOD, "kind": "boolean"})
     proc = subprocess.run([sys.executable, "-m", "evals", "check", "--gold", str(path)], cwd=ROOT, capture_output=True,
