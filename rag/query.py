@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.glossary import calendar_terms
 from rag.places import Places
 from textnorm import CN_NUM, cn_to_int
 
@@ -191,6 +192,9 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
     other = places.other(question)
     step = _STEP.search(q)
     asks, unit = asked_kind(turn if turn is not None and asks_something(turn) else question)
+    # an English question names its years and days in English (in 2021, on 22 March): read as the documents write
+    # them, so the year and day rules judge it as they judge a Chinese one
+    dated = q + "".join(calendar_terms(question)) if cross else q
     return QueryFacts(
         city=cities[0] if len(cities) == 1 else None,
         other_city=other if not cities else None,
@@ -199,8 +203,8 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
         cross_lingual=cross,
         asks=asks,
         unit=unit,
-        years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(q))),
-        days=tuple(dict.fromkeys((int(m), int(d)) for m, d in MONTH_DAY.findall(q))),
+        years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(dated))),
+        days=tuple(dict.fromkeys((int(m), int(d)) for m, d in MONTH_DAY.findall(dated))),
         ordinals=ordinals_in(q),
     )
 

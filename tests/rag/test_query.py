@@ -163,3 +163,12 @@ def test_a_table_row_whose_column_names_the_unit_states_a_value_in_that_unit() -
     assert answers_kind("money", "序号：1；项目：搬迁补助费；标准(元/平方米)：18")
     assert not answers_kind("money", "序号：3；项目：大门；分类：铁艺大门；单位：个")
     assert answers_kind("duration", "序号：2；事项：抵押登记；办理时限（工作日）：5")
+
+
+def test_an_english_question_names_its_years_and_days_as_a_chinese_one_does() -> None:
+    """The year and day rules read QueryFacts.years/days: an English question's must be read too."""
+    assert analyse("How many public toilets did Jincheng build in 2019?").years == (2019,)
+    facts = analyse("What did the mayor do on 22 March 2021?")
+    assert (facts.years, facts.days) == ((2021,), ((3, 22),))
+    assert analyse("晋城2019年新建了多少座公厕？").years == analyse("How many toilets were built in 2019 in Jincheng?").years
+    assert analyse("What is the relocation subsidy?").years == ()
