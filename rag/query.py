@@ -38,7 +38,7 @@ ASKS = {
                            r"|(?:电话|热线|传真|联系方式|手机)[^。；;，,\d]{0,6}?[：:]?\s*[“\"「]?(?<!\d)\d{5,8}(?!\d)"
                            r"|(?<!\d)\d{5,8}(?!\d)[”\"」]?[\u4e00-\u9fff]{0,6}?(?:热线|电话)")),
     "ratio": (re.compile(r"比例|百分之|占比|几成|百分比"),
-              re.compile(r"\d[\d.]*\s*[%％]|百分之|[一二三四五六七八九十]成|\d+\s*:\s*\d+|比例")),
+              re.compile(r"\d[\d.]*\s*[%％]|百分之|[一二三四五六七八九十]成|\d+\s*:\s*\d+")),
 }
 # A count in a unit the question names (多少个部门, 几级, 几类水质, 多少微克/立方米): the answer states a number in that
 # unit. Only when no kind above matched; 哪几 asks for a list, not a number.
@@ -63,6 +63,14 @@ _PLACE = re.compile(r"[\u4e00-\u9fff]{2,}(?:路|街|大道|号楼|大厦|广场|
 _ADDRESS = re.compile(r"[\u4e00-\u9fff]{2,}(?:路|街|大道|巷)\s*\d*号?|\d+号|[\u4e00-\u9fff]{2,}(?:大厦|号楼)")
 _WEBSITE = re.compile(r"https?://|www\.|\.gov\.cn|\.com|[\u4e00-\u9fff]{2,}(?:网|网站|平台|公众号|客户端|APP|app)")
 _COMPANY = re.compile(r"[\u4e00-\u9fff]{2,}(?:有限公司|有限责任公司|股份公司|集团|公司)")
+
+
+# 多少, 多大, 多长 … with no kind or unit above (电价补贴是多少, 面积有多大, 要控制在多少): a quantity, stated as a number
+# with a unit or a percentage (0.2元/千瓦时, 50平方公里, 3%); a year (2021年) or a list number is not one
+_QUANTITY_ASK = re.compile(r"(?<!哪)多少|多大|多长|多高|多远|多重|多宽")
+_QUANTITY = re.compile(r"(?<![\d.月第])(?!(?:19|20)\d{2}年)\d[\d.,]*\s*(?:[%％‰]|[元万亿倍成年天日分米亩吨人名家项次户个"
+                       r"辆座所处批件岁周瓦度公千平立顷]|[A-Za-z㎡㎞]+)|[一二三四五六七八九十百千万两半]+\s*(?:[元万亿倍成年天日亩吨人名家项次户个]"
+                       r"|个月|小时|公里|米|平方)|百分之")
 
 
 def _names_person(text: str) -> bool:
@@ -134,7 +142,7 @@ class QueryFacts:
     other_city: str | None
     step: int | None
     out_of_scope: bool = False
-    asks: str | None = None  # a kind of ASKS or NAMED_ASKS, or "count" (then `unit` names the unit)
+    asks: str | None = None  # a kind of ASKS or NAMED_ASKS, "count" (then `unit` names the unit) or "quantity"
     unit: str | None = None
     cross_lingual: bool = False  # mostly non-Chinese words: keyword overlap cannot judge relevance
     years: tuple[int, ...] = ()  # every year the question names (2022年和2025年), in order
@@ -176,6 +184,8 @@ def asked_kind(question: str) -> tuple[str | None, str | None]:
         unit = "个" if asks == "count" else None
         if asks is None:
             asks = next((kind for kind, ask in NAMED_ASKS_EN.items() if ask.search(question)), None)
+    if asks is None and count is None and _QUANTITY_ASK.search(q):
+        asks = "quantity"
     return ("count" if count else asks), unit
 
 
@@ -228,4 +238,6 @@ def answers_kind(kind: str | None, text: str, unit: str | None = None) -> bool:
         units = "|".join(_COUNT_UNITS if unit in (None, "个") else _PEOPLE if unit in _PEOPLE else (re.escape(unit),))
         # a table row states a count as the value of a count column (还需完成减速带数量：0)
         return bool(re.search(f"{_COUNT_NUMBER}(?:{units})", text) or _COUNT_CELL.search(text))
+    if kind == "quantity":
+        return bool(_QUANTITY.search(text))
     return bool(ASKS[kind][1].search(text))

@@ -123,6 +123,34 @@ def not_relevant(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     return Decision(Outcome.REFUSE, "not_relevant", Reason.NOT_RELEVANT)
 
 
+def table_title(q: str, end: int, corpus: str, min_chars: int) -> str | None:
+    """The title of the table or list a question names by the table word ending at `end` (…分工表, …名单): the
+    longest run of the question ending there that the corpus contains, at least `min_chars` long; None when the
+    corpus holds no such run (the question names no table of the documents by its title)."""
+    start = end - min_chars
+    if start < 0 or q[start:end] not in corpus:
+        return None
+    while start > 0 and q[start - 1:end] in corpus:
+        start -= 1
+    return q[start:end]
+
+
+def _table_words(q: str, reads: str, min_chars: int) -> str | None:
+    """The words by which a question names the table it reads at `reads` (…分工表里): its run before and with
+    the table word, question words and punctuation aside; None when that is under `min_chars` (那张表里 names
+    the table by its kind only)."""
+    at = q.find(reads)
+    if at < 0:
+        return None
+    run = NOT_WORD.sub("", _NOT_SUBJECT.split(q[:at + 1])[-1])
+    return run if len(run) >= min_chars else None
+
+
+def _shares_run(a: str, b: str, length: int) -> bool:
+    """Whether a and b have a common run of `length` characters."""
+    return any(a[i:i + length] in b for i in range(len(a) - length + 1))
+
+
 def attachment_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """The question names a table or list (…明细表, …名单, …清单) that the corpus has only as an entry of a
     document's attachment list (附件：1.… 2.…): the gazette printed the title, not the table. The title is the
@@ -130,12 +158,9 @@ def attachment_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | No
     q = matching_form(inp.question)
     corpus, lines = inp.index.clause_lines
     for end in [m.end() for m in _TABLE_WORD.finditer(q)][: cfg.max_titles]:
-        start = end - cfg.min_title_chars
-        if start < 0 or q[start:end] not in corpus:
+        title = table_title(q, end, corpus, cfg.min_title_chars)
+        if title is None:
             continue
-        while start > 0 and q[start - 1:end] in corpus:
-            start -= 1
-        title = q[start:end]
         found = [line for line in lines if title in line]
         if all(_ATTACHMENT_ENTRY.fullmatch(line.replace(title, "", 1)) for line in found):
             note = f"所问的《{title}》是文件的附件，公报只收录了它的标题，没有收录其内容"
@@ -158,23 +183,31 @@ def table_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     gazettes printed as rows (`kind` table_row/table), so a table it does not hold was listed or drawn, not printed,
     and a clause that merely mentions it must not answer for its content. An English question is judged the same
     way (any attachment counts: its Chinese title cannot be matched). Protects: '…任务分工表里，第9项任务是什么？'
-    answered from the clause that says the 分工表 is attached."""
+    answered from the clause that says the 分工表 is attached. When the question names the table by words (…重点任务分工表里, 补偿指导价表里), only a row or attachment whose headings
+    share a run of `min_subject_chars` characters with them counts (晋城市房屋征收附属物补偿指导价): a row of another
+    printed table that retrieval brought (…基层政务公开事项标准指导责任分工表) does not print this one."""
+    title = None  # the words naming the table, when the question names it by more than its kind
     if inp.facts.cross_lingual:
         word = "" if _READS_TABLE_EN.search(inp.question) else None
     else:
         m = _READS_TABLE.search(inp.question.replace(" ", ""))
         word = m.group(1) if m else None
+        if m is not None:
+            title = _table_words(matching_form(inp.question), m.group(0), cfg.min_title_chars)
     if word is None:
         return None
     for p in inp.retrieved.passages:
-        if p.kind in ("table", "table_row") or (p.doc_type == "附件" and word in " ".join([p.doc_title, p.wrapper_title, *p.headings])):
+        heading = " ".join([p.doc_title, p.wrapper_title, *p.headings])
+        if title is not None and not _shares_run(title, NOT_WORD.sub("", matching_form(heading)), cfg.min_subject_chars):
+            continue  # a row or attachment of another table than the one the question names
+        if p.kind in ("table", "table_row") or (p.doc_type == "附件" and word in heading):
             return None
     noun = _TABLE_NOUN.get(word, word or "表格")
     note = f"文件库中没有所问{noun}的内容：公报没有收录这份{noun}"
     return Decision(Outcome.REFUSE, "table_not_printed", Reason.ATTACHMENT_NOT_PRINTED, note)
 
 
-_ASKED_WORD = {"money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "count": "数量", "contact": "联系方式",
+_ASKED_WORD = {"quantity": "数值", "money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "count": "数量", "contact": "联系方式",
                "person": "人员", "address": "地址", "place": "地点", "website": "网站或平台", "company": "单位名称"}
 
 
@@ -202,6 +235,14 @@ def states_value(facts: QueryFacts, text: str) -> bool:
     return False
 
 
+def leaves_open(p: Passage, names: Callable[[str], bool]) -> bool:
+    """One sentence of the clause says how the value is set (`_LEFT_OPEN`), and it names the question's subject
+    (`names`), or the clause's title and headings do (…生态环境领域…财政事权… above 市级视情况给予适当支持)."""
+    heading = " ".join([p.doc_title, *p.headings])
+    return any(names(NOT_WORD.sub("", matching_form(f"{heading} {sentence}"))) and _LEFT_OPEN.search(sentence)
+               for sentence in _SENTENCES.split(p.readable.replace(" ", "")))
+
+
 def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, Passage | None]:
     """(the clause stating the asked value, the clause that names the question's subject and says how the value is
     set instead) — each None when there is none. A clause of the section the answer leads with counts as it is;
@@ -218,9 +259,6 @@ def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, 
     def holds(p: Passage) -> bool:
         return states_value(facts, p.readable) or (facts.asks == "date" and p.event_date is not None)
 
-    held = next((p for p in r.passages if p.chunk_id in lead and holds(p)), None)
-    if held is not None:
-        return held, None
     idf = inp.index.bigram_idf
     about = subject(inp.wording, top, idf, cfg.min_subject_chars)
     pairs = {about[i:i + 2] for i in range(len(about) - 1)} if about else set()
@@ -228,20 +266,19 @@ def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, 
     def names(words: str) -> bool:
         return sum(1 for g in pairs if g in words) >= cfg.subject_share * len(pairs)
 
-    def leaves_open(p: Passage) -> bool:
-        """One sentence of the clause names the subject and says how its value is set."""
-        return bool(pairs) and any(names(NOT_WORD.sub("", matching_form(sentence))) and _LEFT_OPEN.search(sentence)
-                                   for sentence in _SENTENCES.split(p.readable.replace(" ", "")))
+    held = next((p for p in r.passages if p.chunk_id in lead and holds(p) and names(_words(p, with_notice=True))), None)
+    if held is not None:
+        return held, None
 
     best = max((keyword_coverage(inp.wording, context(p), idf) for p in top), default=0.0)
     candidates = top + [p for p in direct[len(top):] if keyword_coverage(inp.wording, context(p), idf) >= best]
     held = next((p for p in candidates if holds(p) and names(_words(p, with_notice=True))), None)
     if held is not None:
         return held, None
-    if not pairs and facts.cross_lingual:  # an English question has no Chinese subject: the clause it leads with says
-        return None, next((p for p in r.passages if p.chunk_id in lead  # how the value is set, or it does not
+    if not pairs:  # no run of the question names its subject (an English question, 容积率): the clause the answer
+        return None, next((p for p in r.passages if p.chunk_id in lead  # leads with says how the value is set, or not
                            and _LEFT_OPEN.search(p.readable.replace(" ", ""))), None)
-    return None, next((p for p in candidates if leaves_open(p)), None)
+    return None, next((p for p in candidates if pairs and leaves_open(p, names)), None)
 
 
 def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.query import QueryFacts, answers_kind
+from rag.query import QueryFacts, answers_kind, asked_kind
 from rag.query import analyse as analyse_with
 from tests.rag.test_followup import PLACES
 
@@ -172,3 +172,19 @@ def test_an_english_question_names_its_years_and_days_as_a_chinese_one_does() ->
     assert (facts.years, facts.days) == ((2021,), ((3, 22),))
     assert analyse("晋城2019年新建了多少座公厕？").years == analyse("How many toilets were built in 2019 in Jincheng?").years
     assert analyse("What is the relocation subsidy?").years == ()
+
+
+def test_a_question_asking_how_much_of_no_named_kind_asks_for_a_quantity_stated_as_a_number() -> None:
+    assert asked_kind("晋城农村分布式光伏发电的市级电价补贴是多少？") == ("quantity", None)
+    assert asked_kind("晋城中心城市规划区的面积有多大？") == ("quantity", None)
+    assert asked_kind("晋城市征收住宅房屋，搬迁补助费标准是多少？")[0] == "money"  # a named kind first
+    assert asked_kind("哪个部门负责？")[0] is None
+    for stated in ("每千瓦时补贴0.2元", "面积约50平方公里", "达到90%以上", "装机规模补贴上限为5KW", "有效期两年"):
+        assert answers_kind("quantity", stated), stated
+    for unstated in ("自2021年7月1日起施行", "依照第1条执行", "2018年起逐步推开", "按照有关规定给予补贴"):
+        assert not answers_kind("quantity", unstated), unstated
+
+
+def test_a_sentence_that_only_names_a_ratio_states_none() -> None:
+    assert not answers_kind("ratio", "优良天数比例进一步提升")  # the word, not a value
+    assert answers_kind("ratio", "优良天数比例达到72%") and answers_kind("ratio", "市级财政承担三成")

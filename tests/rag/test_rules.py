@@ -10,7 +10,8 @@ from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
 from rag.query import QueryFacts
 from rag.records import Reason
-from rag.rules import _READS_TABLE, _READS_TABLE_EN, _within_corpus_term, states_value
+from rag.rules import _READS_TABLE, _READS_TABLE_EN, _shares_run, _table_words, _within_corpus_term, leaves_open, states_value
+from tests.evals.test_metrics import passage
 from textnorm import matching_form
 
 
@@ -109,6 +110,18 @@ def test_a_clause_that_leaves_another_value_open_does_not_answer(small_index: Lo
     assert answer.refused and answer.reason == Reason.VALUE_NOT_STATED
 
 
+def test_a_value_left_open_under_headings_that_name_the_subject_is_answered_with_how_it_is_set() -> None:
+    # the sentence says how the support is set (适当支持); the subject (生态环境事权) is in the headings above it
+    def names(words: str) -> bool:
+        return "生态环境事权" in words.replace("财政", "")
+
+    clause = replace(passage("S1", "属于县财政事权的，由县通过自有财力安排。市级视情况通过转移支付给予适当支持。"),
+                     doc_title="市县生态环境领域财政事权划分方案", headings=("三、生态环境事权的支出责任",))
+    assert leaves_open(clause, names)
+    assert not leaves_open(replace(clause, headings=("三、交通运输事权的支出责任",), doc_title="方案"), names)
+    assert not leaves_open(replace(clause, text="市级按每人每月100元给予补助。"), names)  # a value, not left open
+
+
 def test_a_numbered_session_no_retrieved_entry_records_is_refused(small_index: LoadedIndex) -> None:
     # the 2021 大事记 record the 71st and 72nd executive meetings, not a 95th
     answer = _pipeline(small_index).answer("市政府第95次常务会议是哪天召开的？")
@@ -153,6 +166,25 @@ def test_a_printed_table_or_list_is_read_not_refused(small_index: LoadedIndex) -
     # the 领导小组名单 is printed as an attachment of 晋市政办〔2018〕4号
     answer = _pipeline(small_index).answer("晋城市装配式建筑工作领导小组名单里组长是谁？")
     assert "table_not_printed" not in answer.trace.rules_fired and not answer.refused
+
+
+def test_a_row_of_another_printed_table_does_not_print_the_table_the_question_names(small_index: LoadedIndex) -> None:
+    # 晋市政办〔2018〕59号 names its 分工表 without printing it; the index holds rows of other tables (长治's
+    # 责任分工表, 晋城's 附属物补偿指导价), which must not stand in for it
+    answer = _pipeline(small_index).answer("市级重大建设项目信息公开重点任务分工表里，第9项任务是什么？责任单位是谁？")
+    assert answer.refused and answer.reason == Reason.ATTACHMENT_NOT_PRINTED
+    printed = _pipeline(small_index).answer("晋城市房屋征收附属物补偿指导价表里，砖围墙怎么补偿？")
+    assert "table_not_printed" not in printed.trace.rules_fired
+
+
+def test_the_words_naming_a_table_must_share_a_run_with_a_rows_headings() -> None:
+    q = matching_form("我家院里有个东西在补偿指导价表里查不到，这种怎么赔？")
+    words = _table_words(q, "表里", 6)
+    assert words is not None and words.endswith("补偿指导价表")
+    assert _shares_run(words, "晋城市房屋征收附属物补偿指导价", 4)
+    named = _table_words(matching_form("市级重大建设项目信息公开重点任务分工表里，第9项是什么？"), "表里", 6)
+    assert named is not None and not _shares_run(named, "26个试点领域基层政务公开事项标准指导责任分工表", 4)
+    assert _table_words(matching_form("那张表里第3项是什么？"), "表里", 6) is None  # named by its kind only
 
 
 def test_words_ending_in_a_table_word_do_not_read_a_table() -> None:
