@@ -23,7 +23,6 @@ from textnorm import matching_form
 
 _NOT_SUBJECT = re.compile(rf"{QUESTION_WORDS.pattern}|{NOT_WORD.pattern}")
 _TABLE_WORD = re.compile(r"表|名单|清单|目录")
-_ATTACHMENT_ENTRY = re.compile(r"(?:附件[:：]?)?\d{1,2}[.、]?")  # what is left of a line that only lists an attachment
 
 
 def _words(p: Passage, with_notice: bool = False) -> str:
@@ -151,10 +150,20 @@ def _shares_run(a: str, b: str, length: int) -> bool:
     return any(a[i:i + length] in b for i in range(len(a) - length + 1))
 
 
+def _lists_only(line: str, title: str) -> bool:
+    """Whether a line names the title only as an entry of an attachment list (附件:1.…明细表, 3.晋城市…申请表) or
+    as the quoted name of a form or list (提交《…申请表》(附表3)), not as the heading of its printed content."""
+    t = re.escape(title)
+    if re.fullmatch(rf"(?:附件[:：]?(?:\d{{1,2}}(?!\d))?|\d{{1,2}}(?!\d))[.、]?[^。；;，,:：《》]*{t}", line):
+        return True
+    return not re.sub(rf"《[^《》]*{t}[^《》]*》", "", line).count(title) and "《" in line
+
+
 def attachment_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
-    """The question names a table or list (…明细表, …名单, …清单) that the corpus has only as an entry of a
-    document's attachment list (附件：1.… 2.…): the gazette printed the title, not the table. The title is the
-    longest run of the question ending in 表/名单/清单/目录 that the corpus contains."""
+    """The question names a table or list (…明细表, …名单, …清单, …申请表) that the corpus has only as an entry of
+    a document's attachment list (附件：1.… 2.…) or as the quoted name of a form (提交《…申请表》(附表3)): the
+    gazette printed the title, not the table. The title is the longest run of the question ending in
+    表/名单/清单/目录 that the corpus contains."""
     q = matching_form(inp.question)
     corpus, lines = inp.index.clause_lines
     for end in [m.end() for m in _TABLE_WORD.finditer(q)][: cfg.max_titles]:
@@ -162,7 +171,7 @@ def attachment_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | No
         if title is None:
             continue
         found = [line for line in lines if title in line]
-        if all(_ATTACHMENT_ENTRY.fullmatch(line.replace(title, "", 1)) for line in found):
+        if all(_lists_only(line, title) for line in found):
             note = f"所问的《{title}》是文件的附件，公报只收录了它的标题，没有收录其内容"
             return Decision(Outcome.REFUSE, "attachment_not_printed", Reason.ATTACHMENT_NOT_PRINTED, note)
     return None

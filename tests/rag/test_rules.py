@@ -10,7 +10,16 @@ from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
 from rag.query import QueryFacts
 from rag.records import Reason
-from rag.rules import _READS_TABLE, _READS_TABLE_EN, _shares_run, _table_words, _within_corpus_term, leaves_open, states_value
+from rag.rules import (
+    _READS_TABLE,
+    _READS_TABLE_EN,
+    _lists_only,
+    _shares_run,
+    _table_words,
+    _within_corpus_term,
+    leaves_open,
+    states_value,
+)
 from tests.evals.test_metrics import passage
 from textnorm import matching_form
 
@@ -159,7 +168,9 @@ def test_a_table_the_gazette_did_not_print_is_refused_not_answered_from_the_clau
     # 晋市政发〔2021〕3号 attaches its 分区表 by title only: no row of it is in the index
     answer = _pipeline(small_index).answer("晋城市中心城区土地征收补偿奖励分区表里，北石店镇属于几级区？")
     assert answer.refused and answer.reason == Reason.ATTACHMENT_NOT_PRINTED
-    assert "table_not_printed" in answer.trace.rules_fired and "公报没有收录这份表格" in answer.text
+    # listed as 附件:…分区表, it is refused by its title first, and by what the question reads too
+    assert answer.trace.rules_fired[:2] == ["attachment_not_printed", "table_not_printed"]
+    assert "公报只收录了它的标题" in answer.text
 
 
 def test_a_printed_table_or_list_is_read_not_refused(small_index: LoadedIndex) -> None:
@@ -185,6 +196,17 @@ def test_the_words_naming_a_table_must_share_a_run_with_a_rows_headings() -> Non
     named = _table_words(matching_form("市级重大建设项目信息公开重点任务分工表里，第9项是什么？"), "表里", 6)
     assert named is not None and not _shares_run(named, "26个试点领域基层政务公开事项标准指导责任分工表", 4)
     assert _table_words(matching_form("那张表里第3项是什么？"), "表里", 6) is None  # named by its kind only
+
+
+def test_a_title_named_only_in_attachment_lists_and_quoted_pointers_is_listed_not_printed() -> None:
+    title = "模正转换申请表"
+    assert _lists_only("3.晋城市企业投资项目模拟审批模正转换申请表", title)  # an entry of the attachment list
+    assert _lists_only("附件:晋城市企业投资项目模拟审批模正转换申请表", title)
+    assert _lists_only("(四)补齐材料后,提交《晋城市企业投资项目模拟审批模正转换申请表》(附表3),行政审批部门审查", title)
+    assert not _lists_only("晋城市企业投资项目模拟审批模正转换申请表", title)  # a heading over the printed form
+    assert not _lists_only("项目单位填写模正转换申请表后报送审批部门", title)  # spoken of in running text
+    # a caption that opens with a year is no numbered entry
+    assert not _lists_only("2020年《政府工作报告》重点工作任务分解表", "《政府工作报告》重点工作任务分解表")
 
 
 def test_words_ending_in_a_table_word_do_not_read_a_table() -> None:
