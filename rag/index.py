@@ -25,6 +25,7 @@ from textnorm import matching_form
 log = logging.getLogger(__name__)
 
 _TITLE_NOISE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}市)?(?:人民政府)?(?:办公厅|办公室)?关于(?:印发)?|[《》“”]|[（(]试行[）)]|的通知$|通知$")
+_ROW_NUMBER = re.compile(r"序号|编号")  # the column that numbers a table's rows
 
 
 class IndexMissing(FileNotFoundError):
@@ -109,6 +110,15 @@ class LoadedIndex:
                 if len(variant) >= 6 and variant not in found:
                     found[variant] = doc.doc_number
         return sorted(found.items(), key=lambda kv: -len(kv[0]))
+
+    @cached_property
+    def row_numbers(self) -> dict[str, frozenset[int]]:
+        """Each document's printed table-row numbers: the values of its table rows' 序号 (编号) cells."""
+        out: dict[str, set[int]] = defaultdict(set)
+        for chunk in self.chunks.values():
+            if chunk.kind == "table_row":
+                out[chunk.doc_id] |= {int(v) for col, v in chunk.cells if _ROW_NUMBER.search(col) and v.strip().isdigit()}
+        return {doc: frozenset(numbers) for doc, numbers in out.items() if numbers}
 
     @cached_property
     def clause_lines(self) -> tuple[str, list[str]]:

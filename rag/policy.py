@@ -47,7 +47,8 @@ class Decision:
 
 
 class IndexFacts(Protocol):
-    """What the rules read from the index: bigram IDF weights and the corpus's clause lines."""
+    """What the rules read from the index: bigram IDF weights, the corpus's clause lines, its places and each
+    document's printed table-row numbers."""
 
     @property
     def bigram_idf(self) -> dict[str, float]: ...
@@ -57,6 +58,9 @@ class IndexFacts(Protocol):
 
     @property
     def places(self) -> Places: ...
+
+    @property
+    def row_numbers(self) -> dict[str, frozenset[int]]: ...
 
 
 def _default(name: str) -> Any:

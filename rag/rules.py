@@ -19,7 +19,7 @@ from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, context, ir
 from rag.query import MONTH_DAY, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, QueryFacts, answers_kind, ordinals_in
 from rag.records import Passage, Reason
 from rag.retrieve import NOT_WORD, QUESTION_WORDS, keyword_coverage
-from textnorm import matching_form
+from textnorm import CN_NUM, cn_to_int, matching_form
 
 _NOT_SUBJECT = re.compile(rf"{QUESTION_WORDS.pattern}|{NOT_WORD.pattern}")
 _TABLE_WORD = re.compile(r"表|名单|清单|目录")
@@ -134,14 +134,14 @@ def table_title(q: str, end: int, corpus: str, min_chars: int) -> str | None:
     return q[start:end]
 
 
-def _table_words(q: str, reads: str, min_chars: int) -> str | None:
-    """The words by which a question names the table it reads at `reads` (…分工表里): its run before and with
-    the table word, question words and punctuation aside; None when that is under `min_chars` (那张表里 names
-    the table by its kind only)."""
+def _table_words(q: str, reads: str, word: str, min_chars: int) -> str | None:
+    """The words by which a question names the table it reads at `reads` (…分工表里), whose table word is `word`:
+    its run before and with the table word, question words and punctuation aside; None when that is under
+    `min_chars` (那张表里 names the table by its kind only)."""
     at = q.find(reads)
     if at < 0:
         return None
-    run = NOT_WORD.sub("", _NOT_SUBJECT.split(q[:at + 1])[-1])
+    run = NOT_WORD.sub("", _NOT_SUBJECT.split(q[:at + len(word)])[-1])
     return run if len(run) >= min_chars else None
 
 
@@ -202,7 +202,7 @@ def table_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
         m = _READS_TABLE.search(inp.question.replace(" ", ""))
         word = m.group(1) if m else None
         if m is not None:
-            title = _table_words(matching_form(inp.question), m.group(0), cfg.min_title_chars)
+            title = _table_words(matching_form(inp.question), m.group(0), m.group(1), cfg.min_title_chars)
     if word is None:
         return None
     for p in inp.retrieved.passages:
@@ -214,6 +214,39 @@ def table_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     noun = _TABLE_NOUN.get(word, word or "表格")
     note = f"文件库中没有所问{noun}的内容：公报没有收录这份{noun}"
     return Decision(Outcome.REFUSE, "table_not_printed", Reason.ATTACHMENT_NOT_PRINTED, note)
+
+
+_ROW_ASKED = re.compile(rf"({_TABLE_WORD.pattern})(?:里|上|中|内)?(?:的)?第([{CN_NUM}\d]+)(?:项|行)")
+"""A question asking for a numbered row of a table (…分解表第90项, 清单里第3项)."""
+
+
+def row_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """The question asks for the N-th row of a table it names (…重点工作任务分解表第90项), the table is printed
+    (a retrieved row is headed by the question's words for it), and none of its printed rows is numbered N: the
+    gazette printed part of it (rows 1–86 of 96), and a neighbouring row must not answer for the missing one. The
+    row numbers are the table's own (`row_numbers`: the 序号 column of every table row of that document in the
+    index; a document with several tables refuses only a number none of them prints)."""
+    if inp.facts.cross_lingual:
+        return None
+    q = matching_form(inp.question)
+    m = _ROW_ASKED.search(q)
+    if m is None:
+        return None
+    asked = int(m.group(2)) if m.group(2).isdigit() else cn_to_int(m.group(2))
+    words = _table_words(q, m.group(0), m.group(1), cfg.min_title_chars)
+    if words is None:
+        return None
+    for p in inp.retrieved.passages:
+        if p.kind != "table_row" or not any(_shares_run(words, NOT_WORD.sub("", matching_form(h)), cfg.min_subject_chars)
+                                             for h in p.headings):
+            continue
+        caption = next(h for h in p.headings if _shares_run(words, NOT_WORD.sub("", matching_form(h)), cfg.min_subject_chars))
+        numbers = inp.index.row_numbers.get(p.doc_id, frozenset())
+        if not numbers or asked in numbers:
+            return None
+        note = f"公报印出的《{caption}》中没有第{asked}项（印出的序号是{min(numbers)}至{max(numbers)}）"
+        return Decision(Outcome.REFUSE, "row_not_printed", Reason.ATTACHMENT_NOT_PRINTED, note)
+    return None
 
 
 _ASKED_WORD = {"quantity": "数值", "money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "count": "数量", "contact": "联系方式",
@@ -393,6 +426,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("ordinal_not_covered", ordinal_not_covered),
     ("attachment_not_printed", attachment_not_printed),
     ("table_not_printed", table_not_printed),
+    ("row_not_printed", row_not_printed),
     ("value_not_stated", value_not_stated),
 )
 """The rules in the order they decide (the first that refuses wins)."""

@@ -188,14 +188,23 @@ def test_a_row_of_another_printed_table_does_not_print_the_table_the_question_na
     assert "table_not_printed" not in printed.trace.rules_fired
 
 
+def test_a_row_number_the_printed_table_does_not_hold_is_refused_not_answered_by_a_neighbouring_row(small_index: LoadedIndex) -> None:
+    # 长政办发〔2020〕23号 announces 96 重点工作 but its printed 分解表 holds rows 1–86
+    missing = _pipeline(small_index).answer("2020年长治《政府工作报告》重点工作任务分解表第90项是什么任务？")
+    assert missing.refused and "row_not_printed" in missing.trace.rules_fired and "第90项" in missing.text
+    printed = _pipeline(small_index).answer("2020年长治《政府工作报告》重点工作任务分解表第58项是什么任务？")
+    assert "row_not_printed" not in printed.trace.rules_fired
+
+
 def test_the_words_naming_a_table_must_share_a_run_with_a_rows_headings() -> None:
     q = matching_form("我家院里有个东西在补偿指导价表里查不到，这种怎么赔？")
-    words = _table_words(q, "表里", 6)
+    words = _table_words(q, "表里", "表", 6)
     assert words is not None and words.endswith("补偿指导价表")
     assert _shares_run(words, "晋城市房屋征收附属物补偿指导价", 4)
-    named = _table_words(matching_form("市级重大建设项目信息公开重点任务分工表里，第9项是什么？"), "表里", 6)
+    named = _table_words(matching_form("市级重大建设项目信息公开重点任务分工表里，第9项是什么？"), "表里", "表", 6)
     assert named is not None and not _shares_run(named, "26个试点领域基层政务公开事项标准指导责任分工表", 4)
-    assert _table_words(matching_form("那张表里第3项是什么？"), "表里", 6) is None  # named by its kind only
+    assert _table_words(matching_form("那张表里第3项是什么？"), "表里", "表", 6) is None  # named by its kind only
+    assert _table_words(matching_form("联席会议成员名单里有谁？"), "名单里", "名单", 6) == "联席会议成员名单"
 
 
 def test_a_title_named_only_in_attachment_lists_and_quoted_pointers_is_listed_not_printed() -> None:
