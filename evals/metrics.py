@@ -14,12 +14,16 @@ from typing import Any
 
 from evals.gold import GoldItem
 from evals.matching import any_supports, first_supporting_rank, norm
-from rag.records import Answer
+from rag.records import Answer, Reason
 from textnorm import normalize_docno
 
 RETRIEVAL_METRICS = ("hit_at_1", "hit_at_5", "hit_at_10", "mrr_at_10", "all_evidence_at_5", "doc_hit_at_5", "context_chars")
 ANSWER_METRICS = ("citation_support", "key_fact_recall", "invalid_citations")
-REFUSAL_METRICS = ("refusal_rate", "false_refusal_rate")
+REFUSAL_METRICS = ("refusal_rate", "declined_rate", "false_refusal_rate")
+"""refusal_rate: unanswerable items refused. declined_rate: unanswerable items refused or answered with what the
+documents say instead of the value they do not set (`Reason.VALUE_LEFT_OPEN`, 文件没有规定所问的具体…，相关规定是：…):
+neither presents a value the documents lack (reported beside, not gated). false_refusal_rate: answerable items
+refused."""
 SUMMARY_KEYS = ("n", "answerable", "unanswerable", *RETRIEVAL_METRICS, *ANSWER_METRICS, *REFUSAL_METRICS,
                 "latency_ms_p50", "latency_ms_p95")
 """Every key of a summary (overall, per kind, per pipeline): the report.json contract."""
@@ -170,6 +174,7 @@ def summarize(scores: Sequence[ItemScore]) -> dict[str, float | int | None]:
         # An errored answerable item scores 0 on every metric (except invalid citations, which it has none of).
         out[name] = _mean(0 if s.error and name != "invalid_citations" else getattr(s, name) for s in answerable)
     out["refusal_rate"] = _mean(s.refused for s in unanswerable)
+    out["declined_rate"] = _mean(s.refused or s.reason == Reason.VALUE_LEFT_OPEN for s in unanswerable)
     out["false_refusal_rate"] = _mean(s.refused for s in answerable)
     latencies = [s.latency_ms for s in scores if s.error is None]
     out["latency_ms_p50"] = percentile(latencies, 50)

@@ -42,6 +42,7 @@ _LABELS = {
     "all_evidence_at_5": "all evidence@5", "doc_hit_at_5": "文号 hit@5", "context_chars": "context chars (top 5)",
     "citation_support": "citation support", "key_fact_recall": "key-fact recall", "invalid_citations": "invalid citations / answer",
     "refusal_rate": "refusal rate (unanswerable)", "false_refusal_rate": "false refusal rate (answerable)",
+    "declined_rate": "declined (unanswerable: refused, or told no value is set)",
     "latency_ms_p50": "latency p50 (ms)", "latency_ms_p95": "latency p95 (ms)",
 }
 KIND_ZH = {"number": "数值", "when": "时间", "fact": "事实", "procedure": "流程", "who": "主体", "list": "列举",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.patterns import TABLE_LABEL_RE
 from ingest.records import Document
 from ingest.structure import Unit
 from ingest.tables import (
@@ -37,7 +38,6 @@ from ingest.tables import (
     split_cells,
 )
 
-_LABEL = re.compile(r"^(附表\s*[0-9０-９]{1,2})\s*[:：]?$")  # the dump's own label in a unit of several 附表
 _MIN_SHARED = 2  # characters a 分类 shares with its 项目 (砖围墙 / 围墙, 混凝土硬化 / 地面硬化)
 
 
@@ -123,7 +123,7 @@ def read_column_dumps(doc: Document, units: list[Unit], first_table_no: int = 0)
             if cols is None or not aligned:
                 continue
             label = next((m.group(1) for j in range(i - 1, unit.first - 1, -1)
-                          if (m := _LABEL.match(doc.paragraphs[j].text.strip()))), unit.path[0])
+                          if (m := TABLE_LABEL_RE.match(doc.paragraphs[j].text.strip()))), unit.path[0])
             caption = caption_of(doc, unit, i)
             headings = unit.headings if not caption or caption in unit.headings else (*unit.headings, caption)
             out.rows.extend(_rows(i, cells, cols, aligned, headings, label, first_table_no + out.tables))

@@ -26,6 +26,8 @@ NOTICE_WORD_RE = re.compile(r"^通\s*知$")
 # A running header such as 晋城市人民政府公报（2018. 4） 市政府文件.
 RUNNING_HEADER_RE = re.compile(r"人民政府公报\s*[（(]\s*\d{4}\s*\.\s*\d+\s*[）)]")
 PAGE_NUMBER_RE = re.compile(r"^\s*·\s*·\s*\d+\s*$")
+# a line that is only a table's label (附表1：), before the table it names; group 1 is the label without the colon
+TABLE_LABEL_RE = re.compile(r"^(附表\s*[0-9０-９]{1,2})\s*[:：]?$")
 CHRONICLE_TITLE_RE = re.compile(r"^[\u4e00-\u9fff]{2,8}市人民政府\s*(\d{1,2})\s*月\s*大事记$")
 CHRONICLE_ENTRY_RE = re.compile(r"^(※)?\s*(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日(?:\s*至\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日)?")
 ATTACHMENT_LABEL_RE = re.compile(r"^(附件|附表|附录)\s*([0-9０-９一二三四五六七八九十]*)\s*[:：]?\s*(.*)$")

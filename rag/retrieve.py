@@ -9,6 +9,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from index_format.protocols import Vector
@@ -233,26 +234,16 @@ class HybridRetriever:
 
     def _cap_rows(self, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """`hits` with the table rows beyond `rows_per_table` per document moved after every other hit (in order)."""
-        cap = self.config.rows_per_table
-        if not cap:
-            return hits
-        kept: list[tuple[str, float]] = []
-        moved: list[tuple[str, float]] = []
-        seen: dict[str, int] = {}
-        for hit in hits:
-            chunk = self.index.chunks.get(hit[0])
-            if chunk is not None and chunk.kind == "table_row":
-                seen[chunk.doc_id] = seen.get(chunk.doc_id, 0) + 1
-                if seen[chunk.doc_id] > cap:
-                    moved.append(hit)
-                    continue
-            kept.append(hit)
-        return kept + moved
+        return self._cap(hits, self.config.rows_per_table, lambda c: (c.doc_id, c.chunk_id) if c.kind == "table_row" else None)
 
     def _cap_families(self, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """`hits` with the hits of documents beyond the first `max_per_family` documents of a near-duplicate family
         (in rank order) moved after every other hit (in order): a family's best-ranked copy keeps all its hits."""
-        cap = self.config.max_per_family
+        return self._cap(hits, self.config.max_per_family, lambda c: (self.index.documents[c.doc_id].family_id, c.doc_id))
+
+    def _cap(self, hits: list[tuple[str, float]], cap: int, keys: Callable[[Chunk], tuple[str, str] | None]) -> list[tuple[str, float]]:
+        """`hits` with every hit whose (group, member) `keys` names a member beyond the first `cap` members of its
+        group moved after every other hit, in order (a chunk without keys is never moved; cap 0: none is)."""
         if not cap:
             return hits
         kept: list[tuple[str, float]] = []
@@ -260,12 +251,13 @@ class HybridRetriever:
         members: dict[str, set[str]] = {}
         for hit in hits:
             chunk = self.index.chunks.get(hit[0])
-            if chunk is not None:
-                seen = members.setdefault(self.index.documents[chunk.doc_id].family_id, set())
-                if chunk.doc_id not in seen and len(seen) >= cap:
+            key = keys(chunk) if chunk is not None else None
+            if key is not None:
+                seen = members.setdefault(key[0], set())
+                if key[1] not in seen and len(seen) >= cap:
                     moved.append(hit)
                     continue
-                seen.add(chunk.doc_id)
+                seen.add(key[1])
             kept.append(hit)
         return kept + moved
 

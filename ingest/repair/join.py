@@ -70,7 +70,6 @@ def _heading_line_done(text: str, width: int) -> bool:
     return display_width(text) < width * 0.8
 
 
-_TABLE_LABEL = re.compile(r"^附表\s*[0-9０-９]{1,2}\s*[:：]?$")
 _CELL_WIDTH = 20  # display width of a cell line (10 CJK characters: 补偿标准（元）, 直径2.5m以下)
 _CELL_RUN = 8  # consecutive cell lines that make a column dump
 _SENTENCE_END = "。！？；;!?"  # a cell may hold a comma (砖砌，水泥抹面), not a sentence end
@@ -94,7 +93,7 @@ def column_dump_runs(lines: list[SourceLine]) -> dict[int, int]:
 
     for k, line in enumerate(lines):
         text = line.text.strip()
-        if _TABLE_LABEL.match(text):
+        if patterns.TABLE_LABEL_RE.match(text):
             close(k)
             in_table = True
             continue

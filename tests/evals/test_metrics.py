@@ -148,6 +148,21 @@ def test_refusals_split_into_refusal_rate_and_false_refusal_rate() -> None:
     assert (summary["n"], summary["answerable"], summary["unanswerable"]) == (4, 2, 2)
 
 
+def test_an_unanswerable_item_told_that_no_value_is_set_is_declined_not_refused() -> None:
+    left_open = score_item(gold_item("u-1", "unanswerable"),
+                           answer([passage("S1", "由市工信局择优确定")], "文件没有规定所问的具体单位名称，相关规定是：由市工信局择优确定 [S1]",
+                                  cited=["S1"], reason=Reason.VALUE_LEFT_OPEN), 1.0)
+    answered = score_item(gold_item("u-2", "unanswerable"), answer([passage("S1", "内容")], "编的答案 [S1]", cited=["S1"]), 1.0)
+    refused = score_item(gold_item("u-3", "unanswerable"), answer([], refused=True), 1.0)
+    summary = summarize([left_open, answered, refused])
+    assert summary["refusal_rate"] == pytest.approx(1 / 3, abs=1e-4)
+    assert summary["declined_rate"] == pytest.approx(2 / 3, abs=1e-4)
+    # on an answerable item the same answer is an answer, never a false refusal
+    answerable = score_item(gold_item("a-1"), answer(ranked_with_evidence_at(1), "文件没有规定… [S1]", cited=["S1"],
+                                                     reason=Reason.VALUE_LEFT_OPEN), 1.0)
+    assert summarize([answerable])["false_refusal_rate"] == 0.0
+
+
 def test_retrieval_and_answer_metrics_average_over_answerable_items_only() -> None:
     hit = score_item(gold_item("a-1"), answer(ranked_with_evidence_at(1), "18元/平方米 [S1]", cited=["S1"]), 1.0)
     miss = score_item(gold_item("a-2"), answer(ranked_with_evidence_at(None), "不知道", invalid=["S7", "S8"]), 1.0)
