@@ -181,7 +181,7 @@ def test_a_question_asking_how_much_of_no_named_kind_asks_for_a_quantity_stated_
     assert asked_kind("哪个部门负责？")[0] is None
     for stated in ("每千瓦时补贴0.2元", "面积约50平方公里", "达到90%以上", "装机规模补贴上限为5KW", "有效期两年"):
         assert answers_kind("quantity", stated), stated
-    for unstated in ("自2021年7月1日起施行", "依照第1条执行", "2018年起逐步推开", "按照有关规定给予补贴"):
+    for unstated in ("自2021年7月1日起施行", "依照第1条执行", "2018年起逐步推开", "按照有关规定给予补贴", "每季度评分一次"):
         assert not answers_kind("quantity", unstated), unstated
 
 
