@@ -11,8 +11,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from index_format.protocols import Vector
+from index_format.protocols import Store, Vector
 from ingest.records import Chunk
 from rag.decompose import Part, split_parts
 from rag.filters import allowed_ids, store_where
@@ -117,6 +118,25 @@ def mentioned_titles(index: LoadedIndex, question: str) -> tuple[list[str], str]
     return [], question
 
 
+DENSE_OVERFETCH = 4
+"""How many times the asked depth a filtered dense leg first fetches without the filter (below)."""
+
+
+def _dense(store: Store, vector: Vector, k: int, where: dict[str, Any] | None, allowed: set[str] | None) -> list[tuple[str, float]]:
+    """The `k` nearest chunks the filters allow. Chroma evaluates a `where` filter in about 40 ms per query, ten
+    times its unfiltered search (measured: 150 dev questions, 2,989 chunks, median 43–46 ms filtered by city vs
+    4.0 ms unfiltered), so the unfiltered `DENSE_OVERFETCH`·k nearest are fetched first and the allowed ones kept;
+    only when fewer than k of them are allowed (a narrow filter: one document, one year) does the store filter. The
+    two give the same chunks when the search is exact (`HNSW_BUILD`: recall 1.000 on the corpus)."""
+    if where is None or allowed is None:
+        return store.query(vector, k=k, where=where)
+    wide = store.query(vector, k=k * DENSE_OVERFETCH)
+    kept = [hit for hit in wide if hit[0] in allowed]
+    if len(kept) >= k or len(wide) < k * DENSE_OVERFETCH:  # enough, or the whole collection was searched
+        return kept[:k]
+    return store.query(vector, k=k, where=where)
+
+
 def rrf(legs: dict[str, list[tuple[str, float]]], weights: dict[str, float], k: int) -> list[tuple[str, float]]:
     scores: dict[str, float] = {}
     for leg, hits in legs.items():
@@ -190,7 +210,7 @@ class HybridRetriever:
             moved.extend(out)
             return top
 
-        legs = {"dense": capped_leg(self.index.store.query(self._embed(query), k=depth, where=where))}
+        legs = {"dense": capped_leg(_dense(self.index.store, self._embed(query), depth, where, allowed))}
         words = self.keyword_query(query)
         legs["keyword"] = capped_leg(self.index.keyword.search(words, k=depth, allowed=allowed)) if words else []
         if not is_cross_lingual(query):
@@ -199,9 +219,9 @@ class HybridRetriever:
                 legs["cell"] = cells
             return legs
         if cfg.translated_weight and words:
-            legs["translated"] = capped_leg(self.index.store.query(self._embed(words), k=depth, where=where))
+            legs["translated"] = capped_leg(_dense(self.index.store, self._embed(words), depth, where, allowed))
         if self.index.cross_store is not None and self.index.embed_query_cross is not None:
-            legs["cross"] = capped_leg(self.index.cross_store.query(self._embed(query, "cross"), k=depth, where=where))
+            legs["cross"] = capped_leg(_dense(self.index.cross_store, self._embed(query, "cross"), depth, where, allowed))
         return legs
 
     def weights(self, query: str) -> dict[str, float]:

@@ -221,3 +221,38 @@ def test_copies_of_one_text_keep_one_document_in_the_top_k_and_the_trace_names_t
     assert HybridRetriever(small_index).retrieve(question).capped == []  # every real document is its own family
     trace = Pipeline(index, retriever=HybridRetriever(index)).answer(question).trace
     assert trace.capped == got.capped
+
+
+class _ExactStore:
+    """An exact cosine store over made-up vectors with a `city` metadata field; it records every query's `where`."""
+
+    def __init__(self, vectors: dict[str, list[float]], city: dict[str, str]) -> None:
+        self.vectors, self.city, self.calls = vectors, city, []  # type: ignore[var-annotated]
+
+    def query(self, vector: object, k: int, where: dict[str, object] | None = None) -> list[tuple[str, float]]:
+        import numpy as np
+
+        self.calls.append(where)
+        q = np.asarray(vector, dtype=float)
+        scored = [(cid, float(np.dot(q, v) / (np.linalg.norm(q) * np.linalg.norm(v)))) for cid, v in self.vectors.items()
+                  if where is None or self.city[cid] == where["city"]]
+        return sorted(scored, key=lambda h: -h[1])[:k]
+
+
+def test_a_filtered_dense_leg_keeps_the_allowed_of_an_unfiltered_search_and_filters_in_the_store_only_when_short() -> None:
+    from rag.retrieve import DENSE_OVERFETCH, _dense
+
+    angles = {f"c{i:02d}": [1.0, i / 40] for i in range(40)}  # c00 nearest to [1, 0], then c01, …
+    city = {cid: ("晋城" if int(cid[1:]) % 2 else "长治") for cid in angles}  # every other chunk
+    store = _ExactStore(angles, city)
+    allowed = {cid for cid, c in city.items() if c == "晋城"}
+    exact = store.query([1.0, 0.0], k=3, where={"city": "晋城"})
+    store.calls.clear()
+    assert _dense(store, [1.0, 0.0], 3, {"city": "晋城"}, allowed) == exact  # c01, c03, c05 among the nearest 12
+    assert store.calls == [None]  # one unfiltered search was enough
+    far = _ExactStore(angles, {cid: ("晋城" if int(cid[1:]) >= 30 else "长治") for cid in angles})  # only the farthest
+    narrow = {cid for cid in angles if int(cid[1:]) >= 30}
+    assert [cid for cid, _ in _dense(far, [1.0, 0.0], 3, {"city": "晋城"}, narrow)] == ["c30", "c31", "c32"]
+    assert far.calls == [None, {"city": "晋城"}] and 3 * DENSE_OVERFETCH < 30  # too few in the unfiltered search
+    store.calls.clear()
+    assert _dense(store, [1.0, 0.0], 3, None, None) == store.query([1.0, 0.0], k=3) and store.calls[0] is None
