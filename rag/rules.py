@@ -253,11 +253,13 @@ _ASKED_WORD = {"quantity": "数值", "money": "金额", "duration": "期限", "r
                "person": "人员", "address": "地址", "place": "地点", "website": "网站或平台", "company": "单位名称"}
 
 
-_LEFT_OPEN = re.compile(r"据实|按实|协商|另行(?:制定|规定|确定)|自行(?:确定|制定)"
-                        r"|(?:由|根据|依据|结合|按照|参照)[^。；]{0,40}?(?:确定|制定|核定|评估|认定|执行)"
+_LEFT_OPEN = re.compile(r"据实|按实|实际发生|协商|另行(?:制定|规定|确定)|自行(?:确定|制定)"
+                        r"|(?:由|根据|依据|依照|结合|按照|按|参照|在)[^。；]{0,40}?(?:确定|制定|核定|评估|认定|执行|承担|结算)"
+                        r"|(?:根据|依据|依照|按照|按|参照)(?:国家|省|市|县|有关|相关)[^。；]{0,8}?(?:规定|政策|标准|办法)"
                         r"|一定(?:的)?(?:奖励|补助|补贴|补偿|资金|数额|比例|费用)|相应(?:的)?(?:奖励|补助|补贴|补偿)"
                         r"|适当|酌情|给予[^。；]{0,12}?支持|分期")
-"""How a clause says the value is set elsewhere, case by case, or not at all (依据设施实际情况结合市场行情确定, 由…协商;
+"""How a clause says the value is set elsewhere, case by case, or not at all (依据设施实际情况结合市场行情确定, 由…协商,
+在征收补偿方案中确定, 按相关规定执行, 根据相关政策给予, 按照实际发生额由市级财政承担;
 给予一定的奖励, 给予资金支持, 可约定分期缴纳: the subject is addressed, no figure is set)."""
 _SENTENCES = re.compile(r"[。；;\n]")
 

@@ -131,6 +131,16 @@ def test_a_value_left_open_under_headings_that_name_the_subject_is_answered_with
     assert not leaves_open(replace(clause, text="市级按每人每月100元给予补助。"), names)  # a value, not left open
 
 
+def test_a_value_set_by_reference_to_other_rules_or_to_actual_costs_is_left_open() -> None:
+    from rag.rules import _LEFT_OPEN
+
+    for sentence in ("置换比例按相关规定执行", "核销费用按照实际发生额由市级财政承担", "根据相关政策直接给予奖补",
+                     "补贴标准在征收补偿方案中确定"):
+        assert _LEFT_OPEN.search(sentence), sentence
+    for sentence in ("按每人每月300元发放", "搬迁补助费18元/平方米", "在3个工作日内办结"):
+        assert not _LEFT_OPEN.search(sentence), sentence
+
+
 def test_a_numbered_session_no_retrieved_entry_records_is_refused(small_index: LoadedIndex) -> None:
     # the 2021 大事记 record the 71st and 72nd executive meetings, not a 95th
     answer = _pipeline(small_index).answer("市政府第95次常务会议是哪天召开的？")
