@@ -19,11 +19,13 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "4"
+POLICY_VERSION = "5"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
-website/which company asked by naming; an occurrence named by two numbers (第七届…第五次) needs both."""
+website/which company asked by naming; an occurrence named by two numbers (第七届…第五次) needs both. 5: the quantity
+kind, a value bound to the subject in the lead section too, values left open by reference, attachments quoted as form
+names, row_not_printed, a row counting for its named table only."""
 
 
 class Outcome(StrEnum):
