@@ -281,8 +281,11 @@ def states_value(facts: QueryFacts, text: str) -> bool:
 
 def leaves_open(p: Passage, names: Callable[[str], bool]) -> bool:
     """One sentence of the clause says how the value is set (`_LEFT_OPEN`), and it names the question's subject
-    (`names`), or the clause's title and headings do (…生态环境领域…财政事权… above 市级视情况给予适当支持)."""
-    heading = " ".join([p.doc_title, *p.headings])
+    (`names`), or the clause's title and headings do (…生态环境领域…财政事权… above 市级视情况给予适当支持), or the
+    line that opens the clause's list of items (第十七条 征收住宅房屋给予下列补贴： above （一）面积补贴：…)."""
+    first = p.readable.split("\n", 1)[0]
+    stem = first if first.rstrip().endswith(("：", ":")) else ""  # 第十七条 征收住宅房屋给予下列补贴：, over its items
+    heading = " ".join([p.doc_title, *p.headings, stem])
     return any(names(NOT_WORD.sub("", matching_form(f"{heading} {sentence}"))) and _LEFT_OPEN.search(sentence)
                for sentence in _SENTENCES.split(p.readable.replace(" ", "")))
 

@@ -129,6 +129,10 @@ def test_a_value_left_open_under_headings_that_name_the_subject_is_answered_with
     assert leaves_open(clause, names)
     assert not leaves_open(replace(clause, headings=("三、交通运输事权的支出责任",), doc_title="方案"), names)
     assert not leaves_open(replace(clause, text="市级按每人每月100元给予补助。"), names)  # a value, not left open
+    # the line opening a clause's list names the subject of its items
+    items = replace(passage("S2", "第十七条 生态环境事权给予下列支持：\n（一）资金支持：给予适当支持。"), doc_title="方案")
+    assert leaves_open(items, names)
+    assert not leaves_open(replace(items, text="第十七条 交通运输事权的支持。\n（一）资金支持：给予适当支持。"), names)
 
 
 def test_a_value_set_by_reference_to_other_rules_or_to_actual_costs_is_left_open() -> None:
