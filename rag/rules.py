@@ -192,9 +192,10 @@ def table_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     gazettes printed as rows (`kind` table_row/table), so a table it does not hold was listed or drawn, not printed,
     and a clause that merely mentions it must not answer for its content. An English question is judged the same
     way (any attachment counts: its Chinese title cannot be matched). Protects: '…任务分工表里，第9项任务是什么？'
-    answered from the clause that says the 分工表 is attached. When the question names the table by words (…重点任务分工表里, 补偿指导价表里), only a row or attachment whose headings
-    share a run of `min_subject_chars` characters with them counts (晋城市房屋征收附属物补偿指导价): a row of another
-    printed table that retrieval brought (…基层政务公开事项标准指导责任分工表) does not print this one."""
+    answered from the clause that says the 分工表 is attached. When the question names the table by words
+    (…重点任务分工表里, 补偿指导价表里), only a row or attachment whose headings share a run of `min_subject_chars`
+    characters with them counts (晋城市房屋征收附属物补偿指导价): a row of another printed table that retrieval
+    brought (…基层政务公开事项标准指导责任分工表) does not print this one."""
     title = None  # the words naming the table, when the question names it by more than its kind
     if inp.facts.cross_lingual:
         word = "" if _READS_TABLE_EN.search(inp.question) else None
@@ -232,15 +233,18 @@ def row_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     m = _ROW_ASKED.search(q)
     if m is None:
         return None
-    asked = int(m.group(2)) if m.group(2).isdigit() else cn_to_int(m.group(2))
+    try:
+        asked = int(m.group(2)) if m.group(2).isdigit() else cn_to_int(m.group(2))
+    except ValueError:  # not a numeral cn_to_int reads
+        return None
     words = _table_words(q, m.group(0), m.group(1), cfg.min_title_chars)
     if words is None:
         return None
     for p in inp.retrieved.passages:
-        if p.kind != "table_row" or not any(_shares_run(words, NOT_WORD.sub("", matching_form(h)), cfg.min_subject_chars)
-                                             for h in p.headings):
+        caption = next((h for h in p.headings if _shares_run(words, NOT_WORD.sub("", matching_form(h)), cfg.min_subject_chars)),
+                       None) if p.kind == "table_row" else None
+        if caption is None:
             continue
-        caption = next(h for h in p.headings if _shares_run(words, NOT_WORD.sub("", matching_form(h)), cfg.min_subject_chars))
         numbers = inp.index.row_numbers.get(p.doc_id, frozenset())
         if not numbers or asked in numbers:
             return None
@@ -292,10 +296,10 @@ def leaves_open(p: Passage, names: Callable[[str], bool]) -> bool:
 
 def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, Passage | None]:
     """(the clause stating the asked value, the clause that names the question's subject and says how the value is
-    set instead) — each None when there is none. A clause of the section the answer leads with counts as it is;
-    another clause counts only when it names the question's subject (the 18元/平方米 of 搬迁补助费 does not answer
-    临时安置补助费), among the top clauses or the lower directly retrieved ones that match the question's words at
-    least as well. A 大事记 entry states its own date."""
+    set instead) — each None when there is none. A clause counts only when it names the question's subject (the
+    18元/平方米 of 搬迁补助费 does not answer 临时安置补助费): first in the section the answer leads with, then
+    among the top clauses or the lower directly retrieved ones that match the question's words at least as well. A
+    大事记 entry states its own date."""
     facts, r = inp.facts, inp.retrieved
     if facts.asks is None:
         return None, None
