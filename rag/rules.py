@@ -25,10 +25,15 @@ _NOT_SUBJECT = re.compile(rf"{QUESTION_WORDS.pattern}|{NOT_WORD.pattern}")
 _TABLE_WORD = re.compile(r"表|名单|清单|目录")
 
 
+def _plain(text: str) -> str:
+    """Text in matching form without punctuation or spaces, as the rules compare words."""
+    return NOT_WORD.sub("", matching_form(text))
+
+
 def _words(p: Passage, with_notice: bool = False) -> str:
     """A clause's title, headings and text in matching form without punctuation; `with_notice` adds the issuing
     notice's title (an attachment such as 附录3 names what its notice is about)."""
-    return NOT_WORD.sub("", matching_form(f"{context(p)} {p.wrapper_title}" if with_notice else context(p)))
+    return _plain(f"{context(p)} {p.wrapper_title}" if with_notice else context(p))
 
 
 def subject(question: str, top: Sequence[Passage], idf: dict[str, float], min_chars: int) -> str | None:
@@ -150,6 +155,11 @@ def _shares_run(a: str, b: str, length: int) -> bool:
     return any(a[i:i + length] in b for i in range(len(a) - length + 1))
 
 
+def _headed_by(words: str, heading: str, length: int) -> bool:
+    """Whether a heading names the table the question names by `words`: they share a run of `length` characters."""
+    return _shares_run(words, _plain(heading), length)
+
+
 def _lists_only(line: str, title: str) -> bool:
     """Whether a line names the title only as an entry of an attachment list (附件:1.…明细表, 3.晋城市…申请表) or
     as the quoted name of a form or list (提交《…申请表》(附表3)), not as the heading of its printed content."""
@@ -208,7 +218,7 @@ def table_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
         return None
     for p in inp.retrieved.passages:
         heading = " ".join([p.doc_title, p.wrapper_title, *p.headings])
-        if title is not None and not _shares_run(title, NOT_WORD.sub("", matching_form(heading)), cfg.min_subject_chars):
+        if title is not None and not _headed_by(title, heading, cfg.min_subject_chars):
             continue  # a row or attachment of another table than the one the question names
         if p.kind in ("table", "table_row") or (p.doc_type == "附件" and word in heading):
             return None
@@ -241,8 +251,7 @@ def row_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     if words is None:
         return None
     for p in inp.retrieved.passages:
-        caption = next((h for h in p.headings if _shares_run(words, NOT_WORD.sub("", matching_form(h)), cfg.min_subject_chars)),
-                       None) if p.kind == "table_row" else None
+        caption = next((h for h in p.headings if _headed_by(words, h, cfg.min_subject_chars)), None) if p.kind == "table_row" else None
         if caption is None:
             continue
         numbers = inp.index.row_numbers.get(p.doc_id, frozenset())
@@ -291,7 +300,7 @@ def leaves_open(p: Passage, names: Callable[[str], bool]) -> bool:
     first = p.readable.split("\n", 1)[0]
     stem = first if first.rstrip().endswith(("：", ":")) else ""  # 第十七条 征收住宅房屋给予下列补贴：, over its items
     heading = " ".join([p.doc_title, *p.headings, stem])
-    return any(names(NOT_WORD.sub("", matching_form(f"{heading} {sentence}"))) and _LEFT_OPEN.search(sentence)
+    return any(names(_plain(f"{heading} {sentence}")) and _LEFT_OPEN.search(sentence)
                for sentence in _SENTENCES.split(p.readable.replace(" ", "")))
 
 
