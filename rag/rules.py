@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rag.compose import book_title
 from rag.glossary import default_glossary
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, context, irrelevant, relevance
 from rag.query import MONTH_DAY, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, QueryFacts, answers_kind, ordinals_in
@@ -182,7 +183,7 @@ def attachment_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | No
             continue
         found = [line for line in lines if title in line]
         if all(_lists_only(line, title) for line in found):
-            note = f"所问的《{title}》是文件的附件，公报只收录了它的标题，没有收录其内容"
+            note = f"所问的{book_title(title)}是文件的附件，公报只收录了它的标题，没有收录其内容"
             return Decision(Outcome.REFUSE, "attachment_not_printed", Reason.ATTACHMENT_NOT_PRINTED, note)
     return None
 
@@ -257,7 +258,7 @@ def row_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
         numbers = inp.index.row_numbers.get(p.doc_id, frozenset())
         if not numbers or asked in numbers:
             return None
-        note = f"公报印出的《{caption}》中没有第{asked}项（印出的序号是{min(numbers)}至{max(numbers)}）"
+        note = f"公报印出的{book_title(caption)}中没有第{asked}项（印出的序号是{min(numbers)}至{max(numbers)}）"
         return Decision(Outcome.REFUSE, "row_not_printed", Reason.ATTACHMENT_NOT_PRINTED, note)
     return None
 

@@ -207,6 +207,7 @@ def test_a_row_number_the_printed_table_does_not_hold_is_refused_not_answered_by
     # 长政办发〔2020〕23号 announces 96 重点工作 but its printed 分解表 holds rows 1–86
     missing = _pipeline(small_index).answer("2020年长治《政府工作报告》重点工作任务分解表第90项是什么任务？")
     assert missing.refused and "row_not_printed" in missing.trace.rules_fired and "第90项" in missing.text
+    assert "《2020年〈政府工作报告〉重点工作任务分解表》" in missing.text  # nested title marks as typeset
     printed = _pipeline(small_index).answer("2020年长治《政府工作报告》重点工作任务分解表第58项是什么任务？")
     assert "row_not_printed" not in printed.trace.rules_fired
 
