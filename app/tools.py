@@ -203,7 +203,7 @@ class CorpusTools:
         if city and not chosen.city:
             chosen = replace(chosen, city=city)
         base = pipeline.retriever
-        retriever = HybridRetriever(index, replace(base.config, k=k), reranker=base.reranker)
+        retriever = HybridRetriever(index, replace(base.config, k=k), reranker=base.reranker, ranker=base.ranker)
         passages = retriever.retrieve(query, chosen, widen=False).passages[:k]
         today = self._today()
         hits = []

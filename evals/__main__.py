@@ -17,7 +17,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from evals.gold import GoldError, check_quotes, corpus_texts, load_gold
+from evals.gold import GoldError, GoldItem, check_quotes, corpus_texts, load_gold
 from evals.runner import MODES, PIPELINE_NAMES, QUESTION_FIELDS, Pipeline, PipelineUnavailable
 from ingest.reader import IngestError
 
@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--setting", action="append", metavar="NAME",
                        help="a threshold of rag.policy.PolicyConfig (repeatable; default: every one in evals.sweep.GRIDS)")
     sweep.add_argument("--out", required=True, type=Path, metavar="FILE", help="Markdown file for the tables")
+    ranker = sub.add_parser("train-ranker", help="fit the learned ranker on the DEV split (k-fold CV by question) and write the model")
+    ranker.add_argument("--gold", action="append", required=True, type=Path, metavar="FILE", help="dev gold JSONL file (repeatable)")
+    ranker.add_argument("--model", type=Path, default=Path("rag/ranker.json"), metavar="FILE", help="where the model goes (default: rag/ranker.json)")
+    ranker.add_argument("--report", type=Path, default=Path("evals/out/dev/ranker.md"), metavar="FILE",
+                        help="Markdown cross-validation report (default: evals/out/dev/ranker.md)")
+    ranker.add_argument("--depth", type=_limit_arg, default=8, metavar="N",
+                        help="fused candidates the ranker re-orders (default 8: the passages retrieval returns, so the answer policy judges the same set)")
     check = sub.add_parser("check", help="verify every evidence quote against the bundled corpus")
     check.add_argument("--gold", action="append", required=True, type=Path, metavar="FILE", help="gold JSONL file (repeatable)")
     return parser
@@ -161,6 +168,33 @@ def cmd_sweep(gold: Sequence[Path], settings_wanted: Sequence[str] | None, out: 
     return 0
 
 
+def cmd_train_ranker(gold: Sequence[Path], model_path: Path, report_path: Path, depth: int) -> int:
+    from dataclasses import replace
+
+    from evals.train_ranker import collect, render, train
+    from rag.pipeline import load_pipeline
+
+    items = [item for item in load_gold(gold) if item.answerable]
+    pipeline = load_pipeline("offline", ranker=False)  # the trainer sees the fused order
+    retriever = pipeline.retriever
+
+    def candidates(item: GoldItem) -> tuple[list[str], list[list[float]]]:
+        question, filters = pipeline.standalone(item.question, item.history)
+        return retriever.ranking_candidates(question, filters, depth)
+
+    questions = collect(items, candidates, lambda cid: pipeline.index.chunks[cid].text)
+    model, runs = train(questions, depth)
+    model = replace(model, trained={**model.trained, "gold": [str(g) for g in gold]})
+    model.save(model_path)
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(render(model, runs, ", ".join(map(str, gold))), encoding="utf-8")
+    t = model.trained
+    print(f"held-out MRR@10 {t['fused_mrr_at_10']:.3f} (fused) -> {t['learned_mrr_at_10']:.3f} (learned), "
+          f"hit@1 {t['fused_hit_at_1']:.3f} -> {t['learned_hit_at_1']:.3f} at C={t['C']}")
+    print(f"wrote {model_path} ({model.digest()}) and {report_path}")
+    return 0
+
+
 def cmd_gate(report_path: Path, thresholds_path: Path) -> int:
     import json
 
@@ -223,8 +257,12 @@ def cmd_run(args: argparse.Namespace, factories: Factories | None = None) -> int
                    settings_fingerprint=settings.fingerprint(),
                    policy_fingerprint=PolicyConfig.from_settings(settings).fingerprint())
     report = build_report(run)
+    from rag.ranker import load_ranker
+
+    ranker = load_ranker(settings.ranker_model)
     meta = {"gold": ", ".join(map(str, args.gold)), "items": f"{len(chosen)} run, {len(skipped)} skipped",
-            "question field": args.question_field, "mode": args.mode, "pipelines": ", ".join(args.pipeline)}
+            "question field": args.question_field, "mode": args.mode, "pipelines": ", ".join(args.pipeline),
+            "learned ranker": f"`{ranker.digest()}` (depth {ranker.depth})" if ranker else "off"}
     if skipped:
         meta["skipped (no " + args.question_field + ")"] = ", ".join(skipped)
     paths = write_reports(report, args.out, meta)
@@ -251,6 +289,8 @@ def main(argv: Sequence[str] | None = None, factories: Factories | None = None) 
             return cmd_calibrate(args.report, args.out, args.folds)
         if args.command == "compare":
             return cmd_compare(args.report, args.out)
+        if args.command == "train-ranker":
+            return cmd_train_ranker(args.gold, args.model, args.report, args.depth)
         if args.command == "gate":
             return cmd_gate(args.report, args.thresholds)
         return cmd_run(args, factories)

@@ -100,7 +100,8 @@ def follow(pipeline: Pipeline, settings: Settings, check_every_s: float = 5.0,
         return load_index(settings, embed_query=pipeline.index.embed_query, embed_query_cross=pipeline.index.embed_query_cross)
 
     def build(index: LoadedIndex) -> Pipeline:
-        retriever = HybridRetriever(index, pipeline.retriever.config, reranker=pipeline.retriever.reranker)
+        retriever = HybridRetriever(index, pipeline.retriever.config, reranker=pipeline.retriever.reranker,
+                                    ranker=pipeline.retriever.ranker)
         return Pipeline(index, retriever=retriever, policy=pipeline.policy, today=pipeline.today, llm=pipeline.llm)
 
     return FollowingPipeline(pipeline, Generations.of(settings), load, build, check_every_s, clock)

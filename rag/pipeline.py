@@ -95,6 +95,12 @@ class Pipeline:
             return
         yield from self._with_llm(ctx, self.llm)
 
+    def standalone(self, question: str, history: Sequence[str] = (), filters: Filters | None = None) -> tuple[str, Filters]:
+        """The question as retrieval ranks it (a follow-up rewritten with its history) and the filters it implies
+        (a city it names)."""
+        ctx = self._prepare(question, history, filters)
+        return ctx.standalone, ctx.filters
+
     def _prepare(self, question: str, history: Sequence[str], filters: Filters | None) -> _Context:
         started = time.perf_counter()
         question = clean_text(question)
@@ -224,14 +230,16 @@ class Pipeline:
 
 
 @lru_cache(maxsize=2)
-def load_pipeline(mode: str = "auto") -> Pipeline:
+def load_pipeline(mode: str = "auto", ranker: bool = True) -> Pipeline:
     """The default pipeline for the current settings, loaded once per process.
 
-    mode: "offline" (extractive), "llm" (needs RAG_LLM_BASE_URL), or "auto" (llm when a server is configured)."""
+    mode: "offline" (extractive), "llm" (needs RAG_LLM_BASE_URL), or "auto" (llm when a server is configured);
+    ranker: False leaves out the learned ranker whatever the settings say (what `evals train-ranker` fits on)."""
     from settings import Settings
 
     if mode not in ("auto", "offline", "llm"):
         raise ValueError(f"mode must be auto, offline or llm, got {mode!r}")
+    from rag.ranker import load_ranker
     from rag.rerank import make_reranker
 
     settings = Settings()
@@ -241,7 +249,7 @@ def load_pipeline(mode: str = "auto") -> Pipeline:
     index = load_index(settings)
     reranker = make_reranker(settings.reranker_model)
     config = RetrievalConfig(rerank_depth=settings.reranker_depth, max_per_family=settings.max_per_family)
-    retriever = HybridRetriever(index, config, reranker=reranker)
+    retriever = HybridRetriever(index, config, reranker=reranker, ranker=load_ranker(settings.ranker_model) if ranker else None)
     return Pipeline(index, retriever=retriever, policy=PolicyConfig.from_settings(settings), llm=llm)
 
 

@@ -127,6 +127,8 @@ _STEP = re.compile(rf"第([{CN_NUM}\d]+)(步|项|个环节|条)")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 # a numbered occurrence (第73次常务会议, 第二十一期讲座, 第五届): not a clause (条, 款, 章) or a step (步)
 ORDINAL = re.compile(rf"第([{CN_NUM}\d]+)(次|期|届|批)")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]\s*((?:19|20)\d{2})(?!\d)")
 MONTH_DAY = re.compile(r"(?<!\d)(1[0-2]|0?[1-9])\s*月\s*(3[01]|[12]\d|0?[1-9])\s*[日号]")
 
 
@@ -241,3 +243,16 @@ def answers_kind(kind: str | None, text: str, unit: str | None = None) -> bool:
     if kind == "quantity":
         return bool(_QUANTITY.search(text))
     return bool(ASKS[kind][1].search(text))
+
+
+def years_in(text: str) -> set[int]:
+    """Every year a text names, and every year inside a span it names (2021—2022年, 2018至2020年)."""
+    years = {int(y) for y in _YEAR_IN_TEXT.findall(text)}
+    for a, b in _YEAR_SPAN.findall(text):
+        years |= set(range(int(a), int(b) + 1))
+    return years
+
+
+def named_years(question: str) -> set[int]:
+    """The years a question names as years (2021年), as `analyse` reads them."""
+    return {int(y) for y in _YEAR.findall(question.replace(" ", ""))}

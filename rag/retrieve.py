@@ -20,6 +20,7 @@ from rag.filters import allowed_ids, store_where
 from rag.glossary import Glossary, calendar_terms, default_glossary
 from rag.index import LoadedIndex
 from rag.query import is_cross_lingual
+from rag.ranker import Candidates, LinearRanker, features
 from rag.records import Filters, Passage
 from rag.rerank import Reranker
 from textnorm import expand_docno_lists, matching_form, normalize_docnos
@@ -159,10 +160,13 @@ def to_passage(index: LoadedIndex, chunk: Chunk, key: str, score: float, ranks: 
 
 class HybridRetriever:
     def __init__(self, index: LoadedIndex, config: RetrievalConfig | None = None, reranker: Reranker | None = None,
-                 glossary: Glossary | None = None) -> None:
+                 glossary: Glossary | None = None, ranker: LinearRanker | None = None) -> None:
+        """`ranker`: the learned ranker that re-orders a Chinese question's fused candidates (`rag.ranker`); None:
+        the fused order stands. `reranker`: a cross-encoder that re-orders the candidates after it."""
         self.index = index
         self.config = config or RetrievalConfig()
         self.reranker = reranker
+        self.ranker = ranker
         self.glossary = glossary if glossary is not None else default_glossary()
         self._vectors: OrderedDict[tuple[str, str], Vector] = OrderedDict()
         self._vectors_lock = threading.Lock()
@@ -288,12 +292,26 @@ class HybridRetriever:
         kept = {cid for cid, _ in top}
         return top, [cid for cid, _ in rows_capped[:k] if cid not in kept]
 
+    def _named(self, query: str) -> tuple[list[str], bool]:
+        """(the 文号 of the documents the question names, whether by title rather than by 文号)."""
+        doc_numbers = mentioned_doc_numbers(self.index, query)
+        if doc_numbers:
+            return doc_numbers, False
+        return mentioned_titles(self.index, query)[0], True
+
+    def ranking_candidates(self, query: str, filters: Filters | None = None, depth: int = 8) -> tuple[list[str], list[list[float]]]:
+        """The whole question's top `depth` fused candidates, in fused order, and their learned-ranker features
+        (`rag.ranker.FEATURES`): what `python -m evals train-ranker` fits the ranker on."""
+        doc_numbers, titled = self._named(query)
+        ranking = self._ranking_query(query, titled)
+        legs = self.legs(ranking, filters or Filters(), doc_numbers)
+        fused = rrf(legs, self.weights(ranking), self.config.rrf_k)
+        rows = features(self.index, ranking, self.index.places.strip(ranking), Candidates(fused, legs), doc_numbers, depth)
+        return [cid for cid, _ in fused[: len(rows)]], rows
+
     def retrieve(self, query: str, filters: Filters | None = None, widen: bool | None = None) -> Retrieved:
         filters = filters or Filters()
-        doc_numbers = mentioned_doc_numbers(self.index, query)
-        titled = not doc_numbers
-        if titled:
-            doc_numbers, _ = mentioned_titles(self.index, query)
+        doc_numbers, titled = self._named(query)
         wants = bool(_LIST_WORDS.search(query)) if widen is None else widen
         facets = self._facets(query, filters, doc_numbers)
         if len(facets) >= 2:
@@ -364,15 +382,21 @@ class HybridRetriever:
         capped: list[str] = []
         legs = self.legs(query, filters, doc_numbers, capped)
         fused = rrf(legs, self.weights(query), cfg.rrf_k)
-        score = dict(fused)
-        if self.reranker is not None and fused:
-            candidates = [cid for cid, _ in fused[: cfg.rerank_depth]]
+        ranked = fused
+        if self.ranker is not None and fused and not is_cross_lingual(query):
+            rows = features(self.index, query, self.index.places.strip(query), Candidates(fused, legs), doc_numbers,
+                            self.ranker.depth)
+            ranked = self.ranker.rerank(fused, rows)
+            legs = {**legs, "learned": ranked[: len(rows)]}
+        score = dict(ranked)
+        if self.reranker is not None and ranked:
+            candidates = [cid for cid, _ in ranked[: cfg.rerank_depth]]
             reranked = self.reranker.rerank(query, [(c, self.index.context_text(self.index.chunks[c])) for c in candidates])
             legs = {**legs, "rerank": reranked}
             score = dict(reranked)
             hits, moved = self._top(reranked, cfg.k)
         else:
-            hits, moved = self._top(fused, cfg.k)
+            hits, moved = self._top(ranked, cfg.k)
         top = [cid for cid, _ in hits]
         widened, groups = self._widen(top, widen)
         moved = [c for c in dict.fromkeys([*capped, *moved]) if c not in top]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rag.compose import book_title
 from rag.glossary import default_glossary
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, context, irrelevant, relevance
-from rag.query import MONTH_DAY, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, QueryFacts, answers_kind, ordinals_in
+from rag.query import MONTH_DAY, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, QueryFacts, answers_kind, ordinals_in, years_in
 from rag.records import Passage, Reason
 from rag.retrieve import NOT_WORD, QUESTION_WORDS, keyword_coverage
 from textnorm import CN_NUM, cn_to_int, matching_form
@@ -360,23 +360,12 @@ def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     return Decision(Outcome.REFUSE, "value_not_stated", Reason.VALUE_NOT_STATED, f"相关文件没有规定所问的具体{asked}")
 
 
-_YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]\s*((?:19|20)\d{2})(?!\d)")
-
 
 def years_of(p: Passage) -> set[int]:
     """The years a passage speaks of: its document's and entry's dates, every year its title, headings and text
     name, and every year inside a span they name (2021—2022年, 2018至2020年)."""
     years = years_in(" ".join([p.doc_title, p.wrapper_title, *p.headings, p.readable]))
     return years | {d.year for d in (p.date, p.event_date) if d is not None}
-
-
-def years_in(text: str) -> set[int]:
-    """Every year a text names, and every year inside a span it names (2021—2022年, 2018至2020年)."""
-    years = {int(y) for y in _YEAR_IN_TEXT.findall(text)}
-    for a, b in _YEAR_SPAN.findall(text):
-        years |= set(range(int(a), int(b) + 1))
-    return years
 
 
 def year_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:

@@ -225,7 +225,7 @@ def test_the_pipeline_takes_the_family_cap_from_the_settings(monkeypatch: pytest
     monkeypatch.setenv("RAG_MAX_PER_FAMILY", "2")
     seen: list[int] = []
     monkeypatch.setattr(pipeline, "load_index", lambda settings: seen.append(settings.max_per_family) or object())
-    monkeypatch.setattr(pipeline, "HybridRetriever", lambda index, config, reranker: seen.append(config.max_per_family))
+    monkeypatch.setattr(pipeline, "HybridRetriever", lambda index, config, reranker, ranker: seen.append(config.max_per_family))
     monkeypatch.setattr(pipeline, "Pipeline", lambda *a, **k: None)
     pipeline.load_pipeline.cache_clear()
     try:
@@ -233,3 +233,23 @@ def test_the_pipeline_takes_the_family_cap_from_the_settings(monkeypatch: pytest
     finally:
         pipeline.load_pipeline.cache_clear()
     assert seen == [2, 2]
+
+
+@pytest.mark.parametrize(("setting", "wanted", "bundled"), [(None, True, True), ("off", True, False), (None, False, False)])
+def test_the_pipeline_takes_the_learned_ranker_from_the_settings(monkeypatch: pytest.MonkeyPatch, setting: str | None,
+                                                                 wanted: bool, bundled: bool) -> None:
+    import rag.pipeline as pipeline
+    from rag.ranker import load_ranker
+
+    if setting is not None:
+        monkeypatch.setenv("RAG_RANKER_MODEL", setting)
+    got: list[object] = []
+    monkeypatch.setattr(pipeline, "load_index", lambda settings: object())
+    monkeypatch.setattr(pipeline, "HybridRetriever", lambda index, config, reranker, ranker: got.append(ranker))
+    monkeypatch.setattr(pipeline, "Pipeline", lambda *a, **k: None)
+    pipeline.load_pipeline.cache_clear()
+    try:
+        pipeline.load_pipeline("offline", ranker=wanted)
+    finally:
+        pipeline.load_pipeline.cache_clear()
+    assert got == [load_ranker(None) if bundled else None] and (got[0] is not None) == bundled
