@@ -76,7 +76,7 @@ eval-embedded: $(STAMP)
 calibrate: $(STAMP)
 	$(BIN)/python -m evals sweep $(GOLD) --out evals/out/dev/sweep.md
 
-# the learned ranker (rag/ranker.py) fitted on the dev split's gold evidence, 5-fold CV by question (about 20 s)
+# the learned rankers (rag/ranker.py) fitted on the dev split's gold evidence, 5-fold CV by question (about 2 minutes)
 train-ranker: $(STAMP)
 	$(BIN)/python -m evals train-ranker $(GOLD)
 

@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     collection_prefix: str = Field("gazette", description="Collection names are <prefix>-<fingerprint>.")
     reranker_model: str | None = Field(None, description="Local folder of a cross-encoder (sentence-transformers CrossEncoder) that re-orders the fused candidates; unset = no reranking (no reranker installs from PyPI).")
     reranker_depth: int = Field(20, description="How many fused candidates the reranker re-orders.")
-    ranker_model: str | None = Field(None, description="The learned ranker that re-orders a Chinese question's fused candidates (rag.ranker): unset = the bundled rag/ranker.json (fitted by `make train-ranker`), off = the fused order, else a path to a model file.")
+    ranker_model: str | None = Field(None, description="The learned rankers that re-order a question's fused candidates (rag.ranker; one for Chinese questions, one for English ones): unset = the bundled rag/ranker.json (fitted by `make train-ranker`), off = the fused order, else a path to a model file.")
     max_per_family: int = Field(
         1, description="Most documents of one near-duplicate family (copies of one text for another city, year or "
         "文号) whose hits stay in each retrieval leg's hits and in the top k handed to the answer; the hits of the "

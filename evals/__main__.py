@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--setting", action="append", metavar="NAME",
                        help="a threshold of rag.policy.PolicyConfig (repeatable; default: every one in evals.sweep.GRIDS)")
     sweep.add_argument("--out", required=True, type=Path, metavar="FILE", help="Markdown file for the tables")
-    ranker = sub.add_parser("train-ranker", help="fit the learned ranker on the DEV split (k-fold CV by question) and write the model")
+    ranker = sub.add_parser("train-ranker", help="fit the learned rankers (Chinese and English questions) on the DEV split (k-fold CV by question)")
     ranker.add_argument("--gold", action="append", required=True, type=Path, metavar="FILE", help="dev gold JSONL file (repeatable)")
     ranker.add_argument("--model", type=Path, default=Path("rag/ranker.json"), metavar="FILE", help="where the model goes (default: rag/ranker.json)")
     ranker.add_argument("--report", type=Path, default=Path("evals/out/dev/ranker.md"), metavar="FILE",
@@ -173,25 +173,38 @@ def cmd_train_ranker(gold: Sequence[Path], model_path: Path, report_path: Path, 
 
     from evals.train_ranker import collect, render, train
     from rag.pipeline import load_pipeline
+    from rag.query import is_cross_lingual
+    from rag.ranker import Rankers
 
     items = [item for item in load_gold(gold) if item.answerable]
     pipeline = load_pipeline("offline", ranker=False)  # the trainer sees the fused order
     retriever = pipeline.retriever
 
-    def candidates(item: GoldItem) -> tuple[list[str], list[list[float]]]:
-        question, filters = pipeline.standalone(item.question, item.history)
-        return retriever.ranking_candidates(question, filters, depth)
+    def asked(item: GoldItem, language: str) -> str:
+        return item.question if language == "chinese" else item.question_en or ""
 
-    questions = collect(items, candidates, lambda cid: pipeline.index.chunks[cid].text)
-    model, runs = train(questions, depth)
-    model = replace(model, trained={**model.trained, "gold": [str(g) for g in gold]})
-    model.save(model_path)
+    models, sections = {}, []
+    for language in ("chinese", "english"):
+        chosen = [i for i in items if asked(i, language)
+                  and is_cross_lingual(pipeline.standalone(asked(i, language), i.history)[0]) == (language == "english")]
+
+        def candidates(item: GoldItem, language: str = language) -> tuple[list[str], list[list[float]]]:
+            question, filters = pipeline.standalone(asked(item, language), item.history)
+            return retriever.ranking_candidates(question, filters, depth)
+
+        questions = collect(chosen, candidates, lambda cid: pipeline.index.chunks[cid].text)
+        model, runs = train(questions, depth)
+        models[language] = replace(model, trained={**model.trained, "gold": [str(g) for g in gold],
+                                                   "field": "question" if language == "chinese" else "question_en"})
+        sections.append(render(models[language], runs, ", ".join(map(str, gold)), language))
+        t = model.trained
+        print(f"{language}: held-out MRR@10 {t['fused_mrr_at_10']:.3f} (fused) -> {t['learned_mrr_at_10']:.3f} (learned), "
+              f"hit@1 {t['fused_hit_at_1']:.3f} -> {t['learned_hit_at_1']:.3f} at C={t['C']} ({t['questions']} questions)")
+    rankers = Rankers(models["chinese"], models["english"])
+    rankers.save(model_path)
     report_path.parent.mkdir(parents=True, exist_ok=True)
-    report_path.write_text(render(model, runs, ", ".join(map(str, gold))), encoding="utf-8")
-    t = model.trained
-    print(f"held-out MRR@10 {t['fused_mrr_at_10']:.3f} (fused) -> {t['learned_mrr_at_10']:.3f} (learned), "
-          f"hit@1 {t['fused_hit_at_1']:.3f} -> {t['learned_hit_at_1']:.3f} at C={t['C']}")
-    print(f"wrote {model_path} ({model.digest()}) and {report_path}")
+    report_path.write_text("\n".join(sections), encoding="utf-8")
+    print(f"wrote {model_path} ({rankers.digest()}) and {report_path}")
     return 0
 
 
@@ -259,10 +272,10 @@ def cmd_run(args: argparse.Namespace, factories: Factories | None = None) -> int
     report = build_report(run)
     from rag.ranker import load_ranker
 
-    ranker = load_ranker(settings.ranker_model)
+    rankers = load_ranker(settings.ranker_model)
     meta = {"gold": ", ".join(map(str, args.gold)), "items": f"{len(chosen)} run, {len(skipped)} skipped",
             "question field": args.question_field, "mode": args.mode, "pipelines": ", ".join(args.pipeline),
-            "learned ranker": f"`{ranker.digest()}` (depth {ranker.depth})" if ranker else "off"}
+            "learned rankers": f"`{rankers.digest()}`" if rankers else "off"}
     if skipped:
         meta["skipped (no " + args.question_field + ")"] = ", ".join(skipped)
     paths = write_reports(report, args.out, meta)

@@ -1,6 +1,8 @@
 """Fit the learned ranker (`rag.ranker`) on the dev split, with k-fold cross-validation by question.
 
-Each answerable dev question (its follow-up rewritten as the pipeline does) is ranked once with the ranker off; each
+Two models, one per language of the question (`rag.ranker.Rankers`): the Chinese one on each item's `question`, the
+other on its `question_en` (when its rewrite is not Chinese). Each answerable dev question (its follow-up rewritten
+as the pipeline does) is ranked once with the rankers off; each
 of its top `depth` fused candidates is a row of `rag.ranker.FEATURES`, labelled 1 when its text supports the item's
 main evidence quote (`evals.matching.supports`, the rule hit@k uses). A logistic regression is fitted on the rows of
 k−1 folds of questions and ranks the held-out fold's candidates; the report gives each fold's MRR@10 / hit@1 / hit@5
@@ -122,9 +124,9 @@ def train(questions: Sequence[Question], depth: int, grid: Sequence[float] = C_G
     return LinearRanker(model.weights, model.bias, model.mean, model.scale, depth, FEATURES, trained), runs
 
 
-def render(model: LinearRanker, runs: dict[float, list[dict[str, float]]], source: str) -> str:
-    """The report: cross-validation per C and per fold, and the fitted weights."""
-    lines = ["# Learned ranker: k-fold cross-validation on the dev split", "",
+def render(model: LinearRanker, runs: dict[float, list[dict[str, float]]], source: str, language: str = "chinese") -> str:
+    """The report of one language's model: cross-validation per C and per fold, and the fitted weights."""
+    lines = [f"# Learned ranker ({language} questions): k-fold cross-validation on the dev split", "",
              f"- gold: {source}", f"- questions: {model.trained['questions']} answerable, "
              f"{model.trained['candidates']} candidates (top {model.depth} fused), {model.trained['evidence_rows']} holding the evidence",
              f"- chosen C: {model.trained['C']} (best mean held-out MRR@10); model digest `{model.digest()}`", "",

@@ -19,13 +19,14 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "5"
+POLICY_VERSION = "6"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
 website/which company asked by naming; an occurrence named by two numbers (第七届…第五次) needs both. 5: the quantity
 kind, a value bound to the subject in the lead section too, values left open by reference, attachments quoted as form
-names, row_not_printed, a row counting for its named table only."""
+names, row_not_printed, a row counting for its named table only. 6: the dense and cross-lingual relevance signals
+are the leg's best score, not the best among the top passages (`best_score`)."""
 
 
 class Outcome(StrEnum):
@@ -160,7 +161,7 @@ class PolicyInput:
     def measure(cls, question: str, facts: QueryFacts, retrieved: Retrieved, index: IndexFacts, top: int) -> PolicyInput:
         wording = index.places.strip(question)
         coverage, dense = relevance(wording, retrieved, index.bigram_idf, top) if retrieved.passages else (0.0, 0.0)
-        cross = best_score(retrieved, "cross", top) if facts.cross_lingual and "cross" in retrieved.legs else None
+        cross = best_score(retrieved, "cross") if facts.cross_lingual and "cross" in retrieved.legs else None
         signals = Signals(coverage, dense, bool(retrieved.doc_numbers), facts.cross_lingual, len(retrieved.passages), cross)
         return cls(question, wording, facts, retrieved, index, signals)
 
@@ -181,13 +182,10 @@ def relevance(question: str, retrieved: Retrieved, idf: dict[str, float], top: i
     return coverage, best_score(retrieved, "dense")
 
 
-def best_score(retrieved: Retrieved, leg: str, top: int | None = None) -> float:
-    """The best score one leg gave the top `top` directly retrieved passages (0 for a passage it did not rank), or,
-    with no `top`, any clause it ranked: how close the nearest clause is in its space whatever order the passages
-    were ranked in (the learned ranker may lead with clauses the dense leg did not rank; under the fused order the
-    two were equal on every dev and test question)."""
-    scores = retrieved.legs.get(leg, [])
-    if top is None:
-        return max((score for _, score in scores), default=0.0)
-    by_id = dict(scores)
-    return max((by_id.get(p.chunk_id, 0.0) for p in retrieved.direct(top)), default=0.0)
+def best_score(retrieved: Retrieved, leg: str) -> float:
+    """The best score one leg gave any clause: how close the nearest clause is in its space, whatever order the
+    passages were ranked in (a learned ranker may lead with clauses that leg did not rank). It was the best over the
+    top three passages; under the fused order the two were equal for the dense leg on every dev and test question,
+    and for the cross-lingual leg of English dev questions the change took refusal 49 → 48 of 125, false refusal
+    12 → 9 of 251."""
+    return max((score for _, score in retrieved.legs.get(leg, [])), default=0.0)

@@ -1,15 +1,18 @@
-"""The learned ranker: re-orders the fused candidates of a Chinese question by a linear model over measured features.
+"""The learned rankers: re-order the fused candidates of a question by a linear model over measured features.
 
 Reciprocal-rank fusion weighs each leg's rank alike, whatever the question: it cannot see that the keyword leg's
 hit holds all of the question's rare words while the dense leg's first hit holds none, that a clause names a year the
-question does not ask, or that a short heading matched but its text did not. The ranker scores each of the top
-`depth` fused candidates by a logistic model over such signals (`FEATURES`, computed by `features`), fitted on the
-dev split's gold evidence by `python -m evals train-ranker` and stored with its standardisation in
-`rag/ranker.json` (the model is data: a new corpus or split is a new fit, no code change). The candidates keep their
-fused order below `depth` (8: the passages retrieval returns, so the answer policy judges the same set).
+question does not ask, or that a short heading matched but its text did not. A ranker scores each of the top `depth`
+fused candidates by a logistic model over such signals (`FEATURES`, computed by `features`); one model ranks Chinese
+questions, another questions in another language (their legs differ, and their wording is measured by the Chinese
+terms their keyword leg searches). Both are fitted on the dev split's gold evidence by `python -m evals
+train-ranker` and stored with their standardisation in `rag/ranker.json` (the models are data: a new corpus or split
+is a new fit, no code change). The candidates keep their fused order below `depth` (8: the passages retrieval
+returns, so the answer policy judges the same set).
 
-Measured (candidate lists of the dev split's 371 answerable questions, 5-fold cross-validation by question): MRR@10
-0.759 → 0.823, hit@1 0.650 → 0.744; `evals/out/dev/ranker.md` has the per-fold figures of the current fit.
+Measured (candidate lists of the dev split's answerable questions, 5-fold cross-validation by question): Chinese
+(371 questions) MRR@10 0.759 → 0.823, hit@1 0.650 → 0.744; English (235) MRR@10 0.611 → 0.707, hit@1 0.464 → 0.596;
+`evals/out/dev/ranker.md` has the per-fold figures of the current fit.
 """
 
 from __future__ import annotations
@@ -48,6 +51,10 @@ FEATURES: tuple[str, ...] = (
     "named",          # its document is named by the question (文号 or title)
     "doc_votes",      # share of the top 10 candidates from its document
     "par_votes",      # share of the top 10 candidates under its parent section
+    "cross_rr",       # 1 / its rank in the cross-lingual leg (a question not in Chinese)
+    "cross_s",        # its cross-lingual similarity
+    "tr_rr",          # 1 / its rank in the leg that ranks the glossary's Chinese terms with e5
+    "tr_s",           # its similarity there
 )
 """The measured signals, in the model's order. Changing them needs a new fit (`python -m evals train-ranker`)."""
 
@@ -64,8 +71,9 @@ class Candidates:
 
 def features(index: LoadedIndex, query: str, stripped: str, candidates: Candidates, named: Sequence[str],
              depth: int) -> list[list[float]]:
-    """One row of `FEATURES` per candidate among the top `depth` fused ones. `stripped`: the question without its
-    place names (coverage, as `keyword_coverage` measures it); `named`: the 文号 of the documents it names."""
+    """One row of `FEATURES` per candidate among the top `depth` fused ones. `query`: the question's Chinese wording
+    (a question not in Chinese: the Chinese terms its keyword leg searches); `stripped`: that wording without place
+    names (coverage, as `keyword_coverage` measures it); `named`: the 文号 of the documents it names."""
     from rag.retrieve import keyword_coverage  # rag.retrieve imports this module
 
     chunks, idf = index.chunks, index.bigram_idf
@@ -88,6 +96,8 @@ def features(index: LoadedIndex, query: str, stripped: str, candidates: Candidat
             "dense_rr": _rr(ranks, "dense", cid), "dense_s": scores.get("dense", {}).get(cid, 0.0),
             "kw_rr": _rr(ranks, "keyword", cid), "kw_s": scores.get("keyword", {}).get(cid, 0.0) / best_kw,
             "cell_rr": _rr(ranks, "cell", cid),
+            "cross_rr": _rr(ranks, "cross", cid), "cross_s": scores.get("cross", {}).get(cid, 0.0),
+            "tr_rr": _rr(ranks, "translated", cid), "tr_s": scores.get("translated", {}).get(cid, 0.0),
             "cov_all": keyword_coverage(stripped, index.context_text(chunk), idf),
             "cov_head": keyword_coverage(stripped, heading, idf),
             "cov_text": keyword_coverage(stripped, chunk.text, idf),
@@ -149,31 +159,66 @@ class LinearRanker:
         blob = json.dumps([self.names, self.weights, self.bias, self.mean, self.scale, self.depth])
         return hashlib.sha256(blob.encode()).hexdigest()[:10]
 
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-
     @classmethod
-    def load(cls, path: Path) -> LinearRanker:
-        """The model stored at `path`; a clear error naming the file when it is unreadable or fitted to other
-        features than `FEATURES`."""
+    def from_dict(cls, data: Mapping[str, Any], where: str) -> LinearRanker:
+        """The model `data` holds (as `asdict` wrote it); a clear error naming `where` when it is not one or was
+        fitted to other features than `FEATURES`."""
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
             names = tuple(data["names"])
             ranker = cls(tuple(map(float, data["weights"])), float(data["bias"]), tuple(map(float, data["mean"])),
                          tuple(map(float, data["scale"])), int(data.get("depth", 8)), names, dict(data.get("trained", {})))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}: not a ranker model ({exc}); {RETRAIN}") from exc
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{where}: not a ranker model ({exc}); {RETRAIN}") from exc
         if names != FEATURES:
             missing = sorted(set(FEATURES) - set(names))
             extra = sorted(set(names) - set(FEATURES))
-            raise ValueError(f"{path}: fitted to other features (missing {missing or '—'}, unknown {extra or '—'}); {RETRAIN}")
+            raise ValueError(f"{where}: fitted to other features (missing {missing or '—'}, unknown {extra or '—'}); {RETRAIN}")
         return ranker
+
+
+LANGUAGES = ("chinese", "english")
+"""The questions each model of a fit ranks: Chinese ones, and ones in another language (`is_cross_lingual`)."""
+
+
+@dataclass(frozen=True)
+class Rankers:
+    """One fit: a model for Chinese questions and one for questions in another language (English questions have
+    other legs — the cross-lingual one, e5 over the glossary's Chinese terms — and their wording is measured by those
+    terms); either may be absent, and then that language keeps the fused order."""
+
+    chinese: LinearRanker | None = None
+    english: LinearRanker | None = None
+
+    def for_language(self, cross_lingual: bool) -> LinearRanker | None:
+        return self.english if cross_lingual else self.chinese
+
+    def digest(self) -> str:
+        """A short hash of both models, for reports."""
+        parts = [m.digest() if m else "-" for m in (self.chinese, self.english)]
+        return hashlib.sha256("/".join(parts).encode()).hexdigest()[:10]
+
+    def save(self, path: Path) -> None:
+        data = {lang: asdict(m) for lang, m in zip(LANGUAGES, (self.chinese, self.english), strict=True) if m is not None}
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Rankers:
+        """The models stored at `path`; a clear error naming the file (and the language) when it is unreadable or
+        a model was fitted to other features than `FEATURES`."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{path}: not a ranker model ({exc}); {RETRAIN}") from exc
+        if not isinstance(data, dict) or not data or set(data) - set(LANGUAGES):
+            raise ValueError(f"{path}: not a ranker model (expected an object with {' and/or '.join(LANGUAGES)}); {RETRAIN}")
+        models = {lang: LinearRanker.from_dict(data[lang], f"{path} ({lang})") for lang in LANGUAGES if lang in data}
+        return cls(models.get("chinese"), models.get("english"))
 
 
 _LOCAL = Path(__file__).with_name("ranker.json")
 
 
-def load_ranker(setting: str | None) -> LinearRanker | None:
+def load_ranker(setting: str | None) -> Rankers | None:
     """The ranker a setting names: "" or "off" → none; unset → the bundled `rag/ranker.json` (none if absent); else a
     path to a model file."""
     if setting is not None and setting.strip().lower() in ("", "off", "none"):
@@ -181,5 +226,5 @@ def load_ranker(setting: str | None) -> LinearRanker | None:
     path = Path(setting) if setting else _LOCAL
     if setting is None and not path.exists():
         return None
-    return LinearRanker.load(path)
+    return Rankers.load(path)
 

@@ -20,7 +20,7 @@ from rag.filters import allowed_ids, store_where
 from rag.glossary import Glossary, calendar_terms, default_glossary
 from rag.index import LoadedIndex
 from rag.query import is_cross_lingual
-from rag.ranker import Candidates, LinearRanker, features
+from rag.ranker import Candidates, Rankers, features
 from rag.records import Filters, Passage
 from rag.rerank import Reranker
 from textnorm import expand_docno_lists, matching_form, normalize_docnos
@@ -160,9 +160,10 @@ def to_passage(index: LoadedIndex, chunk: Chunk, key: str, score: float, ranks: 
 
 class HybridRetriever:
     def __init__(self, index: LoadedIndex, config: RetrievalConfig | None = None, reranker: Reranker | None = None,
-                 glossary: Glossary | None = None, ranker: LinearRanker | None = None) -> None:
-        """`ranker`: the learned ranker that re-orders a Chinese question's fused candidates (`rag.ranker`); None:
-        the fused order stands. `reranker`: a cross-encoder that re-orders the candidates after it."""
+                 glossary: Glossary | None = None, ranker: Rankers | None = None) -> None:
+        """`ranker`: the learned rankers that re-order the fused candidates (`rag.ranker`: one for Chinese questions,
+        one for questions in another language); None: the fused order stands. `reranker`: a cross-encoder that
+        re-orders the candidates after them."""
         self.index = index
         self.config = config or RetrievalConfig()
         self.reranker = reranker
@@ -301,13 +302,19 @@ class HybridRetriever:
 
     def ranking_candidates(self, query: str, filters: Filters | None = None, depth: int = 8) -> tuple[list[str], list[list[float]]]:
         """The whole question's top `depth` fused candidates, in fused order, and their learned-ranker features
-        (`rag.ranker.FEATURES`): what `python -m evals train-ranker` fits the ranker on."""
+        (`rag.ranker.FEATURES`): what `python -m evals train-ranker` fits the rankers on."""
         doc_numbers, titled = self._named(query)
         ranking = self._ranking_query(query, titled)
         legs = self.legs(ranking, filters or Filters(), doc_numbers)
         fused = rrf(legs, self.weights(ranking), self.config.rrf_k)
-        rows = features(self.index, ranking, self.index.places.strip(ranking), Candidates(fused, legs), doc_numbers, depth)
+        rows = self._features(ranking, Candidates(fused, legs), doc_numbers, depth)
         return [cid for cid, _ in fused[: len(rows)]], rows
+
+    def _features(self, query: str, candidates: Candidates, doc_numbers: list[str], depth: int) -> list[list[float]]:
+        """The ranker's features of the top `depth` candidates; a question not in Chinese is measured by the Chinese
+        terms its keyword leg searches (`keyword_query`)."""
+        wording = self.keyword_query(query) if is_cross_lingual(query) else query
+        return features(self.index, wording, self.index.places.strip(wording), candidates, doc_numbers, depth)
 
     def retrieve(self, query: str, filters: Filters | None = None, widen: bool | None = None) -> Retrieved:
         filters = filters or Filters()
@@ -383,10 +390,10 @@ class HybridRetriever:
         legs = self.legs(query, filters, doc_numbers, capped)
         fused = rrf(legs, self.weights(query), cfg.rrf_k)
         ranked = fused
-        if self.ranker is not None and fused and not is_cross_lingual(query):
-            rows = features(self.index, query, self.index.places.strip(query), Candidates(fused, legs), doc_numbers,
-                            self.ranker.depth)
-            ranked = self.ranker.rerank(fused, rows)
+        model = self.ranker.for_language(is_cross_lingual(query)) if self.ranker is not None else None
+        if model is not None and fused:
+            rows = self._features(query, Candidates(fused, legs), doc_numbers, model.depth)
+            ranked = model.rerank(fused, rows)
             legs = {**legs, "learned": ranked[: len(rows)]}
         score = dict(ranked)
         if self.reranker is not None and ranked:

@@ -9,7 +9,7 @@ import pytest
 
 from rag.index import LoadedIndex
 from rag.policy import relevance
-from rag.ranker import FEATURES, Candidates, LinearRanker, features, load_ranker
+from rag.ranker import FEATURES, Candidates, LinearRanker, Rankers, features, load_ranker
 from rag.records import Filters
 from rag.retrieve import HybridRetriever, rrf
 
@@ -81,31 +81,33 @@ def test_score_standardises_each_feature() -> None:
     assert model.score([[9.0] + [7.0] * (n - 1)]) == [pytest.approx(0.5 + 2.0 * (9.0 - 1.0) / 4.0)]
 
 
-def test_a_saved_model_loads_back_equal(tmp_path: Path) -> None:
-    model = _only("kw_s", 1.5)
+def test_saved_models_load_back_equal(tmp_path: Path) -> None:
+    both = Rankers(_only("kw_s", 1.5), _only("cross_rr", 2.0))
     path = tmp_path / "ranker.json"
-    model.save(path)
-    loaded = LinearRanker.load(path)
-    assert loaded == model and loaded.digest() == model.digest()
-    assert _only("kw_s", 2.0).digest() != model.digest()
+    both.save(path)
+    loaded = Rankers.load(path)
+    assert loaded == both and loaded.digest() == both.digest()
+    assert Rankers(_only("kw_s", 2.0), _only("cross_rr", 2.0)).digest() != both.digest()
+    Rankers(_only("kw_s")).save(path)  # one language only: the other keeps the fused order
+    assert Rankers.load(path) == Rankers(_only("kw_s"), None)
 
 
-def test_a_model_fitted_to_other_features_names_the_file_and_the_fix(tmp_path: Path) -> None:
+def test_a_model_fitted_to_other_features_names_the_file_the_language_and_the_fix(tmp_path: Path) -> None:
     path = tmp_path / "old.json"
-    _only("kw_s").save(path)
+    Rankers(_only("kw_s"), _only("kw_s")).save(path)
     data = json.loads(path.read_text(encoding="utf-8"))
-    data["names"] = [*data["names"][:-1], "retired_feature"]
+    data["english"]["names"] = [*data["english"]["names"][:-1], "retired_feature"]
     path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(ValueError, match=r"old\.json.*missing \['par_votes'\].*retired_feature.*train-ranker"):
-        LinearRanker.load(path)
+    with pytest.raises(ValueError, match=r"old\.json \(english\).*missing \['tr_s'\].*retired_feature.*train-ranker"):
+        Rankers.load(path)
 
 
-@pytest.mark.parametrize("text", ["{not json", json.dumps({"weights": [1.0]})])
+@pytest.mark.parametrize("text", ["{not json", json.dumps({"weights": [1.0]}), json.dumps({"chinese": {"weights": [1.0]}}), "[]"])
 def test_an_unreadable_model_names_the_file_and_the_fix(tmp_path: Path, text: str) -> None:
     path = tmp_path / "broken.json"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ValueError, match=r"broken\.json: not a ranker model.*train-ranker"):
-        LinearRanker.load(path)
+    with pytest.raises(ValueError, match=r"broken\.json.*not a ranker model.*train-ranker"):
+        Rankers.load(path)
 
 
 def test_weights_that_do_not_match_the_features_are_refused() -> None:
@@ -113,13 +115,14 @@ def test_weights_that_do_not_match_the_features_are_refused() -> None:
         LinearRanker((1.0,), 0.0, (0.0,), (1.0,))
 
 
-def test_the_setting_chooses_the_bundled_model_a_file_or_none(tmp_path: Path) -> None:
+def test_the_setting_chooses_the_bundled_models_a_file_or_none(tmp_path: Path) -> None:
     assert load_ranker("off") is None and load_ranker("") is None
     bundled = load_ranker(None)
-    assert bundled is not None and bundled.names == FEATURES and bundled.trained.get("questions", 0) > 0
+    assert bundled is not None and bundled.chinese is not None and bundled.english is not None
+    assert all(m.names == FEATURES and m.trained.get("questions", 0) > 0 for m in (bundled.chinese, bundled.english))
     path = tmp_path / "mine.json"
-    _only("loglen").save(path)
-    assert load_ranker(str(path)) == _only("loglen")
+    Rankers(_only("loglen")).save(path)
+    assert load_ranker(str(path)) == Rankers(_only("loglen"))
     with pytest.raises(ValueError, match=r"missing\.json"):
         load_ranker(str(tmp_path / "missing.json"))
 
@@ -127,14 +130,19 @@ def test_the_setting_chooses_the_bundled_model_a_file_or_none(tmp_path: Path) ->
 def test_retrieval_follows_the_ranker_for_a_chinese_question_only(small_index: LoadedIndex) -> None:
     question = "征收住宅房屋的搬迁补助费是多少？"
     plain = HybridRetriever(small_index).retrieve(question)
-    longest_first = HybridRetriever(small_index, ranker=_only("loglen", 10.0)).retrieve(question)
+    longest_first = HybridRetriever(small_index, ranker=Rankers(chinese=_only("loglen", 10.0))).retrieve(question)
     assert "learned" not in plain.legs and "learned" in longest_first.legs
     head = [cid for cid, _ in longest_first.legs["learned"]]
     lengths = [len(small_index.chunks[c].text) for c in head]
     assert lengths == sorted(lengths, reverse=True)  # the model's order: longest text first
     assert longest_first.passages[0].chunk_id == head[0] != plain.passages[0].chunk_id
-    english = HybridRetriever(small_index, ranker=_only("loglen", 10.0)).retrieve("What is the relocation allowance?")
-    assert "learned" not in english.legs  # the features measure Chinese wording: an English question keeps fused order
+    english = HybridRetriever(small_index, ranker=Rankers(chinese=_only("loglen", 10.0))).retrieve("What is the relocation allowance?")
+    assert "learned" not in english.legs  # the Chinese model ranks Chinese questions only
+    both = Rankers(chinese=_only("loglen", 10.0), english=_only("loglen", -10.0))
+    english = HybridRetriever(small_index, ranker=both).retrieve("What is the relocation allowance?")
+    head = [cid for cid, _ in english.legs["learned"]]
+    lengths = [len(small_index.chunks[c].text) for c in head]
+    assert lengths == sorted(lengths)  # the English model's order: shortest first
 
 
 def test_ranking_candidates_are_the_fused_order_of_the_whole_question(small_index: LoadedIndex) -> None:
@@ -149,8 +157,26 @@ def test_ranking_candidates_are_the_fused_order_of_the_whole_question(small_inde
 def test_the_dense_relevance_signal_does_not_depend_on_the_order_of_the_passages(small_index: LoadedIndex) -> None:
     question = "征收住宅房屋的搬迁补助费是多少？"
     plain = HybridRetriever(small_index).retrieve(question)
-    shortest_first = HybridRetriever(small_index, ranker=_only("loglen", -10.0)).retrieve(question)
+    shortest_first = HybridRetriever(small_index, ranker=Rankers(chinese=_only("loglen", -10.0))).retrieve(question)
     assert [p.chunk_id for p in plain.passages[:3]] != [p.chunk_id for p in shortest_first.passages[:3]]
     idf = small_index.bigram_idf
     best = max(score for _, score in plain.legs["dense"])
     assert relevance(question, plain, idf, 3)[1] == relevance(question, shortest_first, idf, 3)[1] == best
+
+
+def test_the_english_legs_give_their_own_features(small_index: LoadedIndex) -> None:
+    first, second = list(small_index.chunks)[:2]
+    candidates = Candidates([(first, 0.02), (second, 0.01)],
+                            {"cross": [(second, 0.4)], "translated": [(first, 0.9), (second, 0.8)]})
+    rows = features(small_index, "", "", candidates, [], 8)
+    col = FEATURES.index
+    assert rows[1][col("cross_rr")] == 1.0 and rows[1][col("cross_s")] == 0.4 and rows[0][col("cross_rr")] == 0.0
+    assert rows[0][col("tr_rr")] == 1.0 and rows[1][col("tr_rr")] == 0.5 and rows[1][col("tr_s")] == 0.8
+
+
+def test_an_english_question_is_measured_by_the_chinese_terms_its_keyword_leg_searches(small_index: LoadedIndex) -> None:
+    retriever = HybridRetriever(small_index)
+    question = "What is the relocation allowance for expropriated housing?"
+    assert retriever.keyword_query(question)  # the glossary gives Chinese terms for its phrases
+    _, rows = retriever.ranking_candidates(question)
+    assert max(r[FEATURES.index("cov_all")] for r in rows) > 0.3  # English words share no characters with a clause
