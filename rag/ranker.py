@@ -49,8 +49,8 @@ FEATURES: tuple[str, ...] = (
     "year_match",     # it names a year the question names
     "year_conflict",  # the question names years, it names others only
     "named",          # its document is named by the question (文号 or title)
-    "doc_votes",      # share of the top 10 candidates from its document
-    "par_votes",      # share of the top 10 candidates under its parent section
+    "doc_votes",      # candidates among the top 10 (at most `depth`) from its document, over 10
+    "par_votes",      # … under its parent section, over 10
     "cross_rr",       # 1 / its rank in the cross-lingual leg (a question not in Chinese)
     "cross_s",        # its cross-lingual similarity
     "tr_rr",          # 1 / its rank in the leg that ranks the glossary's Chinese terms with e5
