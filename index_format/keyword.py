@@ -105,9 +105,18 @@ class KeywordIndex:
 
 def bigram_idf(texts: Sequence[str]) -> Idf:
     """Inverse document frequency of character bigrams over `texts` (matching forms): rare bigrams weigh more."""
+    return _gram_idf(texts, 2)
+
+
+def char_idf(texts: Sequence[str]) -> Idf:
+    """Inverse document frequency of single characters over `texts` (matching forms): 墙 weighs more than 的."""
+    return _gram_idf(texts, 1)
+
+
+def _gram_idf(texts: Sequence[str], size: int) -> Idf:
     df: Counter[str] = Counter()
     for t in texts:
-        df.update({t[i:i + 2] for i in range(len(t) - 1)})
+        df.update({t[i:i + size] for i in range(len(t) - size + 1)})
     n = max(1, len(texts))
     return Idf({g: math.log(1 + n / c) for g, c in df.items()})
 

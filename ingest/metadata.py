@@ -15,7 +15,7 @@ _GAZETTE_RE = re.compile(
 _MASTHEAD_RE = re.compile(r"(\d{4})\s*年?\s*第\s*(\d{1,2})\s*期")
 _CITY_RE = re.compile(r"([\u4e00-\u9fff]{2,3})市人民政府")
 _EFFECTIVE_RE = re.compile(
-    r"自\s*(?:(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|(印发|公布|发布)之日)\s*起\s*(?:施行|实施|执行|试行)"
+    r"自\s*(?:(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|(印发|公布|发布|颁布)之日)\s*起\s*(?:施行|实施|执行|试行)"
 )
 _TERM_RE = re.compile(rf"有效期\s*(?:为)?\s*([{CN_NUM}\d]+)\s*年")
 _EXPIRY_RE = re.compile(r"有效期至\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")

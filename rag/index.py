@@ -14,6 +14,7 @@ from index_format.embedding import embedding_text
 from index_format.generations import IndexFiles, load_state
 from index_format.keyword import Idf, KeywordIndex
 from index_format.keyword import bigram_idf as keyword_idf
+from index_format.keyword import char_idf as character_idf
 from index_format.manifest import Manifest
 from index_format.protocols import Embedder, QueryEmbedder, Store
 from ingest.records import Chunk, Document
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 _TITLE_NOISE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}市)?(?:人民政府)?(?:办公厅|办公室)?关于(?:印发)?|[《》“”]|[（(]试行[）)]|的通知$|通知$")
 _ROW_NUMBER = re.compile(r"序号|编号")  # the column that numbers a table's rows
+_TERM_WORDS = re.compile(r"有效期|试行期|执行期|有效至")  # a document's text states how long it applies
 
 
 class IndexMissing(FileNotFoundError):
@@ -65,6 +67,11 @@ class LoadedIndex:
         """Inverse document frequency of character bigrams over the chunks (rare bigrams weigh more); written by
         the ingest, computed here only for an index without it."""
         return keyword_idf([c.norm_text for c in self.chunks.values()])
+
+    @cached_property
+    def char_idf(self) -> dict[str, float]:
+        """Inverse document frequency of single characters over the chunks (the ranker's character coverage)."""
+        return character_idf([c.norm_text for c in self.chunks.values()])
 
     @cached_property
     def doc_numbers(self) -> frozenset[str]:
@@ -119,6 +126,17 @@ class LoadedIndex:
             if chunk.kind == "table_row":
                 out[chunk.doc_id] |= {int(v) for col, v in chunk.cells if _ROW_NUMBER.search(col) and v.strip().isdigit()}
         return {doc: frozenset(numbers) for doc, numbers in out.items() if numbers}
+
+    @cached_property
+    def unstated_terms(self) -> dict[str, str]:
+        """The documents that state no term (no 有效期, 试行期 or 执行期 in any text of their 文号, and no expiry in
+        their metadata): doc id → the sentence saying when they take effect ("" when there is none)."""
+        def issued(d: Document) -> str:  # a notice, the text it issues and its attachments go together
+            return d.doc_number or d.parent_doc_number or d.doc_id
+
+        stated = {issued(d) for d in self.documents.values() if d.validity.expires is not None or _TERM_WORDS.search(d.text)}
+        return {d.doc_id: d.validity.statement for d in self.documents.values()
+                if issued(d) not in stated and d.kind != "chronicle"}
 
     @cached_property
     def clause_lines(self) -> tuple[str, list[str]]:

@@ -19,14 +19,14 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "6"
+POLICY_VERSION = "7"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
 website/which company asked by naming; an occurrence named by two numbers (第七届…第五次) needs both. 5: the quantity
 kind, a value bound to the subject in the lead section too, values left open by reference, attachments quoted as form
 names, row_not_printed, a row counting for its named table only. 6: the dense and cross-lingual relevance signals
-are the leg's best score, not the best among the top passages (`best_score`)."""
+are the leg's best score, not the best among the top passages (`best_score`). 7: term_not_stated."""
 
 
 class Outcome(StrEnum):
@@ -50,8 +50,8 @@ class Decision:
 
 
 class IndexFacts(Protocol):
-    """What the rules read from the index: bigram IDF weights, the corpus's clause lines, its places and each
-    document's printed table-row numbers."""
+    """What the rules read from the index: bigram IDF weights, the corpus's clause lines, its places, each
+    document's printed table-row numbers and the documents that state no term (`LoadedIndex.unstated_terms`)."""
 
     @property
     def bigram_idf(self) -> dict[str, float]: ...
@@ -64,6 +64,9 @@ class IndexFacts(Protocol):
 
     @property
     def row_numbers(self) -> dict[str, frozenset[int]]: ...
+
+    @property
+    def unstated_terms(self) -> dict[str, str]: ...
 
 
 def _default(name: str) -> Any:

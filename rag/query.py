@@ -129,6 +129,8 @@ _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 ORDINAL = re.compile(rf"第([{CN_NUM}\d]+)(次|期|届|批)")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]\s*((?:19|20)\d{2})(?!\d)")
+# the question asks how long a document applies (its 有效期): a fact of the document, read from its metadata
+TERM_ASK = re.compile(r"有效期|执行期限|试行期|有效到|(?:什么时候|何时|哪年|哪一年)(?:到期|失效|废止)|\bvalid(?:ity)?\b|\bexpir", re.I)
 MONTH_DAY = re.compile(r"(?<!\d)(1[0-2]|0?[1-9])\s*月\s*(3[01]|[12]\d|0?[1-9])\s*[日号]")
 
 
@@ -150,6 +152,7 @@ class QueryFacts:
     years: tuple[int, ...] = ()  # every year the question names (2022年和2025年), in order
     days: tuple[tuple[int, int], ...] = ()  # every (month, day) the question names (3月22日), in order
     ordinals: tuple[tuple[int, str], ...] = ()  # every numbered occurrence it names (第73次 → (73, "次")), in order
+    term: bool = False  # it asks how long a document applies (有效期, 到期, valid until)
 
 
 def _number(text: str) -> int | None:
@@ -218,6 +221,7 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
         years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(dated))),
         days=tuple(dict.fromkeys((int(m), int(d)) for m, d in MONTH_DAY.findall(dated))),
         ordinals=ordinals_in(q),
+        term=bool(TERM_ASK.search(turn if turn is not None and asks_something(turn) else question)),
     )
 
 

@@ -497,13 +497,14 @@ NOT_WORD = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]")
 QUESTION_WORDS = re.compile(r"什么|怎么|多少|哪些|如何|是否|请问|规定|吗|呢|的|了|是|有")
 
 
-def keyword_coverage(question: str, text: str, idf: dict[str, float] | None = None) -> float:
+def keyword_coverage(question: str, text: str, idf: dict[str, float] | None = None, size: int = 2) -> float:
     """Share of the question's content bigrams that occur in text (the matching forms), weighted by IDF when
     given (搬迁补助 counts more than 土地). Question words do not count; callers pass the question with its place
-    names stripped (`Places.strip`): the city is a filter, not evidence of relevance."""
+    names stripped (`Places.strip`): the city is a filter, not evidence of relevance. `size` 1: single characters
+    instead of bigrams (with a character IDF), which reach a clause that words the thing otherwise (院墙 → 围墙)."""
     q = NOT_WORD.sub("", matching_form(question))
     q = QUESTION_WORDS.sub("", q)
-    grams = {q[i:i + 2] for i in range(len(q) - 1)}
+    grams = {q[i:i + size] for i in range(len(q) - size + 1)}
     if not grams:
         return 0.0
     t = matching_form(text)

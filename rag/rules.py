@@ -361,6 +361,34 @@ def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 
 
 
+_DOCUMENT_WORD = re.compile(r"办法|方案|意见|规定|通知|细则|制度|计划|规划|预案|决定|文件|政策|措施|\b(?:measures|plan|notice|"
+                            r"document|policy|opinions|regulations|rules)\b", re.I)
+
+
+def term_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """The question asks how long a document applies (有效期, 到期) and the document it asks about — the ones it
+    names, else the one the answer leads with when it speaks of a document (该办法, 这个方案) — states no term in any
+    of its texts (`LoadedIndex.unstated_terms`: many say only 自印发之日起施行): a clause about some other period
+    must not answer it. A term stated anywhere in a named document's texts (its notice, the text it issues, its
+    attachments) keeps the question answerable; the refusal quotes the sentence saying when it takes effect."""
+    if not inp.facts.term:
+        return None
+    r, unstated = inp.retrieved, inp.index.unstated_terms
+    named = [p for p in r.passages if p.doc_number and p.doc_number in r.doc_numbers]
+    if r.doc_numbers:
+        asked = named
+    else:
+        lead = r.direct(1)
+        asked = lead if lead and _DOCUMENT_WORD.search(inp.question) else []
+    if not asked or any(p.doc_id not in unstated for p in asked):
+        return None
+    first = asked[0]
+    title = first.doc_title or first.wrapper_title
+    effect = next((unstated[p.doc_id] for p in asked if unstated[p.doc_id]), "")
+    note = f"《{title}》没有规定有效期" + (f"，只规定：“{effect}”" if effect else "")
+    return Decision(Outcome.REFUSE, "term_not_stated", Reason.TERM_NOT_STATED, note)
+
+
 def years_of(p: Passage) -> set[int]:
     """The years a passage speaks of: its document's and entry's dates, every year its title, headings and text
     name, and every year inside a span they name (2021—2022年, 2018至2020年)."""
@@ -436,6 +464,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("attachment_not_printed", attachment_not_printed),
     ("table_not_printed", table_not_printed),
     ("row_not_printed", row_not_printed),
+    ("term_not_stated", term_not_stated),
     ("value_not_stated", value_not_stated),
 )
 """The rules in the order they decide (the first that refuses wins)."""

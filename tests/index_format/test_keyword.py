@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-from index_format.keyword import KeywordIndex, tokenize
+from index_format.keyword import KeywordIndex, bigram_idf, char_idf, tokenize
 
 TEXTS = {
     "relocation": "第十二条 搬迁补助：征收住宅房屋，搬迁补助费18元/平方米，实行产权调换期房安置的支付两次。",
@@ -44,3 +45,10 @@ def test_saved_index_loads_and_answers_the_same(tmp_path: Path) -> None:
     index.save(tmp_path / "kw")
     loaded = KeywordIndex.load(tmp_path / "kw")
     assert loaded.search("PM2.5", k=2) == index.search("PM2.5", k=2)
+
+
+def test_idf_weighs_what_fewer_texts_hold() -> None:
+    texts = list(TEXTS.values())
+    chars, grams = char_idf(texts), bigram_idf(texts)
+    assert chars["墙"] == math.log(1 + 3 / 1) and chars["第"] == math.log(1 + 3 / 2)  # 墙 in one text, 第 in two
+    assert grams["围墙"] == chars["墙"] and "围" in chars and "围墙" not in chars and "墙" not in grams

@@ -136,3 +136,9 @@ def test_parse_date_reads_chinese_dates(text: str, day: date) -> None:
 @pytest.mark.parametrize("text", ["2021年2月30日", "年 月 日", "无日期"])
 def test_parse_date_returns_none_for_impossible_or_missing_dates(text: str) -> None:
     assert parse_date(text) is None
+
+
+def test_validity_from_the_day_of_promulgation_takes_the_signature_date() -> None:
+    # 自颁布之日起实施 (晋市政办〔2021〕46号's 办法) is 自印发之日起施行 in other words
+    v = validity_of("第十一条 本办法自颁布之日起实施，有效期2年。", signed=date(2021, 12, 20))
+    assert (v.effective, v.expires) == (date(2021, 12, 20), date(2023, 12, 19))

@@ -188,3 +188,10 @@ def test_a_question_asking_how_much_of_no_named_kind_asks_for_a_quantity_stated_
 def test_a_sentence_that_only_names_a_ratio_states_none() -> None:
     assert not answers_kind("ratio", "优良天数比例进一步提升")  # the word, not a value
     assert answers_kind("ratio", "优良天数比例达到72%") and answers_kind("ratio", "市级财政承担三成")
+
+
+def test_a_question_asking_how_long_a_document_applies_asks_its_term() -> None:
+    for question in ("《某办法》的有效期是几年？", "这个方案什么时候到期？", "When does the plan expire?", "Is it still valid?"):
+        assert analyse_with(question, PLACES).term, question
+    for question in ("药品到期核销，财政补多少钱？", "搬迁补助费是多少？"):
+        assert not analyse_with(question, PLACES).term, question

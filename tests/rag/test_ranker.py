@@ -28,7 +28,7 @@ def _rows(index: LoadedIndex, question: str) -> tuple[list[str], list[list[float
 def test_every_row_has_every_feature_and_relative_features_peak_at_zero(small_index: LoadedIndex) -> None:
     ids, rows = _rows(small_index, "征收住宅房屋的搬迁补助费是多少？")
     assert ids and len(rows) == len(ids) and all(len(r) == len(FEATURES) for r in rows)
-    for relative in ("dense_rel", "cov_rel"):
+    for relative in ("dense_rel", "cov_rel", "cov_char_rel"):
         column = [r[FEATURES.index(relative)] for r in rows]
         assert max(column) == 0.0 and min(column) <= 0.0
     fused_rr = [r[FEATURES.index("fused_rr")] for r in rows]
@@ -40,6 +40,20 @@ def test_coverage_features_tell_the_clause_holding_the_words_from_the_others(sma
     cov = {cid: r[FEATURES.index("cov_text")] for cid, r in zip(ids, rows, strict=True)}
     holder = next(cid for cid in ids if "搬迁补助费18元" in small_index.chunks[cid].text.replace(" ", ""))
     assert cov[holder] == max(cov.values()) and min(cov.values()) < cov[holder]
+
+
+def test_character_coverage_reaches_a_clause_that_words_the_thing_otherwise(small_index: LoadedIndex) -> None:
+    # 院墙 (a citizen's word, absent from the corpus) shares no bigram with 围墙 but shares 墙
+    chunks = small_index.chunks
+    wall = next(cid for cid, c in chunks.items() if "围墙" in c.text and c.kind == "clause")
+    other = next(cid for cid, c in chunks.items() if "墙" not in small_index.context_text(c) and "赔" not in c.text)
+    candidates = Candidates([(other, 0.02), (wall, 0.01)], {"dense": [(other, 0.9), (wall, 0.8)]})
+    question = "院墙被拆了怎么赔？"
+    rows = features(small_index, question, question, candidates, [], 8)
+    col = FEATURES.index
+    assert rows[1][col("cov_char")] > rows[0][col("cov_char")]
+    assert rows[1][col("cov_char_rel")] == 0.0 and rows[0][col("cov_char_rel")] < 0.0
+    assert rows[1][col("cov_all")] == rows[0][col("cov_all")] == 0.0  # no bigram of the question in either
 
 
 def test_a_clause_naming_only_other_years_than_the_question_conflicts(small_index: LoadedIndex) -> None:

@@ -252,3 +252,22 @@ def test_an_english_question_reads_a_table_by_the_same_words_in_english() -> Non
     assert _READS_TABLE_EN.search("In the compensation zoning table of the central urban area, which zone is Beishidian in?")
     assert _READS_TABLE_EN.search("What is shown on the emergency response procedure chart?")
     assert not _READS_TABLE_EN.search("Which departments are listed as responsible for the plan?")
+
+
+def test_a_named_document_that_states_no_term_is_refused_with_the_sentence_saying_when_it_applies(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("《晋城市政府性债务风险应急处置预案》的有效期到什么时候？")
+    assert answer.refused and answer.reason == Reason.TERM_NOT_STATED
+    assert "没有规定有效期" in answer.text and "本预案自印发之日起实施" in answer.text and answer.leads
+
+
+def test_a_document_stating_its_term_anywhere_is_not_judged_by_the_term_rule(small_index: LoadedIndex) -> None:
+    # the notice issuing 晋市政发〔2018〕23号 says nothing of a term; the 办法 it issues does (有效期五年)
+    stated = [d for d in small_index.documents.values() if d.doc_number == "晋市政发〔2018〕23号"]
+    assert {d.kind for d in stated} >= {"notice", "embedded"} and not any(d.doc_id in small_index.unstated_terms for d in stated)
+    answer = _pipeline(small_index).answer("晋城市国有土地上房屋征收与补偿办法的有效期是几年？")
+    assert "term_not_stated" not in answer.trace.rules_fired and "有效期五年" in answer.text
+
+
+def test_a_term_of_something_other_than_a_document_is_not_judged_by_the_term_rule(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("营业执照的有效期有多长？")  # names no document and speaks of none
+    assert "term_not_stated" not in answer.trace.rules_fired
