@@ -128,6 +128,18 @@ class LoadedIndex:
         return {doc: frozenset(numbers) for doc, numbers in out.items() if numbers}
 
     @cached_property
+    def table_rows(self) -> dict[tuple[str, str], list[str]]:
+        """The printed tables' rows by (文号, or doc id for a document without one; a heading of the rows — the
+        table's title among them), in document order: what a clause citing 《title》 points to."""
+        out: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for chunk in sorted(self.chunks.values(), key=lambda c: (c.doc_id, c.ordinal)):
+            if chunk.kind == "table_row":
+                owner = self.documents[chunk.doc_id].doc_number or chunk.doc_id
+                for heading in dict.fromkeys(h.replace(" ", "") for h in chunk.headings if len(h) >= 4):
+                    out[(owner, heading)].append(chunk.chunk_id)
+        return dict(out)
+
+    @cached_property
     def unstated_terms(self) -> dict[str, str]:
         """The documents that state no term (no 有效期, 试行期 or 执行期 in any text of their 文号, and no expiry in
         their metadata): doc id → the sentence saying when they take effect ("" when there is none)."""

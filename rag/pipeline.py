@@ -151,7 +151,8 @@ class Pipeline:
     def _offline(self, ctx: _Context, notices: tuple[str, ...] = ()) -> Answer:
         assert ctx.retrieved is not None
         composition = compose(ctx.standalone, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step,
-                              ctx.retrieved.facet_leads, self.index.places, ctx.lead, ctx.retrieved.parts)
+                              ctx.retrieved.facet_leads, self.index.places, ctx.lead, ctx.retrieved.parts,
+                              ctx.retrieved.cited_rows)
         if is_cross_lingual(ctx.question):  # an English question gets Chinese clauses: say so before quoting them
             notices = (CHINESE_SOURCES_NOTICE, *notices)
         notices = notices + ctx.notices

@@ -48,7 +48,9 @@ class RetrievalConfig:
     documents move below every other hit, in order (`Retrieved.capped`), so copies of one text do not crowd out the
     others; 0 = no cap;
     cell_weight: the cell leg's weight (the table rows whose cell value and column name the question both names,
-    `rag.cells`); 0: no cell leg."""
+    `rag.cells`); 0: no cell leg;
+    cited_rows: rows of a printed table the leading clause cites by its title that are added after it (the ones
+    matching the question's characters best, `HybridRetriever._cited_rows`); 0: none."""
 
     k_leg: int = 30
     rrf_k: int = 60
@@ -66,6 +68,7 @@ class RetrievalConfig:
     decompose: bool = True
     max_per_family: int = 1
     cell_weight: float = 1.0
+    cited_rows: int = 3
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Retrieved:
     facet_leads: list[str] = field(default_factory=list)  # a comparison or parts: the best chunk of each, in order
     parts: list[str] = field(default_factory=list)  # a multi-part question: its parts, in order (`rag.decompose`)
     capped: list[str] = field(default_factory=list)  # hits the near-duplicate family cap moved out of a top k
+    cited_rows: dict[str, list[str]] = field(default_factory=dict)  # a clause → the rows of the table it cites, added
 
     def direct(self, top: int) -> list[Passage]:
         """The first `top` passages retrieval ranked directly (not added by widening), best first."""
@@ -97,6 +101,7 @@ class _Ranked:
     widened: set[str]
     groups: list[list[str]]
     capped: list[str]  # hits the family cap moved out of the top k (`RetrievalConfig.max_per_family`)
+    cited_rows: dict[str, list[str]] = field(default_factory=dict)  # `Retrieved.cited_rows`
 
 
 def mentioned_doc_numbers(index: LoadedIndex, question: str) -> list[str]:
@@ -330,7 +335,7 @@ class HybridRetriever:
         two_cities = len(self.index.places.named(matching_form(query))) >= 2
         parts = split_parts(query) if self.config.decompose and not two_cities else ()
         if len(parts) < 2:
-            return self._retrieved([whole], doc_numbers)
+            return self._retrieved([self._with_cited_rows(whole, query)], doc_numbers)
         return self._decomposed(whole, parts, filters, doc_numbers, titled, widen)
 
     def _ranking_query(self, query: str, titled: bool) -> str:
@@ -451,7 +456,45 @@ class HybridRetriever:
         ]
         fused = sorted({cid: v for p in parts for cid, v in p.fused}.items(), key=lambda kv: -kv[1])
         capped = list(dict.fromkeys(c for p in parts for c in p.capped if c not in flat))
-        return Retrieved(passages, legs, fused, sorted(widened), doc_numbers, groups, facet_leads, capped=capped)
+        cited = parts[0].cited_rows if len(parts) == 1 and chosen is None else {}
+        return Retrieved(passages, legs, fused, sorted(widened), doc_numbers, groups, facet_leads, capped=capped,
+                         cited_rows=cited)
+
+    def _with_cited_rows(self, ranked: _Ranked, query: str) -> _Ranked:
+        """`ranked` with the rows its leading clause cites (`_cited_rows`) as a group of their own after its section
+        (rows retrieved directly move there from their own groups)."""
+        if not ranked.groups:
+            return ranked
+        lead = ranked.groups[0][0]
+        rows = [r for r in self._cited_rows(lead, query) if r not in ranked.groups[0]]
+        if not rows:
+            return ranked
+        rest = [kept for group in ranked.groups[1:] if (kept := [c for c in group if c not in rows])]  # a row hit moves up
+        added = {r for r in rows if r not in ranked.top}
+        return replace(ranked, widened=ranked.widened | added, groups=[ranked.groups[0], rows, *rest], cited_rows={lead: rows})
+
+    def _cited_rows(self, clause: str, query: str) -> list[str]:
+        """The rows of a table that `clause` cites by its title in book-title marks (…根据《晋城市房屋征收附属物补偿
+        指导价》（附表1）确定) and that a text of the same 文号 prints as rows, that match the question's characters
+        best (IDF-weighted, `keyword_coverage` of size 1) — only when some match and the others match less: a
+        question that picks no row out of the table gets none (at most `RetrievalConfig.cited_rows`). A clause says
+        what the table is for; the rows hold the figures a citizen asks for (院墙被拆了怎么赔？ → the 围墙 rows)."""
+        index, limit = self.index, self.config.cited_rows
+        chunk = index.chunks[clause]
+        if not limit or chunk.kind != "clause":  # a clause cites the table; the table's own block names its title
+            return []
+        text = chunk.text.replace(" ", "")
+        family = index.documents[chunk.doc_id].doc_number or chunk.doc_id
+        rows = [cid for (owner, title), ids in index.table_rows.items()
+                if owner == family and f"《{title}》" in text for cid in ids]
+        if len(rows) < 2:
+            return []
+        wording = index.places.strip(query)
+        match = {cid: keyword_coverage(wording, index.chunks[cid].text, index.char_idf, size=1) for cid in rows}
+        best = max(match.values())
+        if best <= 0 or best == min(match.values()):
+            return []
+        return [cid for cid in rows if match[cid] == best][:limit]
 
     def _clauses(self, parent: str) -> list[str]:
         """The children of `parent` that widening may add: its clauses and table blocks, not its table rows (a

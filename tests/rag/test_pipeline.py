@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from rag.compose import CITED_ROWS_HEADING, SOURCES_HEADING
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
@@ -253,3 +254,14 @@ def test_the_pipeline_takes_the_learned_ranker_from_the_settings(monkeypatch: py
     finally:
         pipeline.load_pipeline.cache_clear()
     assert got == [load_ranker(None) if bundled else None] and (got[0] is not None) == bundled
+
+
+def test_a_clause_citing_a_printed_table_is_followed_by_the_rows_the_question_picks_out(small_index: LoadedIndex) -> None:
+    # 23号 第十一条 says 附属设施 are paid by 《晋城市房屋征收附属物补偿指导价》（附表1）; the rows hold the figures
+    answer = _pipeline(small_index).answer("围墙等附属设施被拆除，补偿费用怎么确定？")
+    assert not answer.refused and answer.citations[0].path == "第十一条"
+    lines = answer.text.split("\n")
+    rows = lines[lines.index(CITED_ROWS_HEADING) + 1:lines.index(SOURCES_HEADING)]
+    shown = [line for line in rows if "附表1" in line]
+    assert len(shown) == 2 and all("项目：围墙" in line and "补偿标准（元）" in line for line in shown)
+    assert {c.path for c in answer.citations} >= {"附表1 第1行", "附表1 第2行"}  # each row cited on its own

@@ -256,3 +256,26 @@ def test_a_filtered_dense_leg_keeps_the_allowed_of_an_unfiltered_search_and_filt
     assert far.calls == [None, {"city": "晋城"}] and 3 * DENSE_OVERFETCH < 30  # too few in the unfiltered search
     store.calls.clear()
     assert _dense(store, [1.0, 0.0], 3, None, None) == store.query([1.0, 0.0], k=3) and store.calls[0] is None
+
+
+def _clause(index: LoadedIndex, doc_number: str, path_text: str) -> str:
+    return next(cid for cid, c in index.chunks.items()
+                if index.documents[c.doc_id].doc_number == doc_number and c.kind == "clause" and path_text in c.text)
+
+
+def test_the_rows_a_clause_cites_are_the_ones_the_question_picks_out_or_none(small_index: LoadedIndex) -> None:
+    retriever = HybridRetriever(small_index)
+    cites = _clause(small_index, "晋市政发〔2018〕23号", "《晋城市房屋征收附属物补偿指导价》")
+    rows = retriever._cited_rows(cites, "院墙被拆了怎么赔？")  # 院墙: the documents say 围墙
+    assert [small_index.chunks[r].cells[1] for r in rows] == [("项目", "围墙"), ("项目", "围墙")]
+    assert retriever._cited_rows(cites, "附属物怎么补偿？") == []  # no row matches more than the others
+    other = _clause(small_index, "晋市政发〔2018〕23号", "搬迁补助费")
+    assert retriever._cited_rows(other, "院墙被拆了怎么赔？") == []  # cites no printed table
+    off = HybridRetriever(small_index, RetrievalConfig(cited_rows=0))
+    assert off._cited_rows(cites, "院墙被拆了怎么赔？") == []
+
+
+def test_a_table_block_naming_its_own_title_cites_no_rows(small_index: LoadedIndex) -> None:
+    block = next(cid for cid, c in small_index.chunks.items() if c.kind == "table"
+                 and "《晋城市房屋征收附属物补偿指导价》" in c.text and small_index.documents[c.doc_id].doc_number == "晋市政发〔2018〕23号")
+    assert HybridRetriever(small_index)._cited_rows(block, "院墙被拆了怎么赔？") == []
