@@ -8,7 +8,6 @@ Each step returns its figures as a dict.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,7 +23,7 @@ from bench.timing import Stopwatch, rate, summarize_ms
 from index_format import docstore
 from index_format.embedding import embedding_text
 from index_format.generations import Generations, IndexFiles
-from index_format.keyword import KeywordIndex, bigram_idf
+from index_format.keyword import KeywordIndex
 from index_format.manifest import Manifest, SyntheticArchive
 from index_format.store import ChunkStore
 from ingest.families import family_count, with_families
@@ -81,8 +80,7 @@ def build(folder: Path, archive: Archive, base: Mapping[str, np.ndarray], sigma:
     with watch("keyword_save"):
         keyword.save(files.keyword)
     with watch("idf_build"):  # the same weights and serialisation as ingest.pipeline._write_index_files
-        idf = bigram_idf([chunks[cid].norm_text for cid in ids])
-        docstore.write_atomic(files.idf, json.dumps(idf, ensure_ascii=False, separators=(",", ":")))
+        docstore.save_idf(files.idf, files.char_idf, [chunks[cid].norm_text for cid in ids])
     with watch("families"):  # as ingest.pipeline._write_index_files stores them with the documents
         docs = with_families(docs, settings.near_duplicate_jaccard)
     with watch("docstore_save"):
@@ -104,7 +102,7 @@ def build(folder: Path, archive: Archive, base: Mapping[str, np.ndarray], sigma:
         "keyword_build_per_s": rate(len(ids), s["keyword_build"]),
         "disk_mib": {"chroma": size_mib(folder / "chroma"), "keyword": size_mib(files.keyword),
                      "documents_jsonl": size_mib(files.documents), "chunks_jsonl": size_mib(files.chunks),
-                     "bigram_idf": size_mib(files.idf)},
+                     "bigram_idf": size_mib(files.idf), "char_idf": size_mib(files.char_idf)},
     }
 
 

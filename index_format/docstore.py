@@ -60,6 +60,16 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def save_idf(bigrams: Path, chars: Path, texts: list[str]) -> None:
+    """The keyword weights a reader needs at once, computed over the chunks' matching forms (`texts`) once per
+    generation, not on a reader's first question: bigram IDF (the relevance gate) and character IDF (the rankers'
+    character coverage)."""
+    from index_format.keyword import bigram_idf, char_idf
+
+    for path, weights in ((bigrams, bigram_idf(texts)), (chars, char_idf(texts))):
+        write_atomic(path, json.dumps(weights, ensure_ascii=False, separators=(",", ":")))
+
+
 def save_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     write_atomic(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
 

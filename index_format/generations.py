@@ -74,6 +74,10 @@ class IndexFiles:
         return self.root / "bigram_idf.json"
 
     @property
+    def char_idf(self) -> Path:
+        return self.root / "char_idf.json"
+
+    @property
     def generation(self) -> int:
         return int(self.root.name[1:])  # the folder is g<k>
 

@@ -10,7 +10,6 @@ index answering, and the next run resumes the staged generation.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -219,7 +218,7 @@ def run_ingest(
         report.column_dumps = counts.column_dumps
         report.tables = sum(1 for c in chunks.values() if c.kind == "table")
         report.generation = generations.current()
-        complete = (published.keyword / "ids.json").exists() and published.idf.exists()  # an older layout lacks a file
+        complete = all(p.exists() for p in (published.keyword / "ids.json", published.idf, published.char_idf))  # an older layout lacks one
         if published.exists() and manifest.files == entries and set(chunks) == set(old_chunks) and complete:
             report.seconds = time.perf_counter() - started
             return report  # nothing changed: nothing is embedded or written
@@ -390,7 +389,7 @@ def _write_index_files(files: IndexFiles, settings: Settings, entries: Mapping[s
                        chunks: dict[str, Chunk], cross_lingual: str | None = None) -> None:
     """The generation's files, the documents with their near-duplicate families (`ingest.families`); the manifest
     names the embedder of its second dense collection (`cross_lingual`, None when it has none)."""
-    from index_format.keyword import KeywordIndex, bigram_idf
+    from index_format.keyword import KeywordIndex
     from ingest.families import with_families
 
     ordered = sorted(chunks.values(), key=lambda c: (c.doc_id, c.ordinal))
@@ -401,6 +400,5 @@ def _write_index_files(files: IndexFiles, settings: Settings, entries: Mapping[s
         embedding_text(docs[c.doc_id].title, c.headings, c.index_text) for c in ordered
     ])
     keyword.save(files.keyword)
-    idf = bigram_idf([c.norm_text for c in ordered])  # the relevance gate's weights, computed once here, not per reader
-    docstore.write_atomic(files.idf, json.dumps(idf, ensure_ascii=False, separators=(",", ":")))
+    docstore.save_idf(files.idf, files.char_idf, [c.norm_text for c in ordered])
     Manifest(settings.fingerprint(), settings.index_shape(), entries, cross_lingual).write(files.manifest)

@@ -70,7 +70,8 @@ class LoadedIndex:
 
     @cached_property
     def char_idf(self) -> dict[str, float]:
-        """Inverse document frequency of single characters over the chunks (the ranker's character coverage)."""
+        """Inverse document frequency of single characters over the chunks (the rankers' character coverage);
+        written by the ingest, computed here only for an index without it."""
         return character_idf([c.norm_text for c in self.chunks.values()])
 
     @cached_property
@@ -128,16 +129,16 @@ class LoadedIndex:
         return {doc: frozenset(numbers) for doc, numbers in out.items() if numbers}
 
     @cached_property
-    def table_rows(self) -> dict[tuple[str, str], list[str]]:
-        """The printed tables' rows by (文号, or doc id for a document without one; a heading of the rows — the
+    def table_rows(self) -> dict[str, dict[str, list[str]]]:
+        """The printed tables' rows by 文号 (doc id for a document without one), then by a heading of the rows (the
         table's title among them), in document order: what a clause citing 《title》 points to."""
-        out: dict[tuple[str, str], list[str]] = defaultdict(list)
+        out: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for chunk in sorted(self.chunks.values(), key=lambda c: (c.doc_id, c.ordinal)):
             if chunk.kind == "table_row":
                 owner = self.documents[chunk.doc_id].doc_number or chunk.doc_id
                 for heading in dict.fromkeys(h.replace(" ", "") for h in chunk.headings if len(h) >= 4):
-                    out[(owner, heading)].append(chunk.chunk_id)
-        return dict(out)
+                    out[owner][heading].append(chunk.chunk_id)
+        return {owner: dict(titles) for owner, titles in out.items()}
 
     @cached_property
     def unstated_terms(self) -> dict[str, str]:
@@ -192,6 +193,8 @@ def load_index(settings: Settings, embedder: Embedder | None = None, store: Stor
         index.store.query(embed_query("预热"), k=1)  # Chroma reads its vector index now, not on the first question
     if files.idf.exists():
         index.bigram_idf = Idf(json.loads(files.idf.read_text(encoding="utf-8")))  # fills the cached property
+    if files.char_idf.exists():
+        index.char_idf = Idf(json.loads(files.char_idf.read_text(encoding="utf-8")))
     _ = index.places, index.cells  # derived from the documents and rows now, not on the first question
     return index
 

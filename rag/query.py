@@ -206,7 +206,8 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
     cities = places.named(question)
     other = places.other(question)
     step = _STEP.search(q)
-    asks, unit = asked_kind(turn if turn is not None and asks_something(turn) else question)
+    asking = turn if turn is not None and asks_something(turn) else question
+    asks, unit = asked_kind(asking)
     # an English question names its years and days in English (in 2021, on 22 March): read as the documents write
     # them, so the year and day rules judge it as they judge a Chinese one
     dated = q + "".join(calendar_terms(question)) if cross else q
@@ -221,7 +222,7 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
         years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(dated))),
         days=tuple(dict.fromkeys((int(m), int(d)) for m, d in MONTH_DAY.findall(dated))),
         ordinals=ordinals_in(q),
-        term=bool(TERM_ASK.search(turn if turn is not None and asks_something(turn) else question)),
+        term=bool(TERM_ASK.search(asking)),
     )
 
 

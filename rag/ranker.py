@@ -94,6 +94,7 @@ def features(index: LoadedIndex, query: str, stripped: str, candidates: Candidat
         doc = index.documents[chunk.doc_id]
         heading = " ".join([doc.title, *chunk.headings])
         years = years_in(matching_form(f"{heading} {chunk.text}"))
+        context = index.context_text(chunk)
         values = {
             "fused_rr": 1 / rank, "fused_score": fused.get(cid, 0.0),
             "dense_rr": _rr(ranks, "dense", cid), "dense_s": scores.get("dense", {}).get(cid, 0.0),
@@ -101,10 +102,10 @@ def features(index: LoadedIndex, query: str, stripped: str, candidates: Candidat
             "cell_rr": _rr(ranks, "cell", cid),
             "cross_rr": _rr(ranks, "cross", cid), "cross_s": scores.get("cross", {}).get(cid, 0.0),
             "tr_rr": _rr(ranks, "translated", cid), "tr_s": scores.get("translated", {}).get(cid, 0.0),
-            "cov_all": keyword_coverage(stripped, index.context_text(chunk), idf),
+            "cov_all": keyword_coverage(stripped, context, idf),
             "cov_head": keyword_coverage(stripped, heading, idf),
             "cov_text": keyword_coverage(stripped, chunk.text, idf),
-            "cov_char": keyword_coverage(stripped, index.context_text(chunk), index.char_idf, size=1),
+            "cov_char": keyword_coverage(stripped, context, index.char_idf, size=1),
             "loglen": math.log1p(len(chunk.text)),
             "row": float(chunk.kind == "table_row"), "chron": float(chunk.event_date is not None),
             "depth": float(len(chunk.headings)),

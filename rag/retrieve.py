@@ -485,8 +485,7 @@ class HybridRetriever:
             return []
         text = chunk.text.replace(" ", "")
         family = index.documents[chunk.doc_id].doc_number or chunk.doc_id
-        rows = [cid for (owner, title), ids in index.table_rows.items()
-                if owner == family and f"《{title}》" in text for cid in ids]
+        rows = [cid for title, ids in index.table_rows.get(family, {}).items() if f"《{title}》" in text for cid in ids]
         if len(rows) < 2:
             return []
         wording = index.places.strip(query)

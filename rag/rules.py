@@ -374,9 +374,8 @@ def term_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     if not inp.facts.term:
         return None
     r, unstated = inp.retrieved, inp.index.unstated_terms
-    named = [p for p in r.passages if p.doc_number and p.doc_number in r.doc_numbers]
     if r.doc_numbers:
-        asked = named
+        asked = [p for p in r.passages if p.doc_number in r.doc_numbers]
     else:
         lead = r.direct(1)
         asked = lead if lead and _DOCUMENT_WORD.search(inp.question) else []

@@ -13,7 +13,7 @@ import pytest
 from bench.archive_index import LEGS, QueryVectors, Question, build, index_settings, load, measure
 from bench.synthetic import INVENTED_CITIES, Archive, Variant, derived_vectors, replicate
 from index_format.generations import IndexFiles
-from index_format.keyword import bigram_idf
+from index_format.keyword import bigram_idf, char_idf
 from ingest.pipeline import _write_index_files
 from ingest.records import Chunk, Document
 from rag.index import LoadedIndex
@@ -140,8 +140,11 @@ def test_build_writes_the_files_ingest_writes_and_load_reads_the_gate_weights(ar
     _write_index_files(ingested, index_settings(tmp_path / "ingest"), {}, archive.documents, archive.chunks)
     assert sorted(p.name for p in built.root.iterdir()) == sorted(p.name for p in ingested.root.iterdir())
     assert built.documents.read_text(encoding="utf-8") == ingested.documents.read_text(encoding="utf-8")  # families too
-    assert json.loads(built.idf.read_text(encoding="utf-8")) == json.loads(ingested.idf.read_text(encoding="utf-8"))
+    for weights in (built.idf, built.char_idf):  # the same weights as the ingest writes
+        twin = ingested.root / weights.name
+        assert json.loads(weights.read_text(encoding="utf-8")) == json.loads(twin.read_text(encoding="utf-8"))
     embedder = BigramEmbedder()
     index = load(tmp_path / "bench", QueryVectors({}, lambda: embedder))
-    assert "bigram_idf" in vars(index)  # filled from the file at load, not computed on the first question
-    assert index.bigram_idf == pytest.approx(bigram_idf([c.norm_text for c in index.chunks.values()]))
+    assert "bigram_idf" in vars(index) and "char_idf" in vars(index)  # read at load, not computed on the first question
+    texts = [c.norm_text for c in index.chunks.values()]
+    assert index.bigram_idf == pytest.approx(bigram_idf(texts)) and index.char_idf == pytest.approx(char_idf(texts))

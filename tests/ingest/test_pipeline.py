@@ -129,10 +129,13 @@ def test_the_gate_weights_are_written_by_the_ingest_and_read_by_readers(tmp_path
     embedder = BigramEmbedder()
     run_ingest(settings, lambda: embedder)
     loaded = load_index(settings, embedder=embedder)
-    assert IndexFiles.of(settings).idf.exists() and "bigram_idf" in loaded.__dict__  # filled at load, not computed
-    recomputed = LoadedIndex(loaded.documents, loaded.chunks, loaded.keyword, loaded.store, loaded.embed_query).bigram_idf
-    assert loaded.bigram_idf.keys() == recomputed.keys()
-    assert all(abs(loaded.bigram_idf[g] - recomputed[g]) < 1e-9 for g in recomputed)
+    files = IndexFiles.of(settings)
+    fresh = LoadedIndex(loaded.documents, loaded.chunks, loaded.keyword, loaded.store, loaded.embed_query)
+    for name, path in (("bigram_idf", files.idf), ("char_idf", files.char_idf)):
+        assert path.exists() and name in loaded.__dict__  # filled at load, not computed on the first question
+        read, recomputed = getattr(loaded, name), getattr(fresh, name)
+        assert read.keys() == recomputed.keys() and len(read) > 100
+        assert all(abs(read[g] - recomputed[g]) < 1e-9 for g in recomputed)
 
 
 def test_cross_lingual_space_holds_the_same_chunks_carries_them_over_and_is_pruned(tmp_path: Path, corpus: Path) -> None:

@@ -42,18 +42,22 @@ def test_coverage_features_tell_the_clause_holding_the_words_from_the_others(sma
     assert cov[holder] == max(cov.values()) and min(cov.values()) < cov[holder]
 
 
-def test_character_coverage_reaches_a_clause_that_words_the_thing_otherwise(small_index: LoadedIndex) -> None:
-    # 院墙 (a citizen's word, absent from the corpus) shares no bigram with 围墙 but shares 墙
-    chunks = small_index.chunks
-    wall = next(cid for cid, c in chunks.items() if "围墙" in c.text and c.kind == "clause")
-    other = next(cid for cid, c in chunks.items() if "墙" not in small_index.context_text(c) and "赔" not in c.text)
-    candidates = Candidates([(other, 0.02), (wall, 0.01)], {"dense": [(other, 0.9), (wall, 0.8)]})
-    question = "院墙被拆了怎么赔？"
+@pytest.mark.parametrize(("question", "word", "shared"), [
+    ("院墙被拆了怎么赔？", "围墙", "墙"),  # 院墙, a citizen's word absent from the corpus, shares no bigram with 围墙
+    ("老房子倒了谁管？", "房屋", "房"),  # 房子 shares no bigram with 房屋
+])
+def test_character_coverage_reaches_a_clause_that_words_the_thing_otherwise(
+        small_index: LoadedIndex, question: str, word: str, shared: str) -> None:
+    chunks, context = small_index.chunks, small_index.context_text
+    asked = set(question) - set("？了")
+    holder = next(cid for cid, c in chunks.items() if word in c.text and c.kind == "clause")
+    other = next(cid for cid, c in chunks.items() if not asked & set(context(c).replace(" ", "")))
+    candidates = Candidates([(other, 0.02), (holder, 0.01)], {"dense": [(other, 0.9), (holder, 0.8)]})
     rows = features(small_index, question, question, candidates, [], 8)
     col = FEATURES.index
-    assert rows[1][col("cov_char")] > rows[0][col("cov_char")]
-    assert rows[1][col("cov_char_rel")] == 0.0 and rows[0][col("cov_char_rel")] < 0.0
-    assert rows[1][col("cov_all")] == rows[0][col("cov_all")] == 0.0  # no bigram of the question in either
+    assert shared in context(chunks[holder]) and rows[0][col("cov_char")] == 0.0
+    assert rows[1][col("cov_char")] > 0.0 and rows[1][col("cov_char_rel")] == 0.0 and rows[0][col("cov_char_rel")] < 0.0
+    assert rows[1][col("cov_all")] == 0.0  # no bigram of the question in the clause: only its characters reach it
 
 
 def test_a_clause_naming_only_other_years_than_the_question_conflicts(small_index: LoadedIndex) -> None:
