@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     gate_strong_coverage: float = Field(0.7, description="wrong_city: coverage at which the named city's documents answer well enough not to look elsewhere.")
     gate_min_subject_chars: int = Field(4, description="value_not_stated: shortest run of the question taken as its subject.")
     gate_subject_share: float = Field(0.75, description="value_not_stated: share of the subject's character pairs a clause must hold to name it.")
-    gate_min_title_chars: int = Field(6, description="attachment_not_printed: shortest table/list title looked up.")
+    gate_min_title_chars: int = Field(5, description="attachment_not_printed, list_not_printed: shortest table/list title looked up (5: 立案审批表).")
     gate_max_titles: int = Field(4, description="attachment_not_printed: table words (表, 名单…) of one question looked up.")
     rules_off: str = Field("", description="Answer-policy rules switched off, comma-separated names (see rag/rules.py RULES).")
 

@@ -152,6 +152,12 @@ class LoadedIndex:
                 if issued(d) not in stated and d.kind != "chronicle"}
 
     @cached_property
+    def captions(self) -> frozenset[str]:
+        """Every document title and chunk heading, in matching form: what the corpus prints content under."""
+        titles = (t for d in self.documents.values() for t in (d.title, d.wrapper_title) if t)
+        return frozenset(f for h in (*titles, *(h for c in self.chunks.values() for h in c.headings)) if (f := matching_form(h)))
+
+    @cached_property
     def clause_lines(self) -> tuple[str, list[str]]:
         """Every line of every chunk in matching form: joined by newlines (for substring tests), and as a list."""
         lines = [f for c in self.chunks.values() for line in c.text.splitlines() if (f := matching_form(line))]

@@ -131,6 +131,8 @@ _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]\s*((?:19|20)\d{2})(?!\d)")
 # the question asks how long a document applies (its 有效期): a fact of the document, read from its metadata
 TERM_ASK = re.compile(r"有效期|执行期限|试行期|有效到|(?:什么时候|何时|哪年|哪一年)(?:到期|失效|废止)|\bvalid(?:ity)?\b|\bexpir", re.I)
+LIST_ASK = re.compile(r"哪些|哪几|都是谁|都有谁|具体是哪|包括什么|包含什么|什么内容|栏目|长什么样|(?:名单|名录|清单|目录)(?:吗|在哪)")
+"""A question asking what a set holds, item by item (都有哪些企业, 有哪些栏目, 名单在哪儿公布, 有具体的事项清单吗)."""
 MONTH_DAY = re.compile(r"(?<!\d)(1[0-2]|0?[1-9])\s*月\s*(3[01]|[12]\d|0?[1-9])\s*[日号]")
 
 
@@ -153,6 +155,7 @@ class QueryFacts:
     days: tuple[tuple[int, int], ...] = ()  # every (month, day) the question names (3月22日), in order
     ordinals: tuple[tuple[int, str], ...] = ()  # every numbered occurrence it names (第73次 → (73, "次")), in order
     term: bool = False  # it asks how long a document applies (有效期, 到期, valid until)
+    enumerates: bool = False  # it asks for the members of a set, item by item (LIST_ASK)
 
 
 def _number(text: str) -> int | None:
@@ -223,6 +226,7 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
         days=tuple(dict.fromkeys((int(m), int(d)) for m, d in MONTH_DAY.findall(dated))),
         ordinals=ordinals_in(q),
         term=bool(TERM_ASK.search(asking)),
+        enumerates=bool(LIST_ASK.search(asking.replace(" ", ""))),
     )
 
 

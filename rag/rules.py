@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from rag.compose import book_title
 from rag.glossary import default_glossary
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, context, irrelevant, relevance
-from rag.query import MONTH_DAY, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, QueryFacts, answers_kind, ordinals_in, years_in
+from rag.query import LIST_ASK, MONTH_DAY, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, QueryFacts, answers_kind, ordinals_in, years_in
 from rag.records import Passage, Reason
 from rag.retrieve import NOT_WORD, QUESTION_WORDS, keyword_coverage
 from textnorm import CN_NUM, cn_to_int, matching_form
 
 _NOT_SUBJECT = re.compile(rf"{QUESTION_WORDS.pattern}|{NOT_WORD.pattern}")
-_TABLE_WORD = re.compile(r"表|名单|清单|目录")
+_TABLE_WORD = re.compile(r"(?<![代发列])表|名单|清单|目录|名录")
 
 
 def _plain(text: str) -> str:
@@ -263,6 +263,62 @@ def row_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     return None
 
 
+_OPENS_WITH = re.compile(r"(?:附件|附表)?[\d一二三四五六七八九十]{0,2}[.、:：]?[《（(]?")
+"""What may stand before a title at the start of a line that heads its printed content (附件2：…名单, 1.…目录)."""
+_INTRODUCES = re.compile(r"[》）)]*(?:[（(][^（）()]{0,12}[）)])?(?:[：:]|如下|(?:主要)?(?:包括|包含|有)[：:]?|为[：:])")
+"""What follows a title that introduces its items on the same line (…名单如下：, …目录包括：, …清单（第一批）：)."""
+
+
+def prints_content(title: str, lines: Sequence[str], captions: frozenset[str]) -> bool:
+    """Whether the corpus prints what the list or form `title` holds: a document title or heading carries it, or
+    a line opens with it (a heading: 附件2：…名单) or introduces items after it (…名单如下：). A line naming it as an
+    attachment-list entry or a quoted form (`_lists_only`), or in passing (对…名录实施动态更新), prints nothing."""
+    if any(title in c for c in captions):
+        return True
+    for line in lines:
+        if title not in line or _lists_only(line, title):
+            continue
+        for m in re.finditer(re.escape(title), line):
+            if _OPENS_WITH.fullmatch(line[:m.start()]) or _INTRODUCES.match(line, m.end()):
+                return True
+    return False
+
+
+_CLOSE = r"[》」”）)]*"
+_READS_ITEMS = re.compile(rf"{_CLOSE}(?:里|上|中|内|在哪)")
+_HAS_LIST = (re.compile(r"有(?:没有)?[^，,。；？?]{0,6}$"), re.compile(rf"{_CLOSE}(?:吗|呢)?(?:[？?]|$)"))
+
+
+def asks_items(q: str, start: int, end: int) -> bool:
+    """Whether the question asks for the items of the list it names at q[start:end]: it reads inside it (…名录里,
+    审批表上面), asks where it is (名单在哪儿公布), asks whether there is one (有没有具体的事项清单？), or asks for
+    items after naming it (《…目录》，具体包括哪些). A list named as what something is put on (哪些企业会被纳入失信
+    名单, 会被纳入…名单吗) is not asked for."""
+    after = q[end:]
+    has = _HAS_LIST[0].search(q[:start]) is not None and _HAS_LIST[1].match(after) is not None
+    return bool(_READS_ITEMS.match(after) or LIST_ASK.search(after) or has)
+
+
+def list_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """The question asks what a list, directory or form it names holds, item by item (…名录里都有哪些企业,
+    …审批表上面有哪些栏目, 有具体的事项清单吗: `asks_items`), and the corpus names that list only in passing (对土壤污染重点监管单位
+    名录实施动态更新): no text prints its content (`prints_content`). The clauses that mention it say what is done
+    with the list, not what is on it, and must not answer for its items. The title is found as attachment_not_printed
+    finds it (the longest run of the question ending in 表/名单/清单/目录/名录 that the corpus contains)."""
+    if inp.facts.cross_lingual or not inp.facts.enumerates:
+        return None
+    q = matching_form(inp.question)
+    corpus, lines = inp.index.clause_lines
+    for end in [m.end() for m in _TABLE_WORD.finditer(q)][: cfg.max_titles]:
+        title = table_title(q, end, corpus, cfg.min_title_chars)
+        if title is None or not asks_items(q, end - len(title), end):
+            continue
+        if not prints_content(title, lines, inp.index.captions):
+            note = f"文件提到了{book_title(title)}，但没有列出其中的具体内容"
+            return Decision(Outcome.REFUSE, "list_not_printed", Reason.LIST_NOT_PRINTED, note)
+    return None
+
+
 _ASKED_WORD = {"quantity": "数值", "money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "count": "数量", "contact": "联系方式",
                "person": "人员", "address": "地址", "place": "地点", "website": "网站或平台", "company": "单位名称"}
 
@@ -463,6 +519,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("attachment_not_printed", attachment_not_printed),
     ("table_not_printed", table_not_printed),
     ("row_not_printed", row_not_printed),
+    ("list_not_printed", list_not_printed),
     ("term_not_stated", term_not_stated),
     ("value_not_stated", value_not_stated),
 )

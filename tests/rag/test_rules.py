@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
@@ -18,6 +20,7 @@ from rag.rules import (
     _table_words,
     _within_corpus_term,
     leaves_open,
+    prints_content,
     states_value,
 )
 from tests.evals.test_metrics import passage
@@ -271,3 +274,32 @@ def test_a_document_stating_its_term_anywhere_is_not_judged_by_the_term_rule(sma
 def test_a_term_of_something_other_than_a_document_is_not_judged_by_the_term_rule(small_index: LoadedIndex) -> None:
     answer = _pipeline(small_index).answer("营业执照的有效期有多长？")  # names no document and speaks of none
     assert "term_not_stated" not in answer.trace.rules_fired
+
+
+@pytest.mark.parametrize(("line", "printed"), [
+    ("附件2：晋城市重点企业名单", True),  # a heading opening the printed list
+    ("晋城市重点企业名单如下：", True),  # a line introducing its items
+    ("晋城市重点企业名单（第一批）：甲公司、乙公司", True),
+    ("各县要对晋城市重点企业名单实施动态管理。", False),  # named in passing
+    ("附件：1.晋城市重点企业名单", False),  # an entry of the attachment list
+    ("报送《晋城市重点企业名单》（附表2）。", False),  # the quoted name of a form
+])
+def test_a_list_is_printed_only_where_a_line_heads_or_introduces_its_items(line: str, printed: bool) -> None:
+    title = matching_form("晋城市重点企业名单")
+    assert prints_content(title, [matching_form(line)], frozenset()) is printed
+    assert prints_content(title, [matching_form("各县要对晋城市重点企业名单实施动态管理。")], frozenset({title})) is True
+
+
+def test_a_list_the_documents_name_only_in_passing_is_refused_for_its_items(small_index: LoadedIndex) -> None:
+    # 长治's road-safety plan says which overloading carriers go on the 失信人员名单; no gazette prints that list
+    answer = _pipeline(small_index).answer("严重违法失信超限超载的货运企业纳入失信人员名单的都有哪些？")
+    assert answer.refused and "list_not_printed" in answer.trace.rules_fired
+    # asked what puts a carrier on the list, not what is on it: the clause answers
+    asked_else = _pipeline(small_index).answer("货运企业严重违法失信超限超载的，会被纳入失信人员名单吗？")
+    assert "list_not_printed" not in asked_else.trace.rules_fired
+
+
+def test_a_printed_list_is_read_for_its_items(small_index: LoadedIndex) -> None:
+    # 长治市就业创业政策清单 is printed row by row as an attachment
+    answer = _pipeline(small_index).answer("长治市就业创业政策清单里有哪些创业补贴？")
+    assert "list_not_printed" not in answer.trace.rules_fired and not answer.refused
