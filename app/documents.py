@@ -165,16 +165,19 @@ class DocumentLibrary:
         chunk = self.chunks.get(chunk_id) if chunk_id else None
         if chunk is not None and chunk.doc_id != doc_id:
             chunk = None
+        laid = sorted((c.start, c.end, c.layout) for c in self.chunks.values() if c.doc_id == doc_id and c.layout)
         if chunk is None:
-            body = escape(text)
+            body = _shown(text, 0, len(text), laid)
         else:
             qs, qe = quote_start, quote_end
             if qs is None or qe is None or not (chunk.start <= qs < qe <= chunk.end):
                 qs = qe = chunk.start
-            clause = (escape(text[chunk.start:qs]) + (f'<mark class="quote">{escape(text[qs:qe])}</mark>' if qe > qs else "")
-                      + escape(text[qe:chunk.end]))
-            body = (escape(text[:chunk.start]) + f'<mark class="clause" id="clause-{escape(chunk.chunk_id)}">{clause}</mark>'
-                    + escape(text[chunk.end:]))
+            cs, qs = _outside(chunk.start, laid, 0), _outside(qs, laid, 0)  # a mark opening or closing inside a block
+            ce, qe = _outside(chunk.end, laid, 1), _outside(qe, laid, 1)  # shown as its layout takes in the block
+            clause = (_shown(text, cs, qs, laid) + (f'<mark class="quote">{_shown(text, qs, qe, laid)}</mark>' if qe > qs else "")
+                      + _shown(text, qe, ce, laid))
+            body = (_shown(text, 0, cs, laid) + f'<mark class="clause" id="clause-{escape(chunk.chunk_id)}">{clause}</mark>'
+                    + _shown(text, ce, len(text), laid))
         validity, lapsed = validity_text(doc, self.today)
         where = f"共{self.chunk_counts.get(doc_id, 0)}条"
         if chunk is not None:  # the cited clause, and the page it was printed on (a PDF source)
@@ -211,6 +214,24 @@ class DocumentLibrary:
             f"<tbody>{''.join(rows)}</tbody></table></div>"
             '<div class="doc-view reader" aria-live="polite"></div></div>'
         )
+
+
+def _outside(pos: int, laid: list[tuple[int, int, str]], side: int) -> int:
+    """`pos`, moved to the start (side 0) or the end (side 1) of a block shown as its layout when it falls inside."""
+    return next(((a, b)[side] for a, b, _ in laid if a < pos < b), pos)
+
+
+def _shown(text: str, start: int, end: int, laid: list[tuple[int, int, str]]) -> str:
+    """text[start:end] escaped, each block within it that is shown as its layout (a table printed column by column:
+    `Chunk.layout`, spans in `laid`) replaced by that layout."""
+    out: list[str] = []
+    pos = start
+    for a, b, layout in laid:
+        if start <= a and b <= end:
+            out += [escape(text[pos:a]), escape(layout)]
+            pos = b
+    out.append(escape(text[pos:end]))
+    return "".join(out)
 
 
 def parse_offset(value: object) -> int | None:

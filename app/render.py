@@ -52,8 +52,13 @@ def render_text(text: str, turn_no: int, linked: set[str] | None) -> str:
 
 
 def _highlighted_passage(passage: Passage, citation: Citation) -> str:
-    """The passage text with the cited quote marked, located by offsets (Citation.start is in Document.text)."""
+    """The passage text with the cited quote marked, located by offsets (Citation.start is in Document.text); a table
+    block printed column by column as its layout (its rebuilt rows, the rest one column per line), marked whole when
+    the whole block is quoted."""
     text = passage.text
+    if passage.layout:
+        whole = citation.quote == text and citation.start == passage.start
+        return f'<mark class="quote">{escape(passage.layout)}</mark>' if whole else escape(passage.layout)
     offset = citation.start - passage.start
     if offset >= 0 and text[offset:offset + len(citation.quote)] == citation.quote and citation.quote:
         end = offset + len(citation.quote)

@@ -76,8 +76,17 @@ def filters_from_json(obj: Any, cities: Collection[str] = ()) -> Filters:
     return Filters(city=city, year_from=lo, year_to=hi, valid_on=valid_on, **texts)
 
 
+def _shown_quote(citation: Citation, passage: Passage | None) -> str:
+    """The quote as a person reads it: a table block printed column by column, quoted whole, as its layout (its
+    rebuilt rows, the rest one column per line); any other quote as it is."""
+    if passage is not None and passage.layout and citation.quote == passage.text:
+        return passage.layout
+    return citation.quote
+
+
 def citation_record(citation: Citation, passage: Passage | None, library: DocumentLibrary) -> dict[str, Any]:
-    """One citation: key, 文号, title (with its notice), clause path, the verbatim quote, validity, where it is."""
+    """One citation: key, 文号, title (with its notice), clause path, the verbatim quote (and `shown`, the quote as
+    read: a table printed column by column as its rows), validity, where it is."""
     doc = library.documents.get(passage.doc_id) if passage else None
     validity, lapsed = validity_text(doc, library.today) if doc else ("", bool(citation.lapsed_note))
     return {
@@ -87,6 +96,7 @@ def citation_record(citation: Citation, passage: Passage | None, library: Docume
         "clause": citation.path or "正文",
         "pages": pages_text(library.chunks.get(citation.chunk_id)),  # 第3页 for a PDF source, else ""
         "quote": citation.quote,
+        "shown": _shown_quote(citation, passage),
         "validity": validity,
         "lapsed": lapsed,
         "lapsed_note": citation.lapsed_note,
@@ -147,7 +157,7 @@ def sources_markdown(citations: Sequence[Mapping[str, Any]]) -> str:
         warn = " ⚠ 已过有效期" if item["lapsed"] else ""
         lines.append(f"- [{item['key']}] 《{md(item['title'])}》{md(item['doc_number'] or '无文号')} "
                      f"{md(item['clause'])}{' ' + item['pages'] if item['pages'] else ''}{validity}{warn}")
-        lines += [f"  > {md(line)}" for line in item["quote"].split("\n") if line.strip()]
+        lines += [f"  > {md(line)}" for line in item.get("shown", item["quote"]).split("\n") if line.strip()]
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ the text that is embedded (title and parent headings included; a row's named cel
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import re
@@ -25,6 +26,7 @@ from datetime import date
 from index_format.embedding import embedding_text
 from ingest import patterns
 from ingest.column_dumps import read_column_dumps
+from ingest.dump_layout import BlockLine, block_layout
 from ingest.records import Chunk, Document, render_cells
 from ingest.structure import Unit, units_of
 from ingest.tables import Field, TableRow, read_tables
@@ -384,6 +386,18 @@ def _piece_id(doc_id: str, piece: _Piece, text: str) -> str:
     return _chunk_id(doc_id, piece.path, text)
 
 
+def _block_lines(doc: Document, a: int, b: int, offsets: list[int]) -> list[BlockLine]:
+    """Each line of the block's text doc.text[a:b] with the paragraph it is (part of): a block cut from a long one
+    may open or end inside a paragraph."""
+    out = []
+    pos = a
+    for part in doc.text[a:b].split("\n"):
+        i = bisect.bisect_right(offsets, pos) - 1
+        out.append(BlockLine(part, doc.paragraphs[i].text, pos - offsets[i]))
+        pos += len(part) + 1
+    return out
+
+
 def _records(doc: Document, pieces: list[_Piece], offsets: list[int]) -> list[Chunk]:
     dates = chronicle_dates(doc, [p.path for p in pieces]) if doc.kind == "chronicle" else [None] * len(pieces)
     ids: list[str] = []
@@ -423,5 +437,6 @@ def _records(doc: Document, pieces: list[_Piece], offsets: list[int]) -> list[Ch
             line_start=min(p.line_start for p in paras), line_end=max(p.line_end for p in paras),
             kind=piece.kind, event_date=dates[k], parent_id=parent, prev_id=prev.get(k), next_id=nxt.get(k),
             page_start=min(pages, default=None), page_end=max(pages, default=None), cells=piece.cells,
+            layout=block_layout(_block_lines(doc, a, b, offsets)) if piece.kind == "table" else "",
         ))
     return chunks

@@ -102,6 +102,13 @@ def aligned_rows(values: list[str], cols: _Columns) -> list[tuple[int, int]]:
     return out
 
 
+def row_cells(cols: _Columns, aligned: list[tuple[int, int]]) -> list[tuple[int, int, int, int, int]]:
+    """The cell indices of each aligned row in column order (序号, 项目, 分类, 单位, 补偿标准): row r takes the r-th 单位
+    and 补偿标准."""
+    return [(cols.numbers[item], cols.items[item], kind, cols.units[r], cols.amounts[r])
+            for r, (item, kind) in enumerate(aligned)]
+
+
 def read_column_dumps(doc: Document, units: list[Unit], first_table_no: int = 0) -> TableRows:
     """The rows of every column dump in the table units of `doc` that can be aligned (`TableRows.tables` counts the
     dumps that gave rows)."""
@@ -140,9 +147,9 @@ def _rows(paragraph: int, cells: list[Cell], cols: _Columns, aligned: list[tuple
         return Field(name, cells[k].value, cells[k].start, cells[k].end)
 
     out: list[TableRow] = []
-    for r, (item, kind) in enumerate(aligned):
-        fields = (field(cols.names[0], cols.numbers[item]), field(cols.names[1], cols.items[item]),
-                  field(cols.names[2], kind), field(cols.names[3], cols.units[r]), field(cols.names[4], cols.amounts[r]))
+    for r, indices in enumerate(row_cells(cols, aligned)):
+        fields = tuple(field(name, k) for name, k in zip(cols.names, indices, strict=True))
+        kind = indices[2]
         out.append(TableRow(paragraph, cells[kind].start, cells[kind].end, f"第{r + 1}行", fields, headings, label,
                             table_no, True))
     return out

@@ -150,6 +150,9 @@ class Chunk:
         (its parent_id is the table block it sits in); its path ends with the row's label (序号12 / 第3行).
     cells: a table row's (column name, value) pairs as indexed: column names from the header, empty merged cells
         filled down from the row above (`ingest.tables`); () for every other kind. `text` stays the printed row.
+    layout: a table block holding a table printed column by column, as read (`ingest.dump_layout`): the rows
+        rebuilt from it as 列名：值 lines, the rest of it one column per line; "" for every other chunk (shown as
+        `text`, which stays the printed block).
     event_date: the full date of a 大事记 entry.
     page_start / page_end: the printed pages the chunk spans (PDF sources; 第N页 in a citation), else None.
     """
@@ -173,6 +176,7 @@ class Chunk:
     page_start: int | None = None
     page_end: int | None = None
     cells: tuple[tuple[str, str], ...] = ()
+    layout: str = ""
 
     @property
     def path_str(self) -> str:

@@ -89,12 +89,25 @@ def excerpt(p: Passage, question: str) -> tuple[str, int]:
 
 def shown(p: Passage, question: str) -> tuple[str, str, int]:
     """(what the answer shows, the verbatim quote its citation keeps, the quote's offset in the passage): a table row
-    is shown as 列名：值；列名：值 (the printed row is a run of bare cells) and cites the printed row; any other
-    clause is shown and cited as its excerpt."""
-    if p.cells:
+    is shown as 列名：值；列名：值 (the printed row is a run of bare cells) and a table block printed column by column
+    as its layout (its rebuilt rows, the rest one column per line), each citing its printed text; any other clause
+    is shown and cited as its excerpt."""
+    if p.cells or p.layout:
         return p.readable, p.text, 0
     quote, offset = excerpt(p, question)
     return quote, quote, offset
+
+
+def _named_at(p: Passage, text: str) -> str:
+    """Where the shown `text` stands, as its line names it: the clause path, or "" when the text opens with that
+    path itself (附表：… / 第十一条 …: the clause prints its own label, which is not repeated before it)."""
+    return "" if p.path and text.startswith(p.path) else p.path
+
+
+def _label(p: Passage, text: str) -> str:
+    """The 条款： before a quoted clause on its line (none when the clause's text opens with it)."""
+    named = _named_at(p, text)
+    return f"{named}：" if named or not p.path else ""
 
 
 def _citation(p: Passage, quote: str, offset: int, today: date) -> Citation:
@@ -160,7 +173,8 @@ def compose(question: str, passages: list[Passage], groups: list[list[str]], tod
         head = section[0]
         if n < len(headings):
             lines.append(headings[n])
-        lines.append(f"根据{_source_name(head)}{head.path or '正文'}：")
+        first, _, _ = shown(head, question)
+        lines.append(f"根据{_source_name(head)}{_named_at(head, first) if head.path else '正文'}：")
         for p in section:
             text, quote, offset = shown(p, question)
             lines.append(f"{text}[{p.key}]")
@@ -170,13 +184,13 @@ def compose(question: str, passages: list[Passage], groups: list[list[str]], tod
             lines.append(CITED_ROWS_HEADING)
             for row in rows:
                 text, quote, offset = shown(row, question)
-                lines.append(f"{_source_name(row)}{row.path}：{text}[{row.key}]")
+                lines.append(f"{_source_name(row)}{_label(row, text)}{text}[{row.key}]")
                 citations.append(_citation(row, quote, offset, today))
     if support:
         lines.append("相关规定：")
         for p in sorted(support, key=lambda x: (x.doc_id, x.start)):
             text, quote, offset = shown(p, question)
-            lines.append(f"{_source_name(p)}{p.path}：{text}[{p.key}]")
+            lines.append(f"{_source_name(p)}{_label(p, text)}{text}[{p.key}]")
             citations.append(_citation(p, quote, offset, today))
     notices: list[str] = []
     for c in citations:

@@ -43,6 +43,7 @@ class Passage:
     score: fused score (higher is better); ranks: 1-based rank per retrieval leg ({"dense": 3, "keyword": 1}).
     widened: added by widening (a sibling or parent of a hit), not retrieved directly.
     cells: a table row's (column name, value) pairs (`ingest.records.Chunk.cells`), else ().
+    layout: a table block printed column by column, as read (`ingest.records.Chunk.layout`), else "".
     """
 
     key: str
@@ -69,12 +70,14 @@ class Passage:
     ranks: dict[str, int] = field(default_factory=dict)
     widened: bool = False
     cells: tuple[tuple[str, str], ...] = ()
+    layout: str = ""
 
     @property
     def readable(self) -> str:
         """The passage as read and judged: a table row as 列名：值；列名：值 (its printed text has no column names and
-        leaves merged cells empty), any other passage as its text."""
-        return render_cells(self.cells) if self.cells else self.text
+        leaves merged cells empty), a table block printed column by column as its layout (its rebuilt rows, the rest
+        one column per line), any other passage as its text."""
+        return render_cells(self.cells) if self.cells else self.layout or self.text
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ def to_passage(index: LoadedIndex, chunk: Chunk, key: str, score: float, ranks: 
         headings=chunk.headings, city=doc.city, doc_type=doc.doc_type, date=doc.date,
         valid_until=doc.validity.expires, source_file=doc.source_file, line_start=chunk.line_start,
         line_end=chunk.line_end, start=chunk.start, end=chunk.end, score=score, kind=chunk.kind,
-        event_date=chunk.event_date, ranks=ranks, widened=widened, cells=chunk.cells,
+        event_date=chunk.event_date, ranks=ranks, widened=widened, cells=chunk.cells, layout=chunk.layout,
     )
 
 

@@ -212,3 +212,41 @@ def test_trace_says_how_many_hits_the_near_duplicate_cap_moved_down() -> None:
     capped = replace(answer, trace=replace(answer.trace, capped=["c1", "c2"]))
     assert "近似重复" in render_trace(capped, _library()) and "2条片段移到了后面" in render_trace(capped, _library())
     assert "近似重复" not in render_trace(answer, _library())
+
+
+# --- a table printed column by column (a 附表 column dump): shown as its rows, never as the dump -----------------
+
+DUMP_TEXT = "第一条 果树按株补偿。\n附表：\n序号\t1\t2\t项目\t果树\t围栏\t分类\t苹果果树\t木围栏\t单位\t株\tm\t补偿标准（元）\t120\t30\n第二条 附则。"
+DUMP_LAYOUT = "附表：\n序号：1；项目：果树；分类：苹果果树；单位：株；补偿标准（元）：120\n序号：2；项目：围栏；分类：木围栏；单位：m；补偿标准（元）：30"
+
+
+def _dump_library() -> tuple[DocumentLibrary, Chunk, Chunk]:
+    a = DUMP_TEXT.index("附表：")
+    b = DUMP_TEXT.index("\n第二条")
+    block = Chunk(chunk_id="blk", doc_id="f:1", ordinal=2, path=("附表",), headings=(), text=DUMP_TEXT[a:b],
+                  norm_text="", start=a, end=b, line_start=2, line_end=3, kind="table", layout=DUMP_LAYOUT)
+    r = DUMP_TEXT.index("木围栏")
+    row = Chunk(chunk_id="row2", doc_id="f:1", ordinal=3, path=("附表", "第2行"), headings=(), text="木围栏", norm_text="",
+                start=r, end=r + 3, line_start=3, line_end=3, kind="table_row", parent_id="blk",
+                cells=(("序号", "2"), ("项目", "围栏"), ("分类", "木围栏"), ("单位", "m"), ("补偿标准（元）", "30")))
+    doc = replace(_doc(), text=DUMP_TEXT)
+    return DocumentLibrary({"f:1": doc}, {"blk": block, "row2": row}, today=TODAY), block, row
+
+
+def test_a_source_card_shows_a_column_dump_block_as_its_rows() -> None:
+    lib, block, _ = _dump_library()
+    p = replace(_passage("S1", 2), chunk_id="blk", text=block.text, path="附表", start=block.start, end=block.end,
+                kind="table", layout=block.layout)
+    card = render_card(1, _citation(p, p.text), p, lib)
+    assert "序号：1；项目：果树；分类：苹果果树；单位：株；补偿标准（元）：120" in card
+    assert "序号\t1\t2" not in card and "苹果果树\t木围栏" not in card
+
+
+def test_the_whole_document_view_shows_a_column_dump_as_its_rows_and_marks_a_cited_row_in_it() -> None:
+    lib, block, row = _dump_library()
+    for chunk in (block, row):
+        html = lib.document_html("f:1", chunk.chunk_id, chunk.start, chunk.end)
+        assert "序号\t1\t2" not in html and "序号：2；项目：围栏" in html
+        assert f'<mark class="clause" id="clause-{chunk.chunk_id}">' in html
+        assert "第一条 果树按株补偿。" in html and "第二条 附则。" in html
+    assert "序号\t1\t2" not in lib.document_html("f:1") and "序号：1；项目：果树" in lib.document_html("f:1")

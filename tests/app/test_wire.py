@@ -80,3 +80,22 @@ def test_a_citation_from_a_paged_source_names_its_pages_in_the_payload_the_markd
     assert "页码" not in render_card(1, first, passage, plain)
     view = paged.document_html(passage.doc_id, first.chunk_id)  # the whole-document view names the cited clause's pages
     assert f"定位：{first.path}，第3–4页" in view and "页" not in plain.document_html(passage.doc_id, first.chunk_id).split("doc-body")[0]
+
+
+def test_a_source_item_shows_a_table_printed_column_by_column_as_its_rows_and_keeps_the_printed_quote() -> None:
+    from app.wire import citation_record, sources_markdown
+    from rag.records import Citation, Passage
+
+    dump = "附表：\n序号\t1\t2\t项目\t果树\t围栏\t分类\t苹果果树\t木围栏\t单位\t株\tm\t补偿标准（元）\t120\t30"
+    layout = "附表：\n序号：1；项目：果树；分类：苹果果树；单位：株；补偿标准（元）：120\n序号：2；项目：围栏；分类：木围栏；单位：m；补偿标准（元）：30"
+    p = Passage(key="S1", chunk_id="blk", text=dump, doc_id="y:1", doc_title="果园征收补偿办法", doc_number="示例发〔2020〕1号",
+                wrapper_title="", path="附表", headings=(), city="晋城", doc_type="办法", date=None, valid_until=None,
+                source_file="y.txt", line_start=1, line_end=2, start=10, end=10 + len(dump), score=0.5, kind="table",
+                layout=layout)
+    c = Citation(key="S1", chunk_id="blk", doc_title=p.doc_title, doc_number=p.doc_number, path="附表", date=None,
+                 quote=dump, start=10, end=10 + len(dump), source_file="y.txt")
+    record = citation_record(c, p, DocumentLibrary({}, {}, today=TODAY))
+    assert record["quote"] == dump and record["shown"] == layout
+    text = sources_markdown([record])
+    assert "  > 序号：2；项目：围栏；分类：木围栏；单位：m；补偿标准（元）：30" in text.split("\n")
+    assert "序号\t1" not in text
