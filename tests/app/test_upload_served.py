@@ -68,14 +68,18 @@ def staff_url(app_index: Settings) -> Iterator[str]:
         yield url
 
 
-def choose_file(page: Any, path: Path, attempts: int = 3) -> None:
+def choose_file(page: Any, path: Path, attempts: int = 2) -> None:
     """Choose `path` in the upload control and wait until gradio shows it (~1 s idle). A choice made while gradio
     re-renders the freshly shown tab can be lost — the name then never appears, however long one waits (seen in CI
-    after 120 s) — so it is made again, as a person would."""
+    after 120 s) — so it is made again, as a person would; only when the name is still not shown after 90 s, since
+    a slow choice that lands later (seen after 40 s on a loaded machine) and a second one make two files."""
+    shown = page.locator("#upload-files").get_by_text(path.name)
     for attempt in range(attempts):
+        if shown.count():
+            return
         page.locator("#upload-files input[type=file]").set_input_files([str(path)])
         try:
-            page.get_by_text(path.name).first.wait_for(timeout=40_000)
+            shown.first.wait_for(timeout=90_000)
             return
         except pytest.importorskip("playwright.sync_api").TimeoutError:
             if attempt == attempts - 1:
