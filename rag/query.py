@@ -125,6 +125,10 @@ _INTERROGATIVE_EN = re.compile(r"\b(?:who|whom|whose|which|when|where|why|whethe
                                r"|^\s*(?:is|are|was|were|can|could|does|do|did|will|should|must|may|has|have)\b", re.I)
 _STEP = re.compile(rf"第([{CN_NUM}\d]+)(步|项|个环节|条)")
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
+# a year naming a document or an edition (2020年版的…实施办法, 晋城2020年的水污染防治计划, 2017年度“依法行政宣传月”):
+# 年度/年版 always; a year followed, within its clause, by the word for a document
+_EDITION = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?:度|版|(?=[^，,。；;？?！!、]{0,24}?(?:办法|方案|意见|规定|通知|细则|计划|规划|"
+                      r"预案|决定|文件|政策|措施|要点|报告)))")
 # a numbered occurrence (第73次常务会议, 第二十一期讲座, 第五届): not a clause (条, 款, 章) or a step (步)
 ORDINAL = re.compile(rf"第([{CN_NUM}\d]+)(次|期|届|批)")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -156,6 +160,7 @@ class QueryFacts:
     ordinals: tuple[tuple[int, str], ...] = ()  # every numbered occurrence it names (第73次 → (73, "次")), in order
     term: bool = False  # it asks how long a document applies (有效期, 到期, valid until)
     enumerates: bool = False  # it asks for the members of a set, item by item (LIST_ASK)
+    editions: tuple[int, ...] = ()  # the years it names as a document's or an edition's (_EDITION: 2020年版的…办法)
 
 
 def _number(text: str) -> int | None:
@@ -227,6 +232,7 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
         ordinals=ordinals_in(q),
         term=bool(TERM_ASK.search(asking)),
         enumerates=bool(LIST_ASK.search(asking.replace(" ", ""))),
+        editions=tuple(dict.fromkeys(int(y) for y in _EDITION.findall(asking.replace(" ", "")))),
     )
 
 

@@ -469,6 +469,28 @@ def year_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     return Decision(Outcome.REFUSE, "year_not_covered", Reason.YEAR_NOT_COVERED, note)
 
 
+def edition_years(p: Passage) -> set[int]:
+    """The years a passage's document is of: its date's, and every year (or span) its title and its notice's title
+    name (晋城市土壤污染防治2018年行动计划, …2021—2025年规划) — not the years its text speaks of."""
+    return years_in(f"{p.doc_title} {p.wrapper_title}") | ({p.date.year} if p.date else set())
+
+
+def edition_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """The question names a year as a document's or an edition's (2020年版的…实施办法, 2020年的水污染防治计划,
+    2017年度宣传月: `QueryFacts.editions`) and no retrieved clause is of a document of that year: the documents found
+    are other years' editions, whose texts may still speak of the year (到2020年完成…, 中办发〔2020〕35号) — which
+    `year_not_covered` accepts — but do not say what that year's document says."""
+    asked, judged = inp.facts.editions, inp.retrieved.passages
+    if not asked or not judged:
+        return None
+    if set().union(*(edition_years(p) for p in judged)) & set(asked):
+        return None
+    have = sorted(set().union(*(edition_years(p) for p in judged[: cfg.top])))
+    named = "、".join(f"{y}年" for y in asked)
+    note = f"文件库中没有{named}的这份文件" + (f"，找到的相关文件是{'、'.join(f'{y}年' for y in have)}的" if have else "")
+    return Decision(Outcome.REFUSE, "edition_not_covered", Reason.YEAR_NOT_COVERED, note)
+
+
 def days_of(p: Passage) -> set[tuple[int, int]]:
     """The (month, day) pairs a passage speaks of: its document's and entry's dates and every 3月22日 it names."""
     text = " ".join([p.doc_title, *p.headings, p.readable]).replace(" ", "")
@@ -514,6 +536,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("wrong_city", wrong_city),
     ("not_relevant", not_relevant),
     ("year_not_covered", year_not_covered),
+    ("edition_not_covered", edition_not_covered),
     ("day_not_covered", day_not_covered),
     ("ordinal_not_covered", ordinal_not_covered),
     ("attachment_not_printed", attachment_not_printed),

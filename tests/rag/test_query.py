@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.query import QueryFacts, answers_kind, asked_kind
 from rag.query import analyse as analyse_with
 from tests.rag.test_followup import PLACES
@@ -195,3 +197,20 @@ def test_a_question_asking_how_long_a_document_applies_asks_its_term() -> None:
         assert analyse_with(question, PLACES).term, question
     for question in ("药品到期核销，财政补多少钱？", "搬迁补助费是多少？"):
         assert not analyse_with(question, PLACES).term, question
+
+
+@pytest.mark.parametrize(("question", "editions"), [
+    ("2016年版的晋城国有土地上房屋征收与补偿办法规定搬迁补助费是多少？", (2016,)),
+    ("晋城2019年的大气污染防治行动计划要求关停多少家企业？", (2019,)),
+    ("晋城2019年度“安全生产月”的主题是什么？", (2019,)),
+    ("2022年起成品油税费转移支付用于养护工程的比例不能低于多少？", ()),  # a point in time, no document named
+    ("到2020年受污染耕地安全利用率要达到多少？", ()),
+])
+def test_a_year_naming_a_document_or_an_edition_is_read_as_its_edition(question: str, editions: tuple[int, ...]) -> None:
+    assert analyse(question).editions == editions
+
+
+def test_the_edition_asked_comes_from_the_follow_up_when_it_asks_by_its_own_words() -> None:
+    standalone = "晋城2021年空气质量行动计划里重型柴油车什么时候执行国六标准，农村公路这边，2022年起转移支付比例不低于多少"
+    assert analyse_with(standalone, PLACES, turn="那农村公路这边，2022年起转移支付比例不低于多少？").editions == ()
+    assert analyse_with("晋城2019年空气质量行动计划重型柴油车什么时候执行国六", PLACES, turn="那2019年的呢？").editions == (2019,)

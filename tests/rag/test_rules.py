@@ -303,3 +303,25 @@ def test_a_printed_list_is_read_for_its_items(small_index: LoadedIndex) -> None:
     # 长治市就业创业政策清单 is printed row by row as an attachment
     answer = _pipeline(small_index).answer("长治市就业创业政策清单里有哪些创业补贴？")
     assert "list_not_printed" not in answer.trace.rules_fired and not answer.refused
+
+
+def test_a_year_named_as_the_documents_edition_needs_a_document_of_that_year(small_index: LoadedIndex) -> None:
+    # 晋城's 房屋征收与补偿办法 in the index is of 2018 (晋市政发〔2018〕23号); a 2016 edition is not in it, though texts
+    # of other documents may speak of 2016
+    other = _pipeline(small_index).answer("2016年版的晋城国有土地上房屋征收与补偿办法规定搬迁补助费是多少？")
+    assert other.refused and "edition_not_covered" in other.trace.rules_fired
+    same = _pipeline(small_index).answer("2018年版的晋城国有土地上房屋征收与补偿办法规定搬迁补助费是多少？")
+    assert "edition_not_covered" not in same.trace.rules_fired
+
+
+def test_the_years_of_a_passages_document_are_its_dates_and_titles_not_its_texts() -> None:
+    from dataclasses import replace as with_fields
+
+    from rag.rules import edition_years
+    from tests.evals.test_metrics import passage
+
+    p = with_fields(passage("S1", "到2020年底，完成目标（中办发〔2019〕35号）。"), doc_title="土壤污染防治2018年行动计划",
+                    date=date(2018, 6, 1))
+    assert edition_years(p) == {2018}
+    span = with_fields(p, doc_title="“十四五”规划（2021—2025年）", date=None)
+    assert edition_years(span) == {2021, 2022, 2023, 2024, 2025}
