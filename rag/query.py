@@ -129,6 +129,10 @@ _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 # 年度/年版 always; a year followed, within its clause, by the word for a document
 _EDITION = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?:度|版|(?=[^，,。；;？?！!、]{0,24}?(?:办法|方案|意见|规定|通知|细则|计划|规划|"
                       r"预案|决定|文件|政策|措施|要点|报告)))")
+# in English: the 2020 version (edition) of…, Jincheng's 2020 water pollution plan (notice, measures, …)
+_EDITION_EN = re.compile(r"\b((?:19|20)\d{2})(?:'s)?\s+(?:version|edition|(?:[\w'’‘“”\"-]+\s+){0,7}?(?:plan|measures|notice|"
+                         r"opinions?|programme|program|scheme|regulations|rules|policy|report|guide|guidelines|assessment|"
+                         r"month|campaign)s?\b)", re.I)
 # a numbered occurrence (第73次常务会议, 第二十一期讲座, 第五届): not a clause (条, 款, 章) or a step (步)
 ORDINAL = re.compile(rf"第([{CN_NUM}\d]+)(次|期|届|批)")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -232,7 +236,7 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
         ordinals=ordinals_in(q),
         term=bool(TERM_ASK.search(asking)),
         enumerates=bool(LIST_ASK.search(asking.replace(" ", ""))),
-        editions=tuple(dict.fromkeys(int(y) for y in _EDITION.findall(asking.replace(" ", "")))),
+        editions=tuple(dict.fromkeys(int(y) for y in (_EDITION_EN.findall(asking) if cross else _EDITION.findall(asking.replace(" ", ""))))),
     )
 
 

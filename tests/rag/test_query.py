@@ -214,3 +214,14 @@ def test_the_edition_asked_comes_from_the_follow_up_when_it_asks_by_its_own_word
     standalone = "晋城2021年空气质量行动计划里重型柴油车什么时候执行国六标准，农村公路这边，2022年起转移支付比例不低于多少"
     assert analyse_with(standalone, PLACES, turn="那农村公路这边，2022年起转移支付比例不低于多少？").editions == ()
     assert analyse_with("晋城2019年空气质量行动计划重型柴油车什么时候执行国六", PLACES, turn="那2019年的呢？").editions == (2019,)
+
+
+@pytest.mark.parametrize(("question", "editions"), [
+    ("What target did Jincheng's 2020 soil pollution action plan set for farmland?", (2020,)),
+    ("In the 2016 version of Jincheng's house expropriation measures, what is the relocation subsidy?", (2016,)),
+    ("What was the theme of Jincheng's 2019 law-based administration publicity month?", (2019,)),
+    ("How much funding was allocated in 2021?", ()),  # a year, no document named
+    ("From 2022, what share of the fuel-tax transfer payments goes to maintenance?", ()),
+])
+def test_an_english_question_names_a_documents_edition_as_a_chinese_one_does(question: str, editions: tuple[int, ...]) -> None:
+    assert analyse(question).editions == editions
