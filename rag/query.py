@@ -133,6 +133,9 @@ _EDITION = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?:度|版|(?=[^，,。；;
 _EDITION_EN = re.compile(r"\b((?:19|20)\d{2})(?:'s)?\s+(?:version|edition|(?:[\w'’‘“”\"-]+\s+){0,7}?(?:plan|measures|notice|"
                          r"opinions?|programme|program|scheme|regulations|rules|policy|report|guide|guidelines|assessment|"
                          r"month|campaign)s?\b)", re.I)
+# the question asks whether a document is still in force, or what became of it (还有效吗, 还管用吗, 被什么取代了)
+IN_FORCE_ASK = re.compile(r"(?:还|仍|仍然|是否|现在)(?:有效|管用|适用|执行|在执行|能用|算数)|有效吗|废止|作废|失效|取代|代替|被什么"
+                          r"|\bstill (?:valid|in force|in effect|apply|applies|applicable|used)\b|\brepeal|\breplaced\b|\bsuperseded\b", re.I)
 # a numbered occurrence (第73次常务会议, 第二十一期讲座, 第五届): not a clause (条, 款, 章) or a step (步)
 ORDINAL = re.compile(rf"第([{CN_NUM}\d]+)(次|期|届|批)")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -165,6 +168,7 @@ class QueryFacts:
     term: bool = False  # it asks how long a document applies (有效期, 到期, valid until)
     enumerates: bool = False  # it asks for the members of a set, item by item (LIST_ASK)
     editions: tuple[int, ...] = ()  # the years it names as a document's or an edition's (_EDITION: 2020年版的…办法)
+    in_force: bool = False  # it asks whether a document is still in force, or what replaced it (IN_FORCE_ASK)
 
 
 def _number(text: str) -> int | None:
@@ -237,6 +241,7 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
         term=bool(TERM_ASK.search(asking)),
         enumerates=bool(LIST_ASK.search(asking.replace(" ", ""))),
         editions=tuple(dict.fromkeys(int(y) for y in (_EDITION_EN.findall(asking) if cross else _EDITION.findall(asking.replace(" ", ""))))),
+        in_force=bool(IN_FORCE_ASK.search(asking if cross else asking.replace(" ", ""))),
     )
 
 

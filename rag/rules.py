@@ -475,16 +475,30 @@ def edition_years(p: Passage) -> set[int]:
     return years_in(f"{p.doc_title} {p.wrapper_title}") | ({p.date.year} if p.date else set())
 
 
+_REPEALS = re.compile(r"废止|作废|停止执行|不再执行|失效|代替|取代")
+
+
+def repealed_years(p: Passage) -> set[int]:
+    """The years of the documents a clause says are repealed or replaced: every year named (晋市政办〔2015〕39号, 2015年
+    印发的…) in a sentence of it saying so (…（长政办发〔2015〕76号）同时废止)."""
+    text = p.readable.replace(" ", "").replace("\n", "")
+    return set().union(*(years_in(s) for s in re.split(r"[。；;]", text) if _REPEALS.search(s)))
+
+
 def edition_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """The question names a year as a document's or an edition's (2020年版的…实施办法, 2020年的水污染防治计划,
     2017年度宣传月: `QueryFacts.editions`) and no retrieved clause is of a document of that year: the documents found
     are other years' editions, whose texts may still speak of the year (到2020年完成…, 中办发〔2020〕35号) — which
-    `year_not_covered` accepts — but do not say what that year's document says."""
+    `year_not_covered` accepts — but do not say what that year's document says. Asked whether that edition is still
+    in force (还有效吗, 被什么取代了: `QueryFacts.in_force`), a retrieved clause repealing it (…〔2015〕76号）同时废止)
+    answers: `repealed_years`."""
     asked, judged = inp.facts.editions, inp.retrieved.passages
     if not asked or not judged:
         return None
     if set().union(*(edition_years(p) for p in judged)) & set(asked):
         return None
+    if inp.facts.in_force and set().union(*(repealed_years(p) for p in judged)) & set(asked):
+        return None  # asked whether the old edition still applies: the clause repealing it answers
     have = sorted(set().union(*(edition_years(p) for p in judged[: cfg.top])))
     named = "、".join(f"{y}年" for y in asked)
     note = f"文件库中没有{named}的这份文件" + (f"，找到的相关文件是{'、'.join(f'{y}年' for y in have)}的" if have else "")

@@ -225,3 +225,13 @@ def test_the_edition_asked_comes_from_the_follow_up_when_it_asks_by_its_own_word
 ])
 def test_an_english_question_names_a_documents_edition_as_a_chinese_one_does(question: str, editions: tuple[int, ...]) -> None:
     assert analyse(question).editions == editions
+
+
+@pytest.mark.parametrize(("question", "in_force"), [
+    ("2016年的停车管理办法现在还有效吗？", True),
+    ("老办法被什么取代了？", True),
+    ("Is the 2016 parking regulation still in force?", True),
+    ("2016年的停车管理办法规定停车费多少？", False),
+])
+def test_a_question_asking_whether_a_document_still_applies(question: str, in_force: bool) -> None:
+    assert analyse(question).in_force is in_force

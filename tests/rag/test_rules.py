@@ -325,3 +325,23 @@ def test_the_years_of_a_passages_document_are_its_dates_and_titles_not_its_texts
     assert edition_years(p) == {2018}
     span = with_fields(p, doc_title="“十四五”规划（2021—2025年）", date=None)
     assert edition_years(span) == {2021, 2022, 2023, 2024, 2025}
+
+
+def test_a_clause_repealing_a_document_names_the_years_of_what_it_repeals() -> None:
+    from dataclasses import replace as with_fields
+
+    from rag.rules import repealed_years
+    from tests.evals.test_metrics import passage
+
+    p = with_fields(passage("S1", "本办法自印发之日起施行。原《某市停车管理办法》（某政发〔2016〕12号）同时\n废止。2019年完成目标。"),
+                    doc_title="某市停车管理办法", date=date(2021, 3, 1))
+    assert repealed_years(p) == {2016}  # not 2019: that sentence repeals nothing
+
+
+def test_asked_whether_an_old_edition_still_applies_the_clause_repealing_it_answers(small_index: LoadedIndex) -> None:
+    # 晋市政办〔2018〕7号 repeals the 2015 solar-subsidy opinion (晋市政办〔2015〕39号); the index holds no 2015 edition
+    pipeline = _pipeline(small_index)
+    still = pipeline.answer("2015年版的晋城光伏发电财政扶持意见是否仍然有效？")
+    assert "edition_not_covered" not in still.trace.rules_fired
+    content = pipeline.answer("2015年版的晋城光伏发电财政扶持意见规定每瓦补贴多少？")  # its content is not in the index
+    assert content.refused and "edition_not_covered" in content.trace.rules_fired
