@@ -77,6 +77,7 @@ class DocumentLibrary:
         self._documents = documents
         self._chunks = chunks
         self._counts = Counter(c.doc_id for c in chunks.values())
+        self._laid = _layouts(chunks)
         self._cities: list[str] | None = None
         self._source = source  # something with `.index` (a rag.live.FollowingPipeline): follow its index
         self._seen: object | None = getattr(source, "index", None)
@@ -97,6 +98,7 @@ class DocumentLibrary:
         if index is not None and index is not self._seen:
             self._documents, self._chunks = index.documents, index.chunks  # type: ignore[attr-defined]
             self._counts = Counter(c.doc_id for c in self._chunks.values())
+            self._laid = _layouts(self._chunks)
             self._cities = None
             self._seen = index
 
@@ -165,7 +167,7 @@ class DocumentLibrary:
         chunk = self.chunks.get(chunk_id) if chunk_id else None
         if chunk is not None and chunk.doc_id != doc_id:
             chunk = None
-        laid = sorted((c.start, c.end, c.layout) for c in self.chunks.values() if c.doc_id == doc_id and c.layout)
+        laid = self._laid.get(doc_id, [])  # self.documents above has followed the index
         if chunk is None:
             body = _shown(text, 0, len(text), laid)
         else:
@@ -214,6 +216,15 @@ class DocumentLibrary:
             f"<tbody>{''.join(rows)}</tbody></table></div>"
             '<div class="doc-view reader" aria-live="polite"></div></div>'
         )
+
+
+def _layouts(chunks: Mapping[str, Chunk]) -> dict[str, list[tuple[int, int, str]]]:
+    """Per document, its chunks shown by a layout of their own (`Chunk.layout`) as sorted (start, end, layout)."""
+    laid: dict[str, list[tuple[int, int, str]]] = {}
+    for c in chunks.values():
+        if c.layout:
+            laid.setdefault(c.doc_id, []).append((c.start, c.end, c.layout))
+    return {doc_id: sorted(spans) for doc_id, spans in laid.items()}
 
 
 def _outside(pos: int, laid: list[tuple[int, int, str]], side: int) -> int:

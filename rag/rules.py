@@ -286,7 +286,10 @@ def prints_content(title: str, lines: Sequence[str], captions: frozenset[str]) -
 
 _CLOSE = r"[》」”）)]*"
 _READS_ITEMS = re.compile(rf"{_CLOSE}(?:里|上|中|内|在哪)")
-_HAS_LIST = (re.compile(r"有(?:没有)?[^，,。；？?]{0,6}$"), re.compile(rf"{_CLOSE}(?:吗|呢)?(?:[？?]|$)"))
+_ASKS_WHETHER_HAS = re.compile(r"有(?:没有)?[^，,。；？?]{0,6}$")
+"""Before the list's name: the question asks whether there is one (有没有具体的…)."""
+_ENDS_QUESTION = re.compile(rf"{_CLOSE}(?:吗|呢)?(?:[？?]|$)")
+"""After the list's name: the question ends there (…事项清单？)."""
 
 
 def asks_items(q: str, start: int, end: int) -> bool:
@@ -295,7 +298,7 @@ def asks_items(q: str, start: int, end: int) -> bool:
     items after naming it (《…目录》，具体包括哪些). A list named as what something is put on (哪些企业会被纳入失信
     名单, 会被纳入…名单吗) is not asked for."""
     after = q[end:]
-    has = _HAS_LIST[0].search(q[:start]) is not None and _HAS_LIST[1].match(after) is not None
+    has = _ASKS_WHETHER_HAS.search(q[:start]) is not None and _ENDS_QUESTION.match(after) is not None
     return bool(_READS_ITEMS.match(after) or LIST_ASK.search(after) or has)
 
 
@@ -451,6 +454,13 @@ def years_of(p: Passage) -> set[int]:
     return years | {d.year for d in (p.date, p.event_date) if d is not None}
 
 
+def _years_note(asked: Sequence[int], have: set[int], what: str) -> str:
+    """The refusal note of the year rules: the asked years no document covers, and the years of those found."""
+    named = "、".join(f"{y}年" for y in asked)
+    found = "、".join(f"{y}年" for y in sorted(have))
+    return f"文件库中没有{named}的{what}" + (f"，找到的相关文件是{found}的" if found else "")
+
+
 def year_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """The question names a year (or years) and none of the retrieved clauses the answer could be built from is of
     that year or speaks of it: the documents on the topic are of other years, and answering from them would
@@ -463,9 +473,8 @@ def year_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     covered = set().union(*(years_of(p) for p in judged))
     if covered & set(asked):
         return None
-    have = sorted({p.date.year for p in judged if p.date} | {p.event_date.year for p in judged if p.event_date})
-    named = "、".join(f"{y}年" for y in asked)
-    note = f"文件库中没有{named}的相关文件" + (f"，找到的相关文件是{'、'.join(f'{y}年' for y in have)}的" if have else "")
+    have = {p.date.year for p in judged if p.date} | {p.event_date.year for p in judged if p.event_date}
+    note = _years_note(asked, have, "相关文件")
     return Decision(Outcome.REFUSE, "year_not_covered", Reason.YEAR_NOT_COVERED, note)
 
 
@@ -482,7 +491,7 @@ def repealed_years(p: Passage) -> set[int]:
     """The years of the documents a clause says are repealed or replaced: every year named (晋市政办〔2015〕39号, 2015年
     印发的…) in a sentence of it saying so (…（长政办发〔2015〕76号）同时废止)."""
     text = p.readable.replace(" ", "").replace("\n", "")
-    return set().union(*(years_in(s) for s in re.split(r"[。；;]", text) if _REPEALS.search(s)))
+    return set().union(*(years_in(s) for s in _SENTENCES.split(text) if _REPEALS.search(s)))
 
 
 def edition_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
@@ -495,13 +504,12 @@ def edition_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     asked, judged = inp.facts.editions, inp.retrieved.passages
     if not asked or not judged:
         return None
-    if set().union(*(edition_years(p) for p in judged)) & set(asked):
+    editions = [edition_years(p) for p in judged]
+    if set().union(*editions) & set(asked):
         return None
     if inp.facts.in_force and set().union(*(repealed_years(p) for p in judged)) & set(asked):
         return None  # asked whether the old edition still applies: the clause repealing it answers
-    have = sorted(set().union(*(edition_years(p) for p in judged[: cfg.top])))
-    named = "、".join(f"{y}年" for y in asked)
-    note = f"文件库中没有{named}的这份文件" + (f"，找到的相关文件是{'、'.join(f'{y}年' for y in have)}的" if have else "")
+    note = _years_note(asked, set().union(*editions[: cfg.top]), "这份文件")
     return Decision(Outcome.REFUSE, "edition_not_covered", Reason.YEAR_NOT_COVERED, note)
 
 
