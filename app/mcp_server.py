@@ -1,6 +1,8 @@
 """`python -m app.mcp_server [--http] [--host 127.0.0.1] [--port 8765]`: the knowledge base as MCP tools.
 
-Every tool keeps the exact clause to the client: 文号, title, clause path, the verbatim text, chunk id. stdio by
+Every tool keeps the exact clause to the client: 文号, title, clause path, the verbatim text, chunk id; beside the
+verbatim text (`quote`, `text`) a clause comes as a person reads it (`shown`: a table row as 列名：值；…, a table
+printed column by column as its rows, as the web page shows it). stdio by
 default (a desktop client starts the process); `--http` serves streamable HTTP on http://HOST:PORT/mcp. The tools
 are `app.tools.CorpusTools` over the answerer `app.runtime.open_answerer` opens (the one the web chat and the HTTP
 API serve, following re-ingests); `build_server` wires any pipeline, so tests serve a small index through it.
@@ -40,10 +42,12 @@ T = TypeVar("T")
 def instructions(cities: Sequence[str]) -> str:
     """The server's instructions, naming the cities the index has documents of."""
     zh, en = _city_names(cities)
-    return f"""政府公报问答知识库（{zh}市政府公报）。每个结果都带文号、文件标题、条款路径（第几条、三、（二）等）和条款原文。
+    return f"""政府公报问答知识库（{zh}市政府公报）。每个结果都带文号、文件标题、条款路径（第几条、三、（二）等）和条款原文；
+shown 是条款的阅读形式（表格的一行写作「列名：值；列名：值」，逐列印出的附表按行显示），quote/text 是逐字原文。
 先用 ask 得到带引用的回答，或用 search_clauses 找条款；用 get_clause 按文号和条款路径取原文及前后条款；用 verify_quote 核对一段原文是否逐字出自文件。
 Municipal government gazettes ({en}) as clause-level tools: every result carries the 文号 (document number),
-title, clause path and the verbatim clause text. `ask` answers with citations; `search_clauses` ranks clauses;
+title, clause path and the verbatim clause text (`quote` / `text`), and `shown`, the clause as read (a table row as
+列名：值；列名：值, a table printed column by column as its rows). `ask` answers with citations; `search_clauses` ranks clauses;
 `get_clause` fetches a clause by 文号 + path with its neighbours; `list_documents` lists documents; `verify_quote` checks
 where a quote stands in the corpus."""
 
@@ -79,9 +83,11 @@ def build_server(current: Callable[[], Pipeline], today: Callable[[], date] = da
 
     @server.tool(annotations=_READ_ONLY, description=(
         f"回答关于{_city_names(cities)[0]}市政府文件的问题，每个陈述以 [S1] 等引用键结尾；citations 给出每个引用的文号、标题、条款路径、"
-        "原文引文、有效期和 chunk_id。文件没有答案时 refused=true，reason 说明原因，leads 列出最接近的文件。\n"
+        "原文引文（quote，逐字）及其阅读形式（shown：表格的一行写作「列名：值」）、有效期和 chunk_id。"
+        "文件没有答案时 refused=true，reason 说明原因，leads 列出最接近的文件。\n"
         "Answer a question about the gazettes' documents. Each statement in `text` ends with a key such as [S1]; "
-        "`citations` map each key to its 文号 (doc_number), title, clause path, verbatim quote, validity and chunk_id. "
+        "`citations` map each key to its 文号 (doc_number), title, clause path, verbatim quote (`quote`, as printed) and "
+        "the quote as read (`shown`: a table row as 列名：值；…), validity and chunk_id. "
         "When the documents do not answer, refused=true with a `reason` and the closest documents as `leads`."))
     def ask(
         question: Annotated[str, Field(description="问题（中文）/ the question, in Chinese")],
@@ -91,9 +97,10 @@ def build_server(current: Callable[[], Pipeline], today: Callable[[], date] = da
         return _checked(lambda: tools.ask(question, history, filters))
 
     @server.tool(annotations=_READ_ONLY, description=(
-        f"按相关度检索条款（混合检索：向量 + 关键词），返回每条的文号、标题、条款路径、条款原文（quote）、分数和 chunk_id。k 为 1–{MAX_K}。\n"
+        f"按相关度检索条款（混合检索：向量 + 关键词），返回每条的文号、标题、条款路径、条款原文（quote，逐字）、阅读形式（shown："
+        f"表格的一行写作「列名：值」）、分数和 chunk_id。k 为 1–{MAX_K}。\n"
         f"Rank clauses for a query (dense + keyword retrieval): each with 文号, title, clause path, the clause text "
-        f"verbatim (`quote`), score and chunk_id. k from 1 to {MAX_K}."))
+        f"verbatim (`quote`), the clause as read (`shown`: a table row as 列名：值；…), score and chunk_id. k from 1 to {MAX_K}."))
     def search_clauses(
         query: Annotated[str, Field(description="检索词或问题 / search words or a question")],
         filters: FiltersArg = None,
@@ -102,11 +109,11 @@ def build_server(current: Callable[[], Pipeline], today: Callable[[], date] = da
         return _checked(lambda: tools.search_clauses(query, filters, k))
 
     @server.tool(annotations=_READ_ONLY, description=(
-        "按文号和条款路径取条款原文，以及同一文件中的前一条和后一条。文号任意写法（晋市政发〔2018〕23号、[2018]、23 号）；"
+        "按文号和条款路径取条款原文（text，逐字）及其阅读形式（shown），以及同一文件中的前一条和后一条。文号任意写法（晋市政发〔2018〕23号、[2018]、23 号）；"
         "路径如「第十二条」「第三章/第十二条」「三、/（二）」。一个文号下有多件文件（通知与其印发的办法、附件）都有该条款时，用 title 指明。"
         "找不到时，错误信息列出该文件现有的条款路径。\n"
-        "Fetch a clause by 文号 (any spelling) and clause path (第十二条, 第三章/第十二条, 三、/（二）), with the previous and "
-        "next clause of the same document. When several texts issued under one 文号 have that path, pass `title`. An "
+        "Fetch a clause by 文号 (any spelling) and clause path (第十二条, 第三章/第十二条, 三、/（二）, 附表1 第2行) — its text "
+        "verbatim (`text`) and as read (`shown`: a table row as 列名：值；…) — with the previous and next clause of the same document. When several texts issued under one 文号 have that path, pass `title`. An "
         "unknown 文号 or path is an error that lists what exists."))
     def get_clause(
         doc_number: Annotated[str, Field(description="文号 / document number, e.g. 晋市政发〔2018〕23号")],

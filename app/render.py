@@ -13,6 +13,7 @@ from html import escape
 
 from app.chat import Turn
 from app.documents import DocumentLibrary, cn_date, full_title, pages_text, validity_text
+from app.readable import quoted_pieces
 from rag.records import LEADS_PREFIX, REASON_LABELS, Answer, Citation, Passage
 
 _KEY = re.compile(r"\[(S\d+)\]")
@@ -52,18 +53,10 @@ def render_text(text: str, turn_no: int, linked: set[str] | None) -> str:
 
 
 def _highlighted_passage(passage: Passage, citation: Citation) -> str:
-    """The passage text with the cited quote marked, located by offsets (Citation.start is in Document.text); a table
-    block printed column by column as its layout (its rebuilt rows, the rest one column per line), marked whole when
-    the whole block is quoted."""
-    text = passage.text
-    if passage.layout:
-        whole = citation.quote == text and citation.start == passage.start
-        return f'<mark class="quote">{escape(passage.layout)}</mark>' if whole else escape(passage.layout)
-    offset = citation.start - passage.start
-    if offset >= 0 and text[offset:offset + len(citation.quote)] == citation.quote and citation.quote:
-        end = offset + len(citation.quote)
-        return f'{escape(text[:offset])}<mark class="quote">{escape(text[offset:end])}</mark>{escape(text[end:])}'
-    return escape(text)
+    """The passage as a person reads it (`app.readable`: a table row as its cells, a table block printed column by
+    column as its layout, any other passage as its text), the cited quote marked in it where it can be located."""
+    return "".join(f'<mark class="quote">{escape(text)}</mark>' if quoted else escape(text)
+                   for text, quoted in quoted_pieces(passage, citation))
 
 
 def render_card(turn_no: int, citation: Citation, passage: Passage | None, library: DocumentLibrary) -> str:

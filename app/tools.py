@@ -44,7 +44,9 @@ class NotFound(LookupError):
 
 @dataclass(frozen=True)
 class ClauseHit:
-    """One ranked clause: 文号, title (with its notice), clause path, the clause text verbatim, fused score."""
+    """One ranked clause: 文号, title (with its notice), clause path, the clause text verbatim (`quote`, as printed:
+    what verify_quote finds), the clause as read (`shown`, `Passage.readable`: a table row as 列名：值；…, a table
+    printed column by column as its rows, any other clause as its text), fused score."""
 
     rank: int
     doc_number: str
@@ -59,6 +61,7 @@ class ClauseHit:
     validity: str
     lapsed: bool
     pages: str = ""  # 第3页 for a PDF source
+    shown: str = ""  # the clause as read (Passage.readable); `quote` stays the printed text
 
 
 @dataclass(frozen=True)
@@ -70,14 +73,18 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class Neighbour:
+    """The clause before or after: its text as printed (`text`) and as read (`shown`, `Chunk.readable`)."""
+
     path: str
     chunk_id: str
     text: str
+    shown: str = ""
 
 
 @dataclass(frozen=True)
 class ClauseView:
-    """A clause as the document prints it: text = Document.text[start:end] (a clause split in parts is whole here)."""
+    """A clause as the document prints it: text = Document.text[start:end] (a clause split in parts is whole here);
+    `shown` the same span as read (a table row as 列名：值；…, a table printed column by column as its rows)."""
 
     doc_number: str
     title: str
@@ -95,6 +102,7 @@ class ClauseView:
     previous: Neighbour | None
     next: Neighbour | None
     pages: str = ""  # 第3页 for a PDF source
+    shown: str = ""  # `text` as read: each part shown by its readable text (Chunk.readable)
 
 
 @dataclass(frozen=True)
@@ -211,7 +219,7 @@ class CorpusTools:
             validity, lapsed = validity_text(index.documents[p.doc_id], today)
             hits.append(ClauseHit(rank, p.doc_number, full_title(index.documents[p.doc_id]), p.path or "正文", p.text,
                                   round(p.score, 6), p.chunk_id, p.doc_id, p.date, p.city, validity, lapsed,
-                                  pages_text(index.chunks.get(p.chunk_id))))
+                                  pages_text(index.chunks.get(p.chunk_id)), p.readable))
         return SearchResult(query, _filters_json(chosen), tuple(hits))
 
     # -- one clause --------------------------------------------------------------------------------------------
@@ -269,7 +277,7 @@ class CorpusTools:
             chunk = index.chunks.get(cid) if cid else None
             if chunk is None or chunk.doc_id != doc.doc_id:
                 return None
-            return Neighbour(chunk.path_str or "正文", chunk.chunk_id, chunk.text)
+            return Neighbour(chunk.path_str or "正文", chunk.chunk_id, chunk.text, chunk.readable)
 
         validity, lapsed = validity_text(doc, self._today())
         path = "".join(p for p in first.path if not _CONTINUATION.match(norm_path(p))) if len(parts) > 1 else first.path_str
@@ -278,7 +286,7 @@ class CorpusTools:
             headings=first.headings, text=doc.text[first.start:last.end], chunk_ids=tuple(c.chunk_id for c in parts),
             start=first.start, end=last.end, issuer=doc.issuer or "", date=doc.date, validity=validity, lapsed=lapsed,
             previous=neighbour(first.prev_id), next=neighbour(last.next_id),
-            pages=pages_text(replace(first, page_end=last.page_end or first.page_end)),
+            pages=pages_text(replace(first, page_end=last.page_end or first.page_end)), shown=_shown(doc, parts),
         )
 
     # -- documents ---------------------------------------------------------------------------------------------
@@ -298,6 +306,19 @@ class CorpusTools:
         if self._texts is None or self._texts[0] is not index:
             self._texts = (index, normalised_texts(index))
         return verify_quote(index, _text("text", text), self._texts[1])
+
+
+def _shown(doc: Document, parts: Sequence[Chunk]) -> str:
+    """The span of `parts` (sorted, one clause) in `doc` as read: each part's printed text replaced by its readable
+    text (`Chunk.readable`), the text between parts as printed."""
+    out: list[str] = []
+    pos = parts[0].start
+    for c in parts:
+        if c.readable != c.text and c.start >= pos:
+            out += [doc.text[pos:c.start], c.readable]
+            pos = c.end
+    out.append(doc.text[pos:parts[-1].end])
+    return "".join(out)
 
 
 def _text(field: str, value: Any) -> str:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from app.documents import DocumentLibrary, full_title, pages_text, validity_text
+from app.readable import shown_quote
 from rag.compose import SOURCES_HEADING
 from rag.places import city_name
 from rag.records import LEADS_PREFIX, REASON_LABELS, Answer, Citation, Filters, Passage
@@ -76,17 +77,10 @@ def filters_from_json(obj: Any, cities: Collection[str] = ()) -> Filters:
     return Filters(city=city, year_from=lo, year_to=hi, valid_on=valid_on, **texts)
 
 
-def _shown_quote(citation: Citation, passage: Passage | None) -> str:
-    """The quote as a person reads it: a table block printed column by column, quoted whole, as its layout (its
-    rebuilt rows, the rest one column per line); any other quote as it is."""
-    if passage is not None and passage.layout and citation.quote == passage.text:
-        return passage.layout
-    return citation.quote
-
-
 def citation_record(citation: Citation, passage: Passage | None, library: DocumentLibrary) -> dict[str, Any]:
-    """One citation: key, 文号, title (with its notice), clause path, the verbatim quote (and `shown`, the quote as
-    read: a table printed column by column as its rows), validity, where it is."""
+    """One citation: key, 文号, title (with its notice), clause path, the verbatim quote (`quote`, as printed; `start`
+    and `end` index it in the document text) and `shown`, the quote as read (`app.readable.shown_quote`: a table row
+    as its cells 列名：值；…, a table printed column by column as its rows), validity, where it is."""
     doc = library.documents.get(passage.doc_id) if passage else None
     validity, lapsed = validity_text(doc, library.today) if doc else ("", bool(citation.lapsed_note))
     return {
@@ -96,7 +90,7 @@ def citation_record(citation: Citation, passage: Passage | None, library: Docume
         "clause": citation.path or "正文",
         "pages": pages_text(library.chunks.get(citation.chunk_id)),  # 第3页 for a PDF source, else ""
         "quote": citation.quote,
-        "shown": _shown_quote(citation, passage),
+        "shown": shown_quote(citation, passage),
         "validity": validity,
         "lapsed": lapsed,
         "lapsed_note": citation.lapsed_note,

@@ -193,6 +193,19 @@ class Chunk:
         other chunk as its text."""
         return render_cells(self.cells) if self.cells else self.text
 
+    @property
+    def readable(self) -> str:
+        """The chunk as a person reads it (`readable_text`): a table row as its cells, a table block printed column by
+        column as its layout, any other chunk as its text."""
+        return readable_text(self.text, self.cells, self.layout)
+
+
+def readable_text(text: str, cells: tuple[tuple[str, str], ...], layout: str) -> str:
+    """A chunk's text as read: a table row as 列名：值；列名：值 (its printed text has no column names, leaves merged
+    cells empty, and a row rebuilt from a column dump prints only its own cell), a table block printed column by
+    column as its layout (its rebuilt rows, the rest one column per line), any other text as it is."""
+    return render_cells(cells) if cells else layout or text
+
 
 def render_cells(cells: tuple[tuple[str, str], ...]) -> str:
     """A table row's cells as one line: 列名：值；列名：值 (a value alone when its column has no name)."""

@@ -11,7 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from ingest.records import render_cells
+from ingest.records import readable_text
 
 REFUSAL = "根据现有文件无法回答该问题。"
 """The one constant refusal phrase; an answer with refused=True starts with it."""
@@ -74,10 +74,10 @@ class Passage:
 
     @property
     def readable(self) -> str:
-        """The passage as read and judged: a table row as 列名：值；列名：值 (its printed text has no column names and
-        leaves merged cells empty), a table block printed column by column as its layout (its rebuilt rows, the rest
-        one column per line), any other passage as its text."""
-        return render_cells(self.cells) if self.cells else self.layout or self.text
+        """The passage as read and judged (`ingest.records.readable_text`): a table row as 列名：值；列名：值, a table block
+        printed column by column as its layout (its rebuilt rows, the rest one column per line), any other passage as
+        its text."""
+        return readable_text(self.text, self.cells, self.layout)
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,17 @@ def test_http_get_clause_returns_the_clause_and_its_neighbours(http_url: str) ->
 
 
 @pytest.mark.integration
+def test_http_get_clause_gives_a_table_row_as_read_beside_its_printed_text(http_url: str) -> None:
+    async def session(client: Client) -> None:
+        row = _payload(await client.call_tool("get_clause", {"doc_number": RELOCATION_DOC, "path": "附表1 第1行"}))
+        assert row["text"] == "砖围墙"  # printed: the row's own cell of the 附表 printed column by column
+        assert row["shown"] == "序号：1；项目：围墙；分类：砖围墙；单位：m2；补偿标准（元）：80"
+        assert row["next"]["shown"] == "序号：1；项目：围墙；分类：铁艺围墙；单位：m2；补偿标准（元）：200"
+
+    _run(session, http_url)
+
+
+@pytest.mark.integration
 def test_http_search_clauses_ranks_clauses_with_doc_number_path_and_quote(http_url: str) -> None:
     async def session(client: Client) -> None:
         found = _payload(await client.call_tool("search_clauses", {"query": "住宅房屋搬迁补助费标准", "k": 5,

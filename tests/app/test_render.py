@@ -250,3 +250,27 @@ def test_the_whole_document_view_shows_a_column_dump_as_its_rows_and_marks_a_cit
         assert f'<mark class="clause" id="clause-{chunk.chunk_id}">' in html
         assert "第一条 果树按株补偿。" in html and "第二条 附则。" in html
     assert "序号\t1\t2" not in lib.document_html("f:1") and "序号：1；项目：果树" in lib.document_html("f:1")
+
+
+def _row_passage(row: Chunk) -> Passage:
+    return replace(_passage("S2", 2), chunk_id=row.chunk_id, text=row.text, path="附表 第2行", start=row.start,
+                   end=row.end, kind="table_row", cells=row.cells)
+
+
+def test_a_row_rebuilt_from_a_column_dump_reads_as_its_cells_on_its_card_marked_whole_when_cited_whole() -> None:
+    lib, _, row = _dump_library()
+    p = _row_passage(row)  # printed span: its own 分类 cell, 木围栏; the rest of the row is printed in other columns
+    card = render_card(1, _citation(p, p.text), p, lib)
+    quoted = card[card.index('<blockquote class="passage">'):card.index("</blockquote>")]
+    assert quoted == '<blockquote class="passage"><mark class="quote">序号：2；项目：围栏；分类：木围栏；单位：m；补偿标准（元）：30</mark>'
+    assert f'data-qs="{row.start}" data-qe="{row.end}"' in card  # the whole-document view still opens at the printed cell
+
+
+def test_a_printed_row_cited_by_one_sentence_reads_as_its_cells_with_that_sentence_marked_in_its_cell() -> None:
+    printed = "3\t木围栏\t按长度计。含立柱。\t30"  # 项目 left empty (merged with the row above): filled down, not printed
+    cells = (("序号", "3"), ("项目", "围栏"), ("分类", "木围栏"), ("说明", "按长度计。含立柱。"), ("补偿标准（元）", "30"))
+    p = replace(_passage("S1", 2), text=printed, end=_chunk(2).start + len(printed), kind="table_row", cells=cells)
+    card = render_card(1, _citation(p, "含立柱。"), p, _library())
+    assert ('<blockquote class="passage">序号：3；项目：围栏；分类：木围栏；说明：按长度计。<mark class="quote">含立柱。</mark>'
+            "；补偿标准（元）：30</blockquote>") in card
+    assert "\t" not in card

@@ -70,6 +70,22 @@ def test_get_clause_finds_an_article_inside_a_merged_range(tools: CorpusTools) -
     assert "第二十四条" in clause.text
 
 
+FENCE_ROW = "序号：1；项目：围墙；分类：铁艺围墙；单位：m2；补偿标准（元）：200"  # 附表1 第2行, rebuilt from a column dump
+
+
+def test_get_clause_gives_a_row_rebuilt_from_a_column_dump_as_its_cells_beside_its_printed_cell(tools: CorpusTools) -> None:
+    row = tools.get_clause(RELOCATION_DOC, "附表1 第2行")
+    assert row.text == "铁艺围墙" == tools.index.documents[row.doc_id].text[row.start:row.end]  # printed: its 分类 cell
+    assert row.shown == FENCE_ROW
+    assert row.previous is not None and row.previous.text == "砖围墙"
+    assert row.previous.shown == "序号：1；项目：围墙；分类：砖围墙；单位：m2；补偿标准（元）：80"
+
+
+def test_get_clause_shows_a_clause_as_its_text(tools: CorpusTools) -> None:
+    clause = tools.get_clause(RELOCATION_DOC, "第十二条")
+    assert clause.shown == clause.text and clause.next is not None and clause.next.shown == clause.next.text
+
+
 def test_get_clause_unknown_path_lists_the_first_twenty_existing_paths(tools: CorpusTools) -> None:
     with pytest.raises(NotFound) as err:
         tools.get_clause(RELOCATION_DOC, "第九十条")
@@ -117,6 +133,12 @@ def test_search_clauses_ranks_the_clause_with_its_doc_number_path_and_text(tools
     assert hit.doc_number == RELOCATION_DOC and RELOCATION_RULE in hit.quote
     assert hit.quote == tools.index.chunks[hit.chunk_id].text and hit.lapsed
     assert [h.score for h in result.clauses] == sorted((h.score for h in result.clauses), reverse=True)
+
+
+def test_search_clauses_gives_a_table_row_as_read_and_its_printed_text_as_the_quote(tools: CorpusTools) -> None:
+    result = tools.search_clauses("铁艺围墙补偿标准", filters={"doc_number": RELOCATION_DOC}, k=5)
+    hit = next(h for h in result.clauses if h.path == "附表1 第2行")
+    assert hit.quote == "铁艺围墙" == tools.index.chunks[hit.chunk_id].text and hit.shown == FENCE_ROW
 
 
 def test_search_clauses_filters_by_doc_number_in_any_spelling(tools: CorpusTools) -> None:

@@ -99,3 +99,21 @@ def test_a_source_item_shows_a_table_printed_column_by_column_as_its_rows_and_ke
     text = sources_markdown([record])
     assert "  > 序号：2；项目：围栏；分类：木围栏；单位：m；补偿标准（元）：30" in text.split("\n")
     assert "序号\t1" not in text
+
+
+def test_a_source_item_shows_a_cited_table_row_as_its_cells_and_keeps_its_printed_span_as_the_quote() -> None:
+    from app.wire import citation_record, sources_markdown
+    from rag.records import Citation, Passage
+
+    dump = "序号\t1\t2\t项目\t果树\t围栏\t分类\t苹果果树\t木围栏\t单位\t株\tm\t补偿标准（元）\t120\t30"
+    at = 10 + dump.index("木围栏")  # a row rebuilt from the dump: its printed span is its own 分类 cell
+    cells = (("序号", "2"), ("项目", "围栏"), ("分类", "木围栏"), ("单位", "m"), ("补偿标准（元）", "30"))
+    p = Passage(key="S2", chunk_id="row2", text="木围栏", doc_id="y:1", doc_title="果园征收补偿办法", doc_number="示例发〔2020〕1号",
+                wrapper_title="", path="附表 第2行", headings=(), city="晋城", doc_type="办法", date=None, valid_until=None,
+                source_file="y.txt", line_start=2, line_end=2, start=at, end=at + 3, score=0.5, kind="table_row", cells=cells)
+    c = Citation(key="S2", chunk_id="row2", doc_title=p.doc_title, doc_number=p.doc_number, path=p.path, date=None,
+                 quote="木围栏", start=at, end=at + 3, source_file="y.txt")
+    record = citation_record(c, p, DocumentLibrary({}, {}, today=TODAY))
+    assert record["quote"] == "木围栏" and (record["start"], record["end"]) == (at, at + 3)
+    assert record["shown"] == "序号：2；项目：围栏；分类：木围栏；单位：m；补偿标准（元）：30"
+    assert "  > 序号：2；项目：围栏；分类：木围栏；单位：m；补偿标准（元）：30" in sources_markdown([record]).split("\n")
