@@ -123,10 +123,14 @@ def choose(passages: list[Passage], groups: list[list[str]], question: str, step
     """(main sections, supporting clauses): the first hit (or `lead`) with the section it was widened to — or, for
     a comparison or a multi-part question, the best section of each side or part (one section for parts that lead
     with the same clause) — then up to two other clauses that share enough of the question's words. With a step
-    number (第二步) the main clause is that step of the section."""
+    number (第二步) the main clause is that step of the section. A `lead` other than the best hit is followed by the
+    best hit's section (the rest of a question of several asks: 走哪条路、几点能走，归谁管)."""
     by_id = {p.chunk_id: p for p in passages}
-    first = lead if lead in by_id else (groups[0][0] if groups else passages[0].chunk_id)
+    best = groups[0][0] if groups else passages[0].chunk_id
+    first = lead if lead in by_id else best
     leads = list(dict.fromkeys(facet_leads)) if len(set(facet_leads)) >= 2 else [first]
+    if first != best and not any(first in g and best in g for g in groups):
+        leads.append(best)  # led by the clause saying how a value is set: what retrieval ranked first still answers the rest
     sections: list[list[Passage]] = []
     chosen: set[str] = set()
     for lead in leads:

@@ -5,6 +5,7 @@ index: `rag.places`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.glossary import calendar_terms
@@ -16,8 +17,11 @@ OUT_OF_SCOPE = re.compile(r"天气|下雨|下雪|气温|股价|股票|基金净�
 # What kind of value a question asks for, and the pattern an answering clause must contain.
 ASKS = {
     # 安排多少专项奖补资金: an amount of money named after 多少; a standard may be a multiple of another (低保标准的139倍)
+    # … or a money word before 多少 (总投资有多少, 一共花了多少), unless a count's unit follows (补贴多少户)
     "money": (re.compile(r"多少钱|多少元|补多少|给多少|赔多少|收多少|交多少|标准是多少|费用是多少|资金多少|多少万"
-                         r"|多少[\u4e00-\u9fff]{0,12}?(?:资金|经费)"),
+                         r"|多少[\u4e00-\u9fff]{0,12}?(?:资金|经费)"
+                         r"|(?:投资|资金|经费|费用|补贴|补助|奖励|奖金|金额|价格|造价|收费|花了|花费|投入)[\u4e00-\u9fff]{0,4}?多少"
+                         r"(?!\s*(?:个|项|户|人|家|名|次|亩|平方|吨|公里|千瓦|辆|座|所|年|天|月))"),
               # a value may be stated in words: free of charge is an amount (免费, 不收取…费用, 无偿); an amount may be
               # a share of another amount the sentence names (投入资金达到总投资的25%; not 增值税即征即退50%)
               re.compile(r"\d[\d.,]*\s*(?:元|万元|亿元|万|角|倍)|[一二三四五六七八九十百千万两]+(?:元|万元)"
@@ -29,6 +33,9 @@ ASKS = {
                             r"|每(?:个)?(?:年|半年|季度|季|月|周|日|天|学期|旬)|当场|当日|当天|即时|即办|立等可取")),
     "date": (re.compile(r"哪天|哪一天|什么时候(?:印发|发布|签发|施行|开始|起)|何时|几月几日|日期是"),
              re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*日|印发之日|公布之日|发布之日")),
+    # a time of day (几点上班, 办公时间): a clock time or a part of the day
+    "time": (re.compile(r"几点|(?:上班|下班|办公|营业|开放|受理)时间"),
+             re.compile(r"\d{1,2}\s*[:：]\s*\d{2}|\d{1,2}\s*(?:点|时)(?!间)|上午|下午|早上|晚上|全天|24小时")),
     # a phone number, a website or an e-mail address: the clause must print one (a description of the service is no
     # answer to how to reach it)
     "contact": (re.compile(r"电话|热线是多少|热线号码|联系方式|号码是|网址|邮箱|电子邮件|email|e-mail", re.I),
@@ -37,7 +44,8 @@ ASKS = {
                 re.compile(r"\d{3,4}\s*[-－—]\s*\d{7,8}|(?<!\d)1\d{10}(?!\d)|https?://|www\.|\.gov\.cn|\.com|@"
                            r"|(?:电话|热线|传真|联系方式|手机)[^。；;，,\d]{0,6}?[：:]?\s*[“\"「]?(?<!\d)\d{5,8}(?!\d)"
                            r"|(?<!\d)\d{5,8}(?!\d)[”\"」]?[\u4e00-\u9fff]{0,6}?(?:热线|电话)")),
-    "ratio": (re.compile(r"比例|百分之|占比|几成|百分比"),
+    # … or a rate asked as 多少 (普及率是多少, 达标率能到多少)
+    "ratio": (re.compile(r"比例|百分之|占比|几成|百分比|率[\u4e00-\u9fff]{0,3}?多少|率多高|率有多高"),
               re.compile(r"\d[\d.]*\s*[%％]|百分之|[一二三四五六七八九十]成|\d+\s*:\s*\d+")),
 }
 # A count in a unit the question names (多少个部门, 几级, 几类水质, 多少微克/立方米): the answer states a number in that
@@ -82,13 +90,17 @@ def _names_person(text: str) -> bool:
 
 
 NAMED_ASKS = {
-    "person": (re.compile(r"哪位|哪些人|由谁主持|什么人|谁担任|叫什么名字|姓名|都有谁|分别是谁|有哪些专家"), _names_person),
+    "person": (re.compile(r"哪位|哪些人|由谁主持|什么人|谁担任|叫什么名字|姓名|都有谁|分别是谁|有哪些专家"
+                          r"|(?:组长|联系人|主持人)(?:是谁|叫什么)"), _names_person),
     # an address is a street address (…路12号, …大厦), not a place name: 市政务大厅管理中心 says where, not the address
     "address": (re.compile(r"地址|门牌"), lambda t: bool(_ADDRESS.search(t))),
-    "place": (re.compile(r"在哪里|在哪儿|在哪举行|在什么地方|哪个位置|建在哪|设在哪"), lambda t: bool(_PLACE.search(t))),
+    # … or a place asked by its kind (在哪个会场, 什么位置, 哪块地)
+    "place": (re.compile(r"在哪里|在哪儿|在哪举行|在什么地方|哪个位置|建在哪|设在哪|什么位置|什么地点|哪个地点|哪块地"
+                         r"|(?:在|于)哪个[\u4e00-\u9fff]{0,3}?(?:会场|地方|地点|场所|场馆|会议室|礼堂|宾馆|酒店)"), lambda t: bool(_PLACE.search(t))),
     "website": (re.compile(r"哪个网站|什么网站|哪个平台|什么平台|网站上|在哪儿公布|在哪里公布|在哪公布|哪里查"),
                 lambda t: bool(_WEBSITE.search(t))),
-    "company": (re.compile(r"哪家公司|哪几家公司|哪几家企业|哪些企业|哪家企业|哪家机构|哪个公司"), lambda t: bool(_COMPANY.search(t))),
+    # which company, of any kind (哪家评估公司, 哪几家医药企业); 哪些…企业 asks for kinds of enterprise (哪些重点行业企业)
+    "company": (re.compile(r"哪(?:家|几家|个)[\u4e00-\u9fff]{0,4}?(?:公司|企业|机构)|哪些企业"), lambda t: bool(_COMPANY.search(t))),
 }
 """Kinds asked by naming (kind → question pattern, test of a clause's text); asked when no value kind is."""
 # English questions ask for the same kinds of value in English words (the clauses that answer are Chinese, so the same
@@ -169,6 +181,7 @@ class QueryFacts:
     enumerates: bool = False  # it asks for the members of a set, item by item (LIST_ASK)
     editions: tuple[int, ...] = ()  # the years it names as a document's or an edition's (_EDITION: 2020年版的…办法)
     in_force: bool = False  # it asks whether a document is still in force, or what replaced it (IN_FORCE_ASK)
+    given: tuple[str, ...] = ()  # the values of the asked kind it states itself (`given_values`: 免费 in 免费刻章…多少)
 
 
 def _number(text: str) -> int | None:
@@ -242,6 +255,7 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
         enumerates=bool(LIST_ASK.search(asking.replace(" ", ""))),
         editions=tuple(dict.fromkeys(int(y) for y in (_EDITION_EN.findall(asking) if cross else _EDITION.findall(asking.replace(" ", ""))))),
         in_force=bool(IN_FORCE_ASK.search(asking if cross else asking.replace(" ", ""))),
+        given=given_values(asks, unit, question),
     )
 
 
@@ -251,22 +265,47 @@ def ordinals_in(text: str) -> tuple[tuple[int, str], ...]:
     return tuple(dict.fromkeys((n, unit) for n, unit in found if n is not None))
 
 
-def answers_kind(kind: str | None, text: str, unit: str | None = None) -> bool:
+_NAMED_FORM = {"address": _ADDRESS, "place": _PLACE, "website": _WEBSITE, "company": _COMPANY}
+"""The named kinds whose test is one pattern: what `given_values` reads in a question."""
+
+
+def _value_form(kind: str, unit: str | None) -> re.Pattern[str] | None:
+    """The pattern of a value of `kind` (None: a kind tested otherwise, a person)."""
+    if kind == "count":
+        units = "|".join(_COUNT_UNITS if unit in (None, "个") else _PEOPLE if unit in _PEOPLE else (re.escape(unit),))
+        return re.compile(f"{_COUNT_NUMBER}(?:{units})")
+    if kind == "quantity":
+        return _QUANTITY
+    if kind in ASKS:
+        return ASKS[kind][1]
+    return _NAMED_FORM.get(kind)
+
+
+def given_values(kind: str | None, unit: str | None, question: str) -> tuple[str, ...]:
+    """Named rule `given_not_answer`: the values of the asked kind the question states itself (免费 in "免费刻章一共
+    花了多少财政资金？", 20个 in "观摩的20个重点工程项目总投资有多少？"). A clause repeating them states what the
+    question already knows, not what it asks: `answers_kind` does not count them (a longer value holding one, 2021年3月26日
+    for a question naming 2021年3月, still counts)."""
+    form = _value_form(kind, unit) if kind else None
+    if form is None:
+        return ()
+    text = _CELL_UNIT.sub(r"：\2\1", question.replace(" ", ""))
+    return tuple(dict.fromkeys(m.group(0) for m in form.finditer(text) if m.group(0)))
+
+
+def answers_kind(kind: str | None, text: str, unit: str | None = None, given: Sequence[str] = ()) -> bool:
     """Whether text holds the kind of value the question asks for (an amount, a duration, a ratio, a date, a count
-    in `unit`, a contact) or names what it asks for (a person, a place, a website or platform, a company)."""
+    in `unit`, a contact) or names what it asks for (a person, a place, a website or platform, a company) — other
+    than the values the question states itself (`given`, `given_values`)."""
     if kind is None:
         return True
     text = _CELL_UNIT.sub(r"：\2\1", text.replace(" ", ""))
-    if kind in NAMED_ASKS:
+    form = _value_form(kind, unit)
+    if form is None:
         return NAMED_ASKS[kind][1](text)
-    if kind == "count":
-        # 个 is the general classifier: 多少个部门 is answered by 18家部门, 几个人 by 3—5名
-        units = "|".join(_COUNT_UNITS if unit in (None, "个") else _PEOPLE if unit in _PEOPLE else (re.escape(unit),))
-        # a table row states a count as the value of a count column (还需完成减速带数量：0)
-        return bool(re.search(f"{_COUNT_NUMBER}(?:{units})", text) or _COUNT_CELL.search(text))
-    if kind == "quantity":
-        return bool(_QUANTITY.search(text))
-    return bool(ASKS[kind][1].search(text))
+    # 个 is the general classifier of a count: 多少个部门 is answered by 18家部门, 几个人 by 3—5名; a table row states
+    # a count as the value of a count column (还需完成减速带数量：0)
+    return any(m.group(0) not in given for m in form.finditer(text)) or (kind == "count" and bool(_COUNT_CELL.search(text)))
 
 
 def years_in(text: str) -> set[int]:

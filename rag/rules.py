@@ -322,12 +322,13 @@ def list_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     return None
 
 
-_ASKED_WORD = {"quantity": "数值", "money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "count": "数量", "contact": "联系方式",
+_ASKED_WORD = {"quantity": "数值", "money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "time": "时间", "count": "数量", "contact": "联系方式",
                "person": "人员", "address": "地址", "place": "地点", "website": "网站或平台", "company": "单位名称"}
 
 
 _LEFT_OPEN = re.compile(r"据实|按实|实际发生|协商|另行(?:制定|规定|确定)|自行(?:确定|制定)"
                         r"|(?:由|根据|依据|依照|结合|按照|按|参照)[^。；]{0,40}?(?:确定|制定|核定|评估|认定|执行|承担|结算)"
+                        r"|(?:结合|视)[^。；]{0,40}?(?:予以|给予)"
                         r"|在[^。；，,]{0,20}?(?:方案|办法|规定|合同|协议)中确定"
                         r"|(?:根据|依据|依照|按照|按|参照)(?:国家|省|市|县|有关|相关)[^。；]{0,8}?(?:规定|政策|标准|办法)"
                         r"|一定(?:的)?(?:奖励|补助|补贴|补偿|资金|数额|比例|费用)|相应(?:的)?(?:奖励|补助|补贴|补偿)"
@@ -343,10 +344,10 @@ def states_value(facts: QueryFacts, text: str) -> bool:
     one: a sentence stating the value for another year (2016年…客运量达到44.98万人次, asked for 2017) does not
     answer it; a sentence that names no year, or the asked one (or a span holding it), does."""
     if not facts.years:
-        return answers_kind(facts.asks, text, facts.unit)
+        return answers_kind(facts.asks, text, facts.unit, facts.given)
     asked = set(facts.years)
     for sentence in _SENTENCES.split(text.replace(" ", "")):
-        if answers_kind(facts.asks, sentence, facts.unit):
+        if answers_kind(facts.asks, sentence, facts.unit, facts.given):
             years = years_in(sentence)
             if not years or years & asked:
                 return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from rag.compose import compose
+from rag.compose import choose, compose
 from rag.records import Passage
 
 TODAY = date(2026, 12, 2)
@@ -42,3 +42,14 @@ def test_a_clause_whose_text_does_not_open_with_its_path_is_named_by_it() -> Non
     item = _passage("S1", "2.果树按株补偿。", "三、（一）2.", 0)
     out = compose("果树按株补偿", [item], [["c-S1"]], TODAY)
     assert out.text.split("\n")[0] == "根据《果园征收补偿办法》（示例发〔2020〕1号）三、（一）2.："
+
+
+def test_a_partial_answer_led_by_how_a_value_is_set_keeps_the_best_hits_section() -> None:
+    """A question of several asks (走哪条路、几点能走、归谁管) led by the clause saying how one value is set still
+    gets the clause retrieval ranked first for the rest."""
+    best = _passage("S1", "第三条 交警部门负责对清运车辆的运输路线、时限实行通行证管理。", "第三条", 100)
+    open_ = _passage("S2", "第二条 清运时间由住建部门根据施工情况确定。", "第二条", 0)
+    sections, _ = choose([best, open_], [["c-S1"], ["c-S2"]], "清运车走哪条路、几点能走，归谁管？", None, lead="c-S2")
+    assert [[p.chunk_id for p in s] for s in sections] == [["c-S2"], ["c-S1"]]
+    alone, _ = choose([best, open_], [["c-S1"], ["c-S2"]], "清运车走哪条路？", None, lead="c-S1")
+    assert [[p.chunk_id for p in s] for s in alone] == [["c-S1"]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.query import QueryFacts, answers_kind, asked_kind
+from rag.query import QueryFacts, answers_kind, asked_kind, given_values
 from rag.query import analyse as analyse_with
 from tests.rag.test_followup import PLACES
 
@@ -177,7 +177,8 @@ def test_an_english_question_names_its_years_and_days_as_a_chinese_one_does() ->
 
 
 def test_a_question_asking_how_much_of_no_named_kind_asks_for_a_quantity_stated_as_a_number() -> None:
-    assert asked_kind("晋城农村分布式光伏发电的市级电价补贴是多少？") == ("quantity", None)
+    assert asked_kind("晋城农村分布式光伏发电的市级电价补贴是多少？") == ("money", None)  # a money word before 多少
+    assert asked_kind("晋城市区的限高是多少？") == ("quantity", None)
     assert asked_kind("晋城中心城市规划区的面积有多大？") == ("quantity", None)
     assert asked_kind("晋城市征收住宅房屋，搬迁补助费标准是多少？")[0] == "money"  # a named kind first
     assert asked_kind("哪个部门负责？")[0] is None
@@ -235,3 +236,30 @@ def test_an_english_question_names_a_documents_edition_as_a_chinese_one_does(que
 ])
 def test_a_question_asking_whether_a_document_still_applies(question: str, in_force: bool) -> None:
     assert analyse(question).in_force is in_force
+
+
+def test_money_words_before_duoshao_rates_times_and_kinds_of_company_are_asked_kinds() -> None:
+    assert asked_kind("示范区建设的总投资有多少？") == ("money", None)
+    assert asked_kind("每户补贴多少户？")[0] == "count"  # a count's unit after 多少 keeps it a count
+    assert asked_kind("城市污水处理率能达到多少？") == ("ratio", None)
+    assert asked_kind("不动产登记大厅几点开门？") == ("time", None)
+    assert asked_kind("安全生产督查组组长是谁？") == ("person", None)
+    assert asked_kind("签约仪式在哪个会议室举行？") == ("place", None)
+    assert asked_kind("土地由哪家测绘公司来测量？") == ("company", None)
+    assert asked_kind("哪些重点行业企业要开展土壤自行监测？") != ("company", None)  # kinds of enterprise, not one
+
+
+def test_a_time_of_day_is_a_clock_time_or_a_part_of_the_day() -> None:
+    assert answers_kind("time", "工作日上午9:00—12:00受理") and answers_kind("time", "每天8时至18时")
+    assert not answers_kind("time", "窗口工作时间内受理")
+
+
+def test_a_value_the_question_states_itself_does_not_answer_it() -> None:
+    question = "免费发放的健康包一共花了多少资金？"
+    facts = analyse(question)
+    assert facts.asks == "money" and facts.given == ("免费",)
+    assert not answers_kind("money", "为居民免费发放健康包", given=facts.given)
+    assert answers_kind("money", "为居民免费发放健康包，共投入资金12万元", given=facts.given)
+    # a longer value holding the question's own still counts: 2021年3月 asked, 2021年3月26日 stated
+    assert given_values("date", None, "2021年3月哪天开始施行？") == ("2021年3月",)
+    assert answers_kind("date", "本办法自2021年3月26日起施行", given=("2021年3月",))
