@@ -8,7 +8,8 @@ from html import escape
 from app.documents import DocumentLibrary
 from rag.records import Answer
 
-_LEG_NAMES = {"dense": "向量检索", "keyword": "关键词检索"}
+_LEG_NAMES = {"dense": "向量检索", "keyword": "关键词检索", "cell": "表格单元格", "dated": "大事记日期", "cross": "跨语言向量检索",
+              "translated": "译词向量检索", "learned": "学习排序", "rerank": "重排序"}
 _TIMINGS = {"retrieve_ms": "检索", "compose_ms": "组织回答", "total_ms": "合计"}
 EMPTY = '<div class="trace empty">还没有回答。提问后，这里显示上一条回答的检索过程。</div>'
 

@@ -95,6 +95,15 @@ class LoadedIndex:
         return {k: frozenset(v) for k, v in out.items()}
 
     @cached_property
+    def ids_by_day(self) -> dict[tuple[int, int], list[tuple[int, str]]]:
+        """The dated chunks (大事记 entries: `Chunk.event_date`) by (month, day), as (year, chunk id) in order."""
+        out: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
+        for cid, chunk in sorted(self.chunks.items()):
+            if chunk.event_date is not None:
+                out[(chunk.event_date.month, chunk.event_date.day)].append((chunk.event_date.year, cid))
+        return dict(out)
+
+    @cached_property
     def cells(self) -> CellIndex:
         """The table rows by their cell values, for questions that address a row and a column (`rag.cells`)."""
         return CellIndex.of(self.chunks.values())

@@ -19,7 +19,7 @@ from rag.decompose import Part, split_parts
 from rag.filters import allowed_ids, store_where
 from rag.glossary import Glossary, calendar_terms, default_glossary
 from rag.index import LoadedIndex
-from rag.query import is_cross_lingual
+from rag.query import MONTH_DAY, is_cross_lingual
 from rag.ranker import Candidates, Rankers, features
 from rag.records import Filters, Passage
 from rag.rerank import Reranker
@@ -31,6 +31,9 @@ _REMEMBERED_VECTORS = 16
 _COMPARE_WORDS = re.compile(r"分别|各自|和|与|及|对比|比较|区别|不同|相比|哪个")
 _ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 _LIST_WORDS = re.compile(r"程序|流程|步骤|环节|哪些|哪几|包括|条件|措施|内容|职责|情形|方式|要求|任务|做什么|怎么办|如何")
+
+
+_YEAR_NAMED = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,9 @@ class RetrievalConfig:
     cell_weight: the cell leg's weight (the table rows whose cell value and column name the question both names,
     `rag.cells`); 0: no cell leg;
     cited_rows: rows of a printed table the leading clause cites by its title that are added after it (the ones
-    matching the question's characters best, `HybridRetriever._cited_rows`); 0: none."""
+    matching the question's characters best, `HybridRetriever._cited_rows`); 0: none;
+    dated_weight: the dated leg's weight (the 大事记 entries of the days the question names, `HybridRetriever.dated`);
+    0: no dated leg."""
 
     k_leg: int = 30
     rrf_k: int = 60
@@ -69,6 +74,7 @@ class RetrievalConfig:
     max_per_family: int = 1
     cell_weight: float = 1.0
     cited_rows: int = 3
+    dated_weight: float = 1.0
 
 
 @dataclass
@@ -223,6 +229,9 @@ class HybridRetriever:
         legs = {"dense": capped_leg(_dense(self.index.store, self._embed(query), depth, where, allowed))}
         words = self.keyword_query(query)
         legs["keyword"] = capped_leg(self.index.keyword.search(words, k=depth, allowed=allowed)) if words else []
+        dated = self._allowed(self.dated(query), allowed) if cfg.dated_weight else []
+        if dated:  # a question that names no recorded day: the leg has nothing to say and does not vote
+            legs["dated"] = dated
         if not is_cross_lingual(query):
             cells = capped_leg(self.index.cells.rows(query)) if cfg.cell_weight else []
             if cells:  # a question that addresses no row's cell: the leg has nothing to say and does not vote
@@ -240,8 +249,19 @@ class HybridRetriever:
         cfg = self.config
         if is_cross_lingual(query):
             return {"dense": cfg.dense_weight_xl, "keyword": cfg.keyword_weight_xl, "cross": cfg.cross_weight,
-                    "translated": cfg.translated_weight}
-        return {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight, "cell": cfg.cell_weight}
+                    "translated": cfg.translated_weight, "dated": cfg.dated_weight}
+        return {"dense": cfg.dense_weight, "keyword": cfg.keyword_weight, "cell": cfg.cell_weight, "dated": cfg.dated_weight}
+
+    def dated(self, query: str) -> list[tuple[str, float]]:
+        """The dated leg: the 大事记 entries of the days the question names (7月19日; an English question's 19 July),
+        of the year it names when it names one, best matching the question's words first. A chronicle entry holds
+        one day's events under a bare 19日, so the words of the question share little with it; its date is data."""
+        text = query.replace(" ", "") + "".join(calendar_terms(query))
+        years = {int(y) for y in _YEAR_NAMED.findall(text)}
+        ids = [cid for m, d in dict.fromkeys(MONTH_DAY.findall(text))
+               for year, cid in self.index.ids_by_day.get((int(m), int(d)), []) if not years or year in years]
+        scored = [(cid, keyword_coverage(query, self.index.context_text(self.index.chunks[cid]), self.index.bigram_idf)) for cid in ids]
+        return sorted(scored, key=lambda h: -h[1])
 
     def keyword_query(self, query: str) -> str:
         """What the keyword leg searches: a Chinese question as it is, with the Chinese terms of any English phrase

@@ -279,3 +279,15 @@ def test_a_table_block_naming_its_own_title_cites_no_rows(small_index: LoadedInd
     block = next(cid for cid, c in small_index.chunks.items() if c.kind == "table"
                  and "《晋城市房屋征收附属物补偿指导价》" in c.text and small_index.documents[c.doc_id].doc_number == "晋市政发〔2018〕23号")
     assert HybridRetriever(small_index)._cited_rows(block, "院墙被拆了怎么赔？") == []
+
+
+def test_a_question_naming_a_day_gets_that_days_chronicle_entries_as_a_leg(small_index: LoadedIndex) -> None:
+    retriever = HybridRetriever(small_index)
+    legs = retriever.legs("2018年7月19日市长去了哪些地方调研？", Filters(), [])
+    dated = [small_index.chunks[cid] for cid, _ in legs["dated"]]
+    assert dated and all(c.event_date is not None and (c.event_date.month, c.event_date.day) == (7, 19) for c in dated)
+    assert all(c.event_date is not None and c.event_date.year == 2018 for c in dated)
+    assert "dated" not in retriever.legs("2017年7月19日市长去了哪里？", Filters(), [])  # no entry of that year
+    assert "dated" not in retriever.legs("市长去了哪些地方调研？", Filters(), [])  # no day named: the leg does not vote
+    off = HybridRetriever(small_index, RetrievalConfig(dated_weight=0))
+    assert "dated" not in off.legs("2018年7月19日市长去了哪些地方调研？", Filters(), [])
