@@ -107,21 +107,27 @@ NAMED_ASKS = {
 # test of a clause applies); 个 for a count stands for any classifier. `when` is not a date: it asks for a deadline
 # (年底前) as often as for a day.
 ASKS_EN = {
-    "money": re.compile(r"\bhow much\b(?!\s+(?:time|longer))", re.I),
-    "duration": re.compile(r"\bhow long\b|\bhow often\b|\bhow many (?:working )?(?:days|weeks|months|years|hours|minutes)\b", re.I),
+    # … or the value, cost, fare or fee asked for by its name (what was the total value of…, what is the fare)
+    "money": re.compile(r"\bhow much\b(?!\s+(?:time|longer))|\bwhat (?:is|was|are|were) the (?:total |overall |ticket )?"
+                        r"(?:value|amount|investment|budget|funding|fares?|prices?|costs?|fees?)\b", re.I),
+    "duration": re.compile(r"\bhow long\b|\bwithin what (?:time|period)\b|\bhow often\b|\bhow many (?:working )?(?:days|weeks|months|years|hours|minutes)\b", re.I),
     "date": re.compile(r"\bwhat date\b|\bwhich day\b|\bon what day\b", re.I),
-    "ratio": re.compile(r"\bwhat (?:percentage|proportion|share|ratio)\b|\bhow many percent\b", re.I),
-    "contact": re.compile(r"\bphone\b|\bhotline\b|\bwebsite\b|\be-?mail\b|\bcontact (?:number|details)\b", re.I),
+    "time": re.compile(r"\bopening hours\b|\boffice hours\b|\bworking hours\b|(?<!within )(?<!\bin )\bwhat time\b|\bopen at weekends?\b", re.I),
+    "ratio": re.compile(r"\bwhat (?:percentage|proportion|share|ratio)\b|\bhow many percent\b|\b(?:share|percentage|proportion) of\b", re.I),
+    "contact": re.compile(r"\bphone\b|\bhotline\b|\bwebsite\b|\be-?mail\b|\bcontact (?:number|details)\b|\bweb ?address\b"
+                          r"|\bwhat number\b|\bnumber (?:do|should|can) (?:I|we|you) (?:call|dial)\b|\bURL\b", re.I),
     "count": re.compile(r"\bhow many\b", re.I),
 }
 NAMED_ASKS_EN = {
     "address": re.compile(r"\bwhat is the (?:exact |specific |street )?address\b|\baddress of\b", re.I),
     "place": re.compile(r"\bwhere (?:is|are|was|were|will)\b(?! .*\b(?:published|posted|announced|listed)\b)"
-                        r"|\bin which (?:place|location)\b|\bwhat location\b", re.I),
+                        r"|\bin which (?:place|location|venue|hall|room)\b|\bwhat (?:location|venue)\b", re.I),
     "website": re.compile(r"\b(?:which|what) (?:website|platform)\b|\bwhere (?:is|are) (?:it|they|the \w+) (?:published|posted|announced)\b", re.I),
-    "company": re.compile(r"\bwhich (?:companies|company|enterprises|enterprise|firms?)\b", re.I),
-    "person": re.compile(r"\bwho (?:chaired|presided|chairs|presides|heads|headed)\b|\bwhich (?:officials?|leaders?|experts)\b"
-                         r"|\bwhat (?:are|is) the names?\b", re.I),
+    # which company of any kind (which appraisal company, which pharmaceutical companies); which …-industry enterprises
+    # ask for kinds of enterprise, as 哪些…企业 does
+    "company": re.compile(r"\bwhich (?:[\w-]+ )?(?:company|companies|firms?)\b|\bwhich (?:enterprises|enterprise)\b", re.I),
+    "person": re.compile(r"\bwho (?:chaired|presided|chairs|presides|heads|headed|leads|led)\b|\bwhich (?:city |district |county )?(?:officials?|leaders?|experts)\b"
+                         r"|\bwhat (?:are|is) the names?\b|\bwho are the (?:leaders|heads|members)\b|\bby name\b", re.I),
 }
 """The kinds of NAMED_ASKS asked in English words (asked when no kind of ASKS_EN is); the clause is tested as for a
 Chinese question."""

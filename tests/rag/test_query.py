@@ -263,3 +263,16 @@ def test_a_value_the_question_states_itself_does_not_answer_it() -> None:
     # a longer value holding the question's own still counts: 2021年3月 asked, 2021年3月26日 stated
     assert given_values("date", None, "2021年3月哪天开始施行？") == ("2021年3月",)
     assert answers_kind("date", "本办法自2021年3月26日起施行", given=("2021年3月",))
+
+
+def test_english_questions_ask_the_same_kinds_in_their_own_words() -> None:
+    assert asked_kind("What is the phone number I should dial, and what number do I call at night?")[0] == "contact"
+    assert asked_kind("At what web address can the list be checked?")[0] == "contact"
+    assert asked_kind("What are the opening hours of the registration hall?")[0] == "time"
+    assert asked_kind("Within what time must the unit reply?")[0] == "duration"  # a period, not a time of day
+    assert asked_kind("What share of the budget goes to rural roads?")[0] == "ratio"
+    assert asked_kind("What was the total investment of the new industrial park?")[0] == "money"
+    assert asked_kind("Who bears the cost of the inspection?")[0] is None  # asks who, not how much
+    assert asked_kind("Which surveying company measures the land?")[0] == "company"
+    assert asked_kind("In which venue was the signing ceremony held?")[0] == "place"
+    assert asked_kind("Who leads the supervision team?")[0] == "person"
