@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rag.compose import book_title
 from rag.glossary import default_glossary
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, context, irrelevant, relevance
-from rag.query import LIST_ASK, MONTH_DAY, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, QueryFacts, answers_kind, ordinals_in, years_in
+from rag.query import LIST_ASK, MONTH_DAY, ORDINAL, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, QueryFacts, answers_kind, ordinals_in, years_in
 from rag.records import Passage, Reason
 from rag.retrieve import NOT_WORD, QUESTION_WORDS, keyword_coverage
 from textnorm import CN_NUM, cn_to_int, matching_form
@@ -70,9 +70,10 @@ def out_of_scope_topic(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """A topic no municipal gazette answers (weather forecasts, share prices, lotteries, chit-chat), named by a word
     of `rag.query.OUT_OF_SCOPE` that the question does not use inside a longer term of the corpus: the index decides
     that '重污染天气应急预案分几级？' is about a corpus topic (in English, a phrase of the glossary, whose terms are
-    the corpus's: 'heavy pollution weather'). Protects: '明天会下雨吗？' answered from a clause that
+    the corpus's: 'heavy pollution weather'); so is a question naming a document of the corpus ('哪些天气灾害会按
+    气象灾害应急预案处置？'). Protects: '明天会下雨吗？' answered from a clause that
     happens to share words."""
-    if not inp.facts.out_of_scope:
+    if not inp.facts.out_of_scope or inp.signals.named:  # it names a document of the corpus: about the corpus
         return None
     q = matching_form(inp.question)
     spans = [m.span() for m in OUT_OF_SCOPE.finditer(q)]
@@ -292,6 +293,11 @@ _ENDS_QUESTION = re.compile(rf"{_CLOSE}(?:吗|呢)?(?:[？?]|$)")
 """After the list's name: the question ends there (…事项清单？)."""
 
 
+_ASK_REACH = 8
+"""How near after a list's name the question asks for its items (《…目录》，具体包括哪些); an ask further on is about
+something else the question names (…目录，每个事项至少要写清楚哪些要素 asks for an entry's elements)."""
+
+
 def asks_items(q: str, start: int, end: int) -> bool:
     """Whether the question asks for the items of the list it names at q[start:end]: it reads inside it (…名录里,
     审批表上面), asks where it is (名单在哪儿公布), asks whether there is one (有没有具体的事项清单？), or asks for
@@ -299,7 +305,7 @@ def asks_items(q: str, start: int, end: int) -> bool:
     名单, 会被纳入…名单吗) is not asked for."""
     after = q[end:]
     has = _ASKS_WHETHER_HAS.search(q[:start]) is not None and _ENDS_QUESTION.match(after) is not None
-    return bool(_READS_ITEMS.match(after) or LIST_ASK.search(after) or has)
+    return bool(_READS_ITEMS.match(after) or LIST_ASK.search(after[:_ASK_REACH]) or has)
 
 
 def list_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
@@ -482,7 +488,8 @@ def year_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 def edition_years(p: Passage) -> set[int]:
     """The years a passage's document is of: its date's, and every year (or span) its title and its notice's title
     name (晋城市土壤污染防治2018年行动计划, …2021—2025年规划) — not the years its text speaks of."""
-    return years_in(f"{p.doc_title} {p.wrapper_title}") | ({p.date.year} if p.date else set())
+    dated = {d.year for d in (p.date, p.event_date) if d is not None}  # a 大事记 entry is of its day's year
+    return years_in(f"{p.doc_title} {p.wrapper_title}") | dated
 
 
 _REPEALS = re.compile(r"废止|作废|停止执行|不再执行|失效|代替|取代")
@@ -535,12 +542,27 @@ def day_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     return Decision(Outcome.REFUSE, "day_not_covered", Reason.DAY_NOT_COVERED, f"找到的相关文件中没有{named}的记载")
 
 
+def occurrences(question: str, corpus: str) -> set[tuple[int, str]]:
+    """The ordinals of the question that name an occurrence of a series the corpus numbers the same way — the same
+    character follows the unit: 第73次常务会议 (the corpus has 第20次常务会议), 第五次全会 (第四次全体会议) — not 第一次刻章
+    (no 第…次刻… anywhere: "for the first time")."""
+    q = matching_form(question).replace(" ", "")
+    out: set[tuple[int, str]] = set()
+    for m in ORDINAL.finditer(q):
+        joined = re.match(rf"(?:[和与及、或至到—-]第?[{CN_NUM}\d]+{m.group(2)})+", q[m.end():])  # 第71次和第72次常务会议
+        end = m.end() + (joined.end() if joined else 0)
+        after = q[end:end + 1]  # one character: 第五次全会 is of the series the corpus writes 第四次全体会议
+        if after and re.search(rf"第[{CN_NUM}\d]+{m.group(2)}{re.escape(after)}", corpus):
+            out |= set(ordinals_in(m.group(0)))
+    return out
+
+
 def ordinal_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """The question names a numbered occurrence (第73次常务会议, 第二十一期讲座, 第七届…第五次全体会议) and no retrieved
     clause speaks of it (with the other numbers it is named by): a meeting or session the documents do not record,
     which a neighbouring one (第72次, 第七届…第四次) must not answer."""
-    asked = set(inp.facts.ordinals)
     passages = inp.retrieved.passages
+    asked = set(inp.facts.ordinals) & occurrences(inp.question, inp.index.clause_lines[0])
     if not asked or not passages:
         return None
     spoken = [set(ordinals_in(" ".join([p.doc_title, *p.headings, p.readable]))) for p in passages]

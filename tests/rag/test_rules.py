@@ -345,3 +345,34 @@ def test_asked_whether_an_old_edition_still_applies_the_clause_repealing_it_answ
     assert "edition_not_covered" not in still.trace.rules_fired
     content = pipeline.answer("2015年版的晋城光伏发电财政扶持意见规定每瓦补贴多少？")  # its content is not in the index
     assert content.refused and "edition_not_covered" in content.trace.rules_fired
+
+
+def test_a_chronicle_entry_is_of_its_days_year() -> None:
+    from rag.rules import edition_years
+
+    entry = replace(passage("S1", "10日市政府召开第19次常务会议。"), doc_title="晋城市人民政府1月大事记", date=None,
+                    event_date=date(2018, 1, 10))
+    assert edition_years(entry) == {2018}
+
+
+def test_an_ordinal_is_an_occurrence_only_where_the_corpus_numbers_that_series() -> None:
+    from rag.rules import occurrences
+
+    corpus = "经市政府第20次常务会议研究同意\n第二十一期讲座在市委党校举行"
+    assert occurrences("第73次常务会议研究了什么？", corpus) == {(73, "次")}
+    assert occurrences("第71次和第72次常务会议是哪天开的？", corpus) == {(71, "次"), (72, "次")}
+    assert occurrences("新开办企业第一次刻章免费刻几枚？", corpus) == set()  # "for the first time"
+
+
+def test_a_list_is_asked_for_only_when_the_ask_follows_its_name_closely() -> None:
+    from rag.rules import asks_items
+
+    q = "《政务公开事项标准目录》，具体包括哪些？"
+    assert asks_items(q, q.index("政务"), q.index("》"))
+    q = "政务公开事项标准目录，每个事项至少要写清楚哪些要素？"  # the elements of an entry, not the list's entries
+    assert not asks_items(q, 0, q.index("，"))
+
+
+def test_a_topic_word_in_a_question_naming_a_corpus_document_is_not_out_of_scope(small_index: LoadedIndex) -> None:
+    answer = _pipeline(small_index).answer("遇到哪些天气引起的灾害，会按长治市气象灾害应急预案来处置？")
+    assert "out_of_scope_topic" not in answer.trace.rules_fired and not answer.refused
