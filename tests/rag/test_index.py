@@ -1,0 +1,21 @@
+"""The loaded index (rag.index): what it derives from the documents and chunks, and when."""
+
+from __future__ import annotations
+
+from rag.index import LoadedIndex
+
+
+def test_loading_derives_what_the_rules_read_so_the_first_question_does_not(small_index: LoadedIndex) -> None:
+    derived = ("places", "cells", "clause_lines", "captions", "unstated_terms", "ids_by_day", "row_numbers", "table_rows",
+               "title_variants")
+    assert all(name in vars(small_index) for name in derived)  # cached_property values live in the instance dict
+    lines, listed = small_index.clause_lines
+    assert listed and lines.count("\n") == len(listed) - 1
+
+
+def test_dated_chunks_are_found_by_their_day(small_index: LoadedIndex) -> None:
+    for (month, day), dated in small_index.ids_by_day.items():
+        for year, chunk_id in dated:
+            when = small_index.chunks[chunk_id].event_date
+            assert when is not None and (when.year, when.month, when.day) == (year, month, day)
+    assert small_index.ids_by_day  # the small index holds 大事记 entries
