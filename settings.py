@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     gate_min_coverage: float = Field(0.45, description="not_relevant: least IDF-weighted share of the question's wording the best top passage must hold (or pass on dense similarity).")
     gate_min_dense: float = Field(0.86, description="not_relevant: least dense (cosine) similarity of the best top passage (or pass on coverage).")
     gate_min_dense_cross_lingual: float = Field(0.75, description="not_relevant: least dense similarity for a question in another language (no shared characters).")
+    gate_min_cross_topic: float = Field(0.32, description="out_of_scope_topic: an English question whose best cross-lingual similarity reaches this is about the documents, whatever topic word it uses (high-temperature weather, drug stock).")
     gate_min_cross: float = Field(0.20, description="not_relevant: least similarity in the cross-lingual space (Universal Sentence Encoder) of the best top passage, for a question in another language.")
     gate_top: int = Field(3, description="How many of the top directly retrieved passages the rules judge.")
     gate_wrong_city_margin: float = Field(0.15, description="wrong_city: how much better (coverage) another city's documents must match.")

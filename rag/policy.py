@@ -19,7 +19,7 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "14"
+POLICY_VERSION = "15"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
@@ -85,6 +85,7 @@ class PolicyConfig:
     min_dense: float = _default("min_dense")
     min_dense_cross_lingual: float = _default("min_dense_cross_lingual")
     min_cross: float = _default("min_cross")
+    min_cross_topic: float = _default("min_cross_topic")
     top: int = _default("top")
     wrong_city_margin: float = _default("wrong_city_margin")
     strong_coverage: float = _default("strong_coverage")

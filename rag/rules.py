@@ -75,6 +75,8 @@ def out_of_scope_topic(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     happens to share words."""
     if not inp.facts.out_of_scope or inp.signals.named:  # it names a document of the corpus: about the corpus
         return None
+    if inp.signals.cross is not None and inp.signals.cross >= cfg.min_cross_topic:
+        return None  # an English question the documents speak of closely (high-temperature weather, drug stock)
     q = matching_form(inp.question)
     spans = [m.span() for m in OUT_OF_SCOPE.finditer(q)]
     corpus = inp.index.clause_lines[0]

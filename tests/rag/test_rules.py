@@ -376,3 +376,18 @@ def test_a_list_is_asked_for_only_when_the_ask_follows_its_name_closely() -> Non
 def test_a_topic_word_in_a_question_naming_a_corpus_document_is_not_out_of_scope(small_index: LoadedIndex) -> None:
     answer = _pipeline(small_index).answer("遇到哪些天气引起的灾害，会按长治市气象灾害应急预案来处置？")
     assert "out_of_scope_topic" not in answer.trace.rules_fired and not answer.refused
+
+
+def test_an_english_topic_word_is_out_of_scope_only_when_the_documents_do_not_speak_of_the_question(small_index: LoadedIndex) -> None:
+    from rag.rules import out_of_scope_topic
+
+    pipeline = _pipeline(small_index)
+    ctx = pipeline._prepare("During high-temperature weather, what must schools do?", [], None)
+    inp = pipeline._retrieve(ctx)
+    config = PolicyConfig(min_cross_topic=0.32)
+    far = replace(inp, signals=replace(inp.signals, cross=0.21))  # a weather forecast question scores about this
+    near = replace(inp, signals=replace(inp.signals, cross=0.43))  # a clause about heat waves and schools
+    assert inp.facts.out_of_scope
+    refused = out_of_scope_topic(far, config)
+    assert refused is not None and refused.reason == Reason.OUT_OF_SCOPE
+    assert out_of_scope_topic(near, config) is None
