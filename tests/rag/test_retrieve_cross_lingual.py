@@ -124,7 +124,7 @@ def test_questions_not_in_chinese_are_fused_with_their_own_leg_weights(bilingual
     retriever = HybridRetriever(bilingual_index, config)
     assert retriever.weights("How much is the relocation subsidy?")["dense"] == 0.25
     assert retriever.weights("How much is the relocation subsidy?")["keyword"] == 2.0
-    assert retriever.weights("搬迁补助费是多少？") == {"dense": 1.0, "keyword": 1.0, "cell": 1.0}
+    assert retriever.weights("搬迁补助费是多少？") == {"dense": 1.0, "keyword": 1.0, "cell": 1.0, "dated": 1.0}
 
 
 def test_without_glossary_terms_there_is_no_translated_leg_and_it_can_be_switched_off(bilingual_index: LoadedIndex) -> None:
