@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from rag.places import ROMANISED, Places
-from rag.query import ASKING_WORDS, analyse, asks_something, is_cross_lingual
+from rag.query import analyse, is_cross_lingual
 from textnorm import CN_NUM
 
 # longest first: 那么/那这个 before 那, 其中 before 其 (else "其中技术合同…" loses only 其 and keeps 中)
@@ -18,7 +18,6 @@ _FOLLOW_MARKERS = re.compile(r"^(?:那这个|那么|那|这个|该|它|其中|�
 _STEP_ONLY = re.compile(r"^第[一二三四五六七八九十\d]+(?:步|项|个环节|条)")
 _TRAILING = re.compile(r"[呢吗啊？?。！!，,\s]+$")
 _MIN_STANDALONE = 12
-_INTERROGATIVE_CN = re.compile(ASKING_WORDS)
 # English follow-ups: opened by And / What about / What if / Then…, or pointing back (that money, this, it) in a
 # question of a few words; "Which villages exactly?" without either is read as standalone
 _FOLLOW_EN = re.compile(r"^(?:and|what about|how about|what if|then|also|so|once|in that case)\b[\s,]*", re.I)
@@ -95,35 +94,13 @@ def rewrite(question: str, history: Sequence[str], places: Places) -> str:
     facts = analyse(question, places)
     core = _FOLLOW_MARKERS.sub("", _TRAILING.sub("", question.strip()))
     before = analyse(previous, places)
-    switched = bool(facts.city and facts.city != before.city)
-    if facts.city and switched:
+    if facts.city and facts.city != before.city:
         previous = places.swap(previous, facts.city)  # the topic carries over, the place is the new one
         if len(core) <= 6:
             return previous  # 那长治呢？ → the previous question, about 长治
     previous = _move_ordinal(_move_year(previous, facts.years, before.years), facts.ordinals, before.ordinals)
     previous_core = _TRAILING.sub("", previous)
-    if core and asks_something(core) and not switched:  # it asks by its own words: it takes the topic, not the ask
-        # (a follow-up moving to another city asks the earlier question there: 那长治的标准是多少？)
-        previous_core = topic_of(previous_core)
     return f"{previous_core}，{core}" if core else previous
-
-
-_CLAUSE = re.compile(r"[，,；;]")
-_ASK_LEAD = re.compile(r"[由是在要到被给的了和与及把对向从归按能可会应该需]+$")
-_MIN_TOPIC = 4
-
-
-def topic_of(question: str) -> str:
-    """Named rule `topic_not_ask`: what an earlier question is about, without what it asked — each of its clauses
-    up to its interrogative (晋城市科技计划项目由哪个部门负责统筹管理 → 晋城市科技计划项目), clauses asking nothing
-    whole. A follow-up asking its own question ("那这些计划项目分成哪几类？") borrows the topic; the earlier ask's
-    words (部门, 统筹管理) would rank the earlier answer first. The question itself when too little is left."""
-    kept = []
-    for clause in _CLAUSE.split(question):
-        ask = _INTERROGATIVE_CN.search(clause)
-        kept.append(_ASK_LEAD.sub("", clause[:ask.start()]) if ask else clause)
-    topic = "，".join(k for k in kept if k)
-    return topic if len(topic) >= _MIN_TOPIC else question
 
 
 REWRITE_PROMPT = (

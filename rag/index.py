@@ -104,25 +104,6 @@ class LoadedIndex:
         return dict(out)
 
     @cached_property
-    def commencements(self) -> dict[str, str]:
-        """Each document's clause stating when it applies (`Validity.statement`: 本办法自印发之日起施行, 一、实施时间
-        自2021年7月1日起实施) → its chunk id, by the document's id and by its 文号 (a notice and the text it issues
-        share one)."""
-        out: dict[str, str] = {}
-        for doc_id, chunk_ids in self.by_doc.items():
-            doc = self.documents[doc_id]
-            said = doc.validity.statement.replace(" ", "").rstrip("。；;")[-12:]  # its end: the statement may open in the
-            # notice's lead-in (现将有关事宜通知如下：一、实施时间自2021年7月1日起实施)
-            if not said:
-                continue
-            found = next((c for c in chunk_ids if said in self.chunks[c].text.replace(" ", "").replace("\n", "")), None)
-            if found is not None:
-                out[doc_id] = found
-                if doc.doc_number:
-                    out.setdefault(doc.doc_number, found)
-        return out
-
-    @cached_property
     def cells(self) -> CellIndex:
         """The table rows by their cell values, for questions that address a row and a column (`rag.cells`)."""
         return CellIndex.of(self.chunks.values())
@@ -194,7 +175,7 @@ class LoadedIndex:
     def warm(self) -> None:
         """Derive now, at load, what the rules and retrieval read from the index, not on the first question (about
         0.1 s on the bundled corpus, mostly `clause_lines`; it grows with the corpus)."""
-        _ = (self.places, self.cells, self.commencements, self.clause_lines, self.captions, self.unstated_terms, self.ids_by_day,
+        _ = (self.places, self.cells, self.clause_lines, self.captions, self.unstated_terms, self.ids_by_day,
              self.row_numbers, self.table_rows, self.title_variants, self.doc_numbers, self.ids_by_city, self.ids_by_doc_number)
 
     def context_text(self, chunk: Chunk) -> str:

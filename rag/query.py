@@ -160,9 +160,6 @@ _YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?\s*[—–\-~～至到]\s*((?:19|20)\d{2})(?!\d)")
 # the question asks how long a document applies (its 有效期): a fact of the document, read from its metadata
 TERM_ASK = re.compile(r"有效期|执行期限|试行期|有效到|(?:什么时候|何时|哪年|哪一年)(?:到期|失效|废止)|\bvalid(?:ity)?\b|\bexpir", re.I)
-COMMENCE_ASK = re.compile(r"(?:哪天|哪一天|什么时候|何时|哪年|几月几[日号])(?:开始|起)?(?:实行|施行|实施|执行|生效)"
-                          r"|从(?:哪天|哪一天|什么时候|何时)(?:开始|起)|(?:实行|施行|实施|生效)(?:的)?(?:日期|时间)")
-"""A question asking when something starts to apply (从哪天开始实行, 什么时候起施行, 生效日期)."""
 LIST_ASK = re.compile(r"哪些|哪几|都是谁|都有谁|具体是哪|包括什么|包含什么|什么内容|栏目|长什么样|(?:名单|名录|清单|目录)(?:吗|在哪)")
 """A question asking what a set holds, item by item (都有哪些企业, 有哪些栏目, 名单在哪儿公布, 有具体的事项清单吗)."""
 MONTH_DAY = re.compile(r"(?<!\d)(1[0-2]|0?[1-9])\s*月\s*(3[01]|[12]\d|0?[1-9])\s*[日号]")

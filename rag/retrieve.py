@@ -19,7 +19,7 @@ from rag.decompose import Part, split_parts
 from rag.filters import allowed_ids, store_where
 from rag.glossary import Glossary, calendar_terms, default_glossary
 from rag.index import LoadedIndex
-from rag.query import COMMENCE_ASK, MONTH_DAY, is_cross_lingual
+from rag.query import MONTH_DAY, is_cross_lingual
 from rag.ranker import Candidates, Rankers, features
 from rag.records import Filters, Passage
 from rag.rerank import Reranker
@@ -355,7 +355,7 @@ class HybridRetriever:
         two_cities = len(self.index.places.named(matching_form(query))) >= 2
         parts = split_parts(query) if self.config.decompose and not two_cities else ()
         if len(parts) < 2:
-            return self._retrieved([self._with_commencement(self._with_cited_rows(whole, query), query)], doc_numbers)
+            return self._retrieved([self._with_cited_rows(whole, query)], doc_numbers)
         return self._decomposed(whole, parts, filters, doc_numbers, titled, widen)
 
     def _ranking_query(self, query: str, titled: bool) -> str:
@@ -479,20 +479,6 @@ class HybridRetriever:
         cited = parts[0].cited_rows if len(parts) == 1 and chosen is None else {}
         return Retrieved(passages, legs, fused, sorted(widened), doc_numbers, groups, facet_leads, capped=capped,
                          cited_rows=cited)
-
-    def _with_commencement(self, ranked: _Ranked, query: str) -> _Ranked:
-        """A question asking when something starts to apply (`COMMENCE_ASK`: 从哪天开始实行) leads with the clause of
-        the first hit's document stating when it applies (`LoadedIndex.commencements`: 一、实施时间 自2021年7月1日起
-        实施), its date a fact of the document the words of the question may not share (实行 / 实施)."""
-        if not ranked.groups or not COMMENCE_ASK.search(query.replace(" ", "")):
-            return ranked
-        lead = self.index.chunks[ranked.groups[0][0]]
-        doc = self.index.documents[lead.doc_id]
-        said = self.index.commencements.get(lead.doc_id) or self.index.commencements.get(doc.doc_number or "")
-        if said is None or said in ranked.groups[0]:
-            return ranked
-        rest = [kept for group in ranked.groups if (kept := [c for c in group if c != said])]
-        return replace(ranked, groups=[[said], *rest], widened=ranked.widened - {said})
 
     def _with_cited_rows(self, ranked: _Ranked, query: str) -> _Ranked:
         """`ranked` with the rows its leading clause cites (`_cited_rows`) as a group of their own after its section

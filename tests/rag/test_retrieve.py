@@ -291,14 +291,3 @@ def test_a_question_naming_a_day_gets_that_days_chronicle_entries_as_a_leg(small
     assert "dated" not in retriever.legs("市长去了哪些地方调研？", Filters(), [])  # no day named: the leg does not vote
     off = HybridRetriever(small_index, RetrievalConfig(dated_weight=0))
     assert "dated" not in off.legs("2018年7月19日市长去了哪些地方调研？", Filters(), [])
-
-
-def test_a_question_asking_when_a_document_applies_leads_with_the_clause_saying_so(small_index: LoadedIndex) -> None:
-    retriever = HybridRetriever(small_index)
-    got = retriever.retrieve("“13710”信息督办系统使用管理办法从哪天开始施行？")
-    lead = small_index.chunks[got.groups[0][0]]
-    doc = small_index.documents[lead.doc_id]
-    assert "自印发之日起施行" in lead.text and doc.validity.effective is not None
-    assert small_index.commencements[lead.doc_id] == lead.chunk_id
-    other = retriever.retrieve("“13710”信息督办系统由哪个部门负责运行管理？")  # asks no start: ranked as it is
-    assert "自印发之日起施行" not in small_index.chunks[other.groups[0][0]].text
