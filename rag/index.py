@@ -96,7 +96,7 @@ class LoadedIndex:
 
     @cached_property
     def ids_by_day(self) -> dict[tuple[int, int], list[tuple[int, str]]]:
-        """The dated chunks (大事记 entries: `Chunk.event_date`) by (month, day), as (year, chunk id) in order."""
+        """The dated chunks (大事记 entries: `Chunk.event_date`) by (month, day), as (year, chunk id) by chunk id."""
         out: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
         for cid, chunk in sorted(self.chunks.items()):
             if chunk.event_date is not None:

@@ -19,7 +19,7 @@ from rag.decompose import Part, split_parts
 from rag.filters import allowed_ids, store_where
 from rag.glossary import Glossary, calendar_terms, default_glossary
 from rag.index import LoadedIndex
-from rag.query import MONTH_DAY, is_cross_lingual
+from rag.query import MONTH_DAY, is_cross_lingual, named_years
 from rag.ranker import Candidates, Rankers, features
 from rag.records import Filters, Passage
 from rag.rerank import Reranker
@@ -31,9 +31,6 @@ _REMEMBERED_VECTORS = 16
 _COMPARE_WORDS = re.compile(r"分别|各自|和|与|及|对比|比较|区别|不同|相比|哪个")
 _ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 _LIST_WORDS = re.compile(r"程序|流程|步骤|环节|哪些|哪几|包括|条件|措施|内容|职责|情形|方式|要求|任务|做什么|怎么办|如何")
-
-
-_YEAR_NAMED = re.compile(r"((?:19|20)\d{2})\s*年")
 
 
 @dataclass(frozen=True)
@@ -257,7 +254,7 @@ class HybridRetriever:
         of the year it names when it names one, best matching the question's words first. A chronicle entry holds
         one day's events under a bare 19日, so the words of the question share little with it; its date is data."""
         text = query.replace(" ", "") + "".join(calendar_terms(query))
-        years = {int(y) for y in _YEAR_NAMED.findall(text)}
+        years = named_years(text)
         ids = [cid for m, d in dict.fromkeys(MONTH_DAY.findall(text))
                for year, cid in self.index.ids_by_day.get((int(m), int(d)), []) if not years or year in years]
         scored = [(cid, keyword_coverage(query, self.index.context_text(self.index.chunks[cid]), self.index.bigram_idf)) for cid in ids]
