@@ -20,6 +20,7 @@ from index_format.protocols import Embedder, QueryEmbedder, Store
 from ingest.records import Chunk, Document
 from rag.cells import CellIndex
 from rag.places import Places
+from rag.query import ordinal_heads
 from settings import Settings
 from textnorm import matching_form
 
@@ -172,10 +173,16 @@ class LoadedIndex:
         lines = [f for c in self.chunks.values() for line in c.text.splitlines() if (f := matching_form(line))]
         return "\n".join(lines), lines
 
+    @cached_property
+    def ordinal_heads(self) -> frozenset[str]:
+        """The numbered series of the corpus as each unit with the character after it (`rag.query.ordinal_heads`:
+        第20次常务会议 → 次常), read by `ordinal_not_covered`, so a question does not scan the corpus."""
+        return ordinal_heads(self.clause_lines[0])
+
     def warm(self) -> None:
         """Derive now, at load, what the rules and retrieval read from the index, not on the first question (about
         0.1 s on the bundled corpus, mostly `clause_lines`; it grows with the corpus)."""
-        _ = (self.places, self.cells, self.clause_lines, self.captions, self.unstated_terms, self.ids_by_day,
+        _ = (self.places, self.cells, self.clause_lines, self.ordinal_heads, self.captions, self.unstated_terms, self.ids_by_day,
              self.row_numbers, self.table_rows, self.title_variants, self.doc_numbers, self.ids_by_city, self.ids_by_doc_number)
 
     def context_text(self, chunk: Chunk) -> str:

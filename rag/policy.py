@@ -71,6 +71,9 @@ class IndexFacts(Protocol):
     @property
     def captions(self) -> frozenset[str]: ...
 
+    @property
+    def ordinal_heads(self) -> frozenset[str]: ...
+
 
 def _default(name: str) -> Any:
     """A threshold's default: the one the settings object declares (`gate_<name>`), so there is one place for it."""

@@ -265,6 +265,12 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
     )
 
 
+def ordinal_heads(corpus: str) -> frozenset[str]:
+    """Each unit of a numbered occurrence in `corpus` with the character after it (第20次常务会议 → 次常): the series the
+    corpus numbers (`LoadedIndex.ordinal_heads`, read by `rag.rules.occurrences`)."""
+    return frozenset(m.group(2) + corpus[m.end()] for m in ORDINAL.finditer(corpus) if m.end() < len(corpus))
+
+
 def ordinals_in(text: str) -> tuple[tuple[int, str], ...]:
     """The numbered occurrences a text names, numerals of either kind read as numbers (第二十一期 → (21, "期"))."""
     found = ((_number(n), unit) for n, unit in ORDINAL.findall(text.replace(" ", "")))

@@ -544,17 +544,17 @@ def day_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     return Decision(Outcome.REFUSE, "day_not_covered", Reason.DAY_NOT_COVERED, f"找到的相关文件中没有{named}的记载")
 
 
-def occurrences(question: str, corpus: str) -> set[tuple[int, str]]:
-    """The ordinals of the question that name an occurrence of a series the corpus numbers the same way — the same
-    character follows the unit: 第73次常务会议 (the corpus has 第20次常务会议), 第五次全会 (第四次全体会议) — not 第一次刻章
-    (no 第…次刻… anywhere: "for the first time")."""
+def occurrences(question: str, heads: frozenset[str]) -> set[tuple[int, str]]:
+    """The ordinals of the question that name an occurrence of a series the corpus numbers the same way (`heads`,
+    `ordinal_heads`) — the same character follows the unit: 第73次常务会议 (the corpus has 第20次常务会议), 第五次全会
+    (第四次全体会议) — not 第一次刻章 (no 第…次刻… anywhere: "for the first time")."""
     q = matching_form(question).replace(" ", "")
     out: set[tuple[int, str]] = set()
     for m in ORDINAL.finditer(q):
         joined = re.match(rf"(?:[和与及、或至到—-]第?[{CN_NUM}\d]+{m.group(2)})+", q[m.end():])  # 第71次和第72次常务会议
         end = m.end() + (joined.end() if joined else 0)
         after = q[end:end + 1]  # one character: 第五次全会 is of the series the corpus writes 第四次全体会议
-        if after and re.search(rf"第[{CN_NUM}\d]+{m.group(2)}{re.escape(after)}", corpus):
+        if after and m.group(2) + after in heads:
             out |= set(ordinals_in(m.group(0)))
     return out
 
@@ -564,7 +564,7 @@ def ordinal_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     clause speaks of it (with the other numbers it is named by): a meeting or session the documents do not record,
     which a neighbouring one (第72次, 第七届…第四次) must not answer."""
     passages = inp.retrieved.passages
-    asked = set(inp.facts.ordinals) & occurrences(inp.question, inp.index.clause_lines[0])
+    asked = set(inp.facts.ordinals) & occurrences(inp.question, inp.index.ordinal_heads)
     if not asked or not passages:
         return None
     spoken = [set(ordinals_in(" ".join([p.doc_title, *p.headings, p.readable]))) for p in passages]

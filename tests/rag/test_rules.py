@@ -356,9 +356,10 @@ def test_a_chronicle_entry_is_of_its_days_year() -> None:
 
 
 def test_an_ordinal_is_an_occurrence_only_where_the_corpus_numbers_that_series() -> None:
+    from rag.query import ordinal_heads
     from rag.rules import occurrences
 
-    corpus = "经市政府第20次常务会议研究同意\n第二十一期讲座在市委党校举行"
+    corpus = ordinal_heads("经市政府第20次常务会议研究同意\n第二十一期讲座在市委党校举行")
     assert occurrences("第73次常务会议研究了什么？", corpus) == {(73, "次")}
     assert occurrences("第71次和第72次常务会议是哪天开的？", corpus) == {(71, "次"), (72, "次")}
     assert occurrences("新开办企业第一次刻章免费刻几枚？", corpus) == set()  # "for the first time"
