@@ -129,7 +129,7 @@ def choose(passages: list[Passage], groups: list[list[str]], question: str, step
     best = groups[0][0] if groups else passages[0].chunk_id
     first = lead if lead in by_id else best
     leads = list(dict.fromkeys(facet_leads)) if len(set(facet_leads)) >= 2 else [first]
-    if first != best and not any(first in g and best in g for g in groups):
+    if first != best and best not in leads and not any(first in g and best in g for g in groups):
         leads.append(best)  # led by the clause saying how a value is set: what retrieval ranked first still answers the rest
     sections: list[list[Passage]] = []
     chosen: set[str] = set()

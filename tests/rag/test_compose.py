@@ -53,3 +53,13 @@ def test_a_partial_answer_led_by_how_a_value_is_set_keeps_the_best_hits_section(
     assert [[p.chunk_id for p in s] for s in sections] == [["c-S2"], ["c-S1"]]
     alone, _ = choose([best, open_], [["c-S1"], ["c-S2"]], "清运车走哪条路？", None, lead="c-S1")
     assert [[p.chunk_id for p in s] for s in alone] == [["c-S1"]]
+
+
+def test_a_partial_lead_of_a_multi_part_question_does_not_repeat_a_parts_section() -> None:
+    best = _passage("S1", "第三条 交警部门负责运输路线管理。", "第三条", 100)
+    other = _passage("S3", "第四条 城管部门负责处置场管理。", "第四条", 200)
+    open_ = _passage("S2", "第二条 清运时间由住建部门根据施工情况确定。", "第二条", 0)
+    groups = [["c-S1"], ["c-S3"], ["c-S2"]]
+    sections, _ = choose([best, other, open_], groups, "走哪条路？处置场归谁管？", None, ["c-S1", "c-S3"], lead="c-S2")
+    ids = [s[0].chunk_id for s in sections]
+    assert len(ids) == len(set(ids))  # each section once
