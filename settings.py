@@ -97,6 +97,7 @@ class Settings(BaseSettings):
     gate_min_cross: float = Field(0.20, description="not_relevant: least similarity in the cross-lingual space (Universal Sentence Encoder) of the best top passage, for a question in another language.")
     gate_top: int = Field(3, description="How many of the top directly retrieved passages the rules judge.")
     gate_wrong_city_margin: float = Field(0.15, description="wrong_city: how much better (coverage) another city's documents must match.")
+    gate_wrong_city_margin_cross: float = Field(0.03, description="wrong_city, a question in another language: how much closer another city's documents must be in the cross-lingual space (5-fold CV on the English dev questions).")
     gate_strong_coverage: float = Field(0.7, description="wrong_city: coverage at which the named city's documents answer well enough not to look elsewhere.")
     gate_min_subject_chars: int = Field(4, description="value_not_stated: shortest run of the question taken as its subject.")
     gate_subject_share: float = Field(0.75, description="value_not_stated: share of the subject's character pairs a clause must hold to name it.")

@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--setting", action="append", metavar="NAME",
                        help="a threshold of rag.policy.PolicyConfig (repeatable; default: every one in evals.sweep.GRIDS)")
     sweep.add_argument("--out", required=True, type=Path, metavar="FILE", help="Markdown file for the tables")
+    sweep.add_argument("--question-field", choices=QUESTION_FIELDS, default="question",
+                       help="ask `question` (default) or `question_en` (items without it are left out)")
     ranker = sub.add_parser("train-ranker", help="fit the learned rankers (Chinese and English questions) on the DEV split (k-fold CV by question)")
     ranker.add_argument("--gold", action="append", required=True, type=Path, metavar="FILE", help="dev gold JSONL file (repeatable)")
     ranker.add_argument("--model", type=Path, default=Path("rag/ranker.json"), metavar="FILE", help="where the model goes (default: rag/ranker.json)")
@@ -139,7 +141,7 @@ def cmd_calibrate(report_path: Path, out: Path, k: int) -> int:
     return 0
 
 
-def cmd_sweep(gold: Sequence[Path], settings_wanted: Sequence[str] | None, out: Path) -> int:
+def cmd_sweep(gold: Sequence[Path], settings_wanted: Sequence[str] | None, out: Path, field: str = "question") -> int:
     from evals.sweep import GRIDS, cross_validate, render, sweep, with_value
     from rag.pipeline import Pipeline, load_pipeline
 
@@ -147,10 +149,11 @@ def cmd_sweep(gold: Sequence[Path], settings_wanted: Sequence[str] | None, out: 
     if unknown:
         _err(f"no grid for {unknown}: choose from {', '.join(GRIDS)}")
         return 2
-    items = load_gold(gold)
+    items = [i for i in load_gold(gold) if getattr(i, field)]
     base = load_pipeline("offline")
     parts = ["# Answer-policy thresholds swept on the dev split", "",
-             f"{len(items)} items ({sum(not i.answerable for i in items)} unanswerable); one threshold changed at a time.", ""]
+             f"{len(items)} items ({sum(not i.answerable for i in items)} unanswerable), asked by `{field}`; one threshold "
+             "changed at a time.", ""]
     for setting in settings_wanted or list(GRIDS):
         current = getattr(base.policy, setting)
 
@@ -158,7 +161,7 @@ def cmd_sweep(gold: Sequence[Path], settings_wanted: Sequence[str] | None, out: 
             return Pipeline(base.index, retriever=base.retriever, policy=with_value(base.policy, setting, value),  # type: ignore[arg-type]
                             today=base.today)
 
-        outcomes = sweep(items, make, GRIDS[setting])
+        outcomes = sweep(items, make, GRIDS[setting], field)
         section = render(setting, outcomes, cross_validate(items, outcomes, current), current)
         print(section, flush=True)
         parts.append(section)
@@ -297,7 +300,7 @@ def main(argv: Sequence[str] | None = None, factories: Factories | None = None) 
         if args.command == "latency":
             return cmd_latency(args.gold, args.rounds)
         if args.command == "sweep":
-            return cmd_sweep(args.gold, args.setting, args.out)
+            return cmd_sweep(args.gold, args.setting, args.out, args.question_field)
         if args.command == "calibrate":
             return cmd_calibrate(args.report, args.out, args.folds)
         if args.command == "compare":

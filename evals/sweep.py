@@ -22,6 +22,7 @@ GRIDS: dict[str, tuple[float, ...]] = {
     "min_coverage": (0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60),
     "min_dense": (0.84, 0.86, 0.88, 0.90, 0.92, 1.01),
     "wrong_city_margin": (0.05, 0.10, 0.15, 0.20, 0.25, 0.30),
+    "wrong_city_margin_cross": (0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.10, 0.15, 1.01),  # English: --question-field question_en
     "strong_coverage": (0.5, 0.6, 0.7, 0.8, 0.9, 1.01),
     "min_subject_chars": (2, 3, 4, 5, 6),
     "subject_share": (0.5, 0.6, 0.75, 0.9, 1.0),
@@ -45,12 +46,14 @@ def _j(scores: Sequence[ItemScore]) -> tuple[float, float, float]:
     return refusal - false, refusal, false
 
 
-def sweep(items: Sequence[GoldItem], make: Callable[[float], Pipeline], values: Sequence[float]) -> list[Outcome]:
-    """Answer every item once per value (`make(value)` builds the pipeline with that threshold)."""
+def sweep(items: Sequence[GoldItem], make: Callable[[float], Pipeline], values: Sequence[float],
+          field: str = "question") -> list[Outcome]:
+    """Answer every item once per value (`make(value)` builds the pipeline with that threshold), asking its
+    `field` (`question`, or `question_en`: the items without one are left out by the caller)."""
     out = []
     for value in values:
         pipeline = make(value)
-        out.append(Outcome(value, {i.id: run_item(pipeline, i, i.question).score for i in items}))
+        out.append(Outcome(value, {i.id: run_item(pipeline, i, getattr(i, field)).score for i in items}))
     return out
 
 

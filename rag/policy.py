@@ -19,14 +19,15 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "15"
+POLICY_VERSION = "16"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
 website/which company asked by naming; an occurrence named by two numbers (第七届…第五次) needs both. 5: the quantity
 kind, a value bound to the subject in the lead section too, values left open by reference, attachments quoted as form
 names, row_not_printed, a row counting for its named table only. 6: the dense and cross-lingual relevance signals
-are the leg's best score, not the best among the top passages (`best_score`). 7: term_not_stated."""
+are the leg's best score, not the best among the top passages (`best_score`). 7: term_not_stated. 16: wrong_city
+judges a question in another language by the cross-lingual similarity (`wrong_city_margin_cross`)."""
 
 
 class Outcome(StrEnum):
@@ -91,6 +92,7 @@ class PolicyConfig:
     min_cross_topic: float = _default("min_cross_topic")
     top: int = _default("top")
     wrong_city_margin: float = _default("wrong_city_margin")
+    wrong_city_margin_cross: float = _default("wrong_city_margin_cross")
     strong_coverage: float = _default("strong_coverage")
     min_subject_chars: int = _default("min_subject_chars")
     subject_share: float = _default("subject_share")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from rag.compose import book_title
 from rag.glossary import default_glossary
-from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, context, irrelevant, relevance
+from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, best_score, context, irrelevant, relevance
 from rag.query import LIST_ASK, MONTH_DAY, ORDINAL, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, QueryFacts, answers_kind, ordinals_in, years_in
 from rag.records import Passage, Reason
 from rag.retrieve import NOT_WORD, QUESTION_WORDS, keyword_coverage
@@ -107,13 +107,18 @@ def city_not_in_corpus(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 
 
 def wrong_city(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
-    """The question names one city, and another city's documents match its words much better (by
-    `wrong_city_margin` of coverage): say where the rule is, not apply it to the wrong city."""
+    """The question names one city, and another city's documents match it much better: by `wrong_city_margin` of
+    coverage of its words, or — a question in another language, which shares no words with the documents — by
+    `wrong_city_margin_cross` of similarity in the cross-lingual space. Say where the rule is, not apply it to the
+    wrong city. Protects: 'In Changzhi, above what annual energy consumption … must a project …?' answered from a
+    长治 clause on another subject while the threshold is 晋城's."""
     wider, city = inp.wider, inp.facts.city
     if wider is None or not wider.passages or not city or wider.passages[0].city == city:
         return None
-    theirs = relevance(inp.wording, wider, inp.index.bigram_idf, cfg.top)[0]
-    if theirs - inp.signals.coverage < cfg.wrong_city_margin:
+    if inp.signals.cross_lingual:
+        if inp.signals.cross is None or best_score(wider, "cross") - inp.signals.cross < cfg.wrong_city_margin_cross:
+            return None
+    elif relevance(inp.wording, wider, inp.index.bigram_idf, cfg.top)[0] - inp.signals.coverage < cfg.wrong_city_margin:
         return None
     other = wider.passages[0]
     note = f"{city}的文件中没有找到；{other.city}的《{other.doc_title}》有相关规定，但不适用于{city}"
@@ -614,7 +619,8 @@ def decide(inp: PolicyInput, cfg: PolicyConfig) -> Verdict:
 
 def wants_wider(inp: PolicyInput, cfg: PolicyConfig) -> bool:
     """Whether retrieval should also rank without the city filter, for `wrong_city`: the question named the
-    city, the rule is on, and the named city's documents do not already answer well (`strong_coverage`)."""
-    if "wrong_city" in cfg.rules_off or not inp.facts.city or inp.facts.cross_lingual:
+    city, the rule is on, and the named city's documents do not already answer well (`strong_coverage`; a question
+    in another language shares no words with them, so its coverage says nothing: it always looks)."""
+    if "wrong_city" in cfg.rules_off or not inp.facts.city:
         return False
-    return not inp.retrieved.passages or inp.signals.coverage < cfg.strong_coverage
+    return not inp.retrieved.passages or inp.facts.cross_lingual or inp.signals.coverage < cfg.strong_coverage

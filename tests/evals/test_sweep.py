@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from evals.sweep import cross_validate, sweep, with_value
 from rag.policy import PolicyConfig
 from tests.evals.test_metrics import answer, gold_item, passage
@@ -46,3 +48,12 @@ def test_a_threshold_is_changed_alone_and_keeps_its_type() -> None:
     changed = with_value(PolicyConfig(), "min_subject_chars", 3.0)
     assert isinstance(changed, PolicyConfig) and changed.min_subject_chars == 3 and isinstance(changed.min_subject_chars, int)
     assert changed.min_coverage == PolicyConfig().min_coverage
+
+
+def test_a_sweep_asks_the_field_it_is_given() -> None:
+    # the English question carries another relevance than the Chinese one: the sweep must ask the one named
+    items = [replace(i, question_en=f"{min(float(i.question) + 0.3, 0.9):.1f}") for i in _items()]
+    chinese = sweep(items, _refusing_below, (0.45,))[0]
+    english = sweep(items, _refusing_below, (0.45,), field="question_en")[0]
+    assert sum(s.refused for s in chinese.scores.values()) == 10
+    assert sum(s.refused for s in english.scores.values()) == 4  # only the four 0.1 ones, asked as 0.4, stay below

@@ -392,3 +392,34 @@ def test_an_english_topic_word_is_out_of_scope_only_when_the_documents_do_not_sp
     refused = out_of_scope_topic(far, config)
     assert refused is not None and refused.reason == Reason.OUT_OF_SCOPE
     assert out_of_scope_topic(near, config) is None
+
+
+def _city_input(index: LoadedIndex, ours: float, theirs: float, wider_city: str = "晋城") -> object:
+    """An English question naming 长治 whose own clauses reach `ours` in the cross-lingual space, and whose retrieval
+    without the city filter leads with a `wider_city` clause reaching `theirs`."""
+    from rag.policy import PolicyInput, Signals
+    from rag.retrieve import Retrieved
+
+    own = replace(passage("S1", "长治市房屋安全管理的有关规定。"), city="长治")
+    other = replace(passage("S1", "搬迁补助费18元/平方米。", chunk_id="other"), city=wider_city)
+    question = "In Changzhi, how much is the moving allowance for a flat?"
+    facts = QueryFacts(city="长治", other_city=None, step=None, cross_lingual=True)
+    retrieved = Retrieved([own], {"cross": [(own.chunk_id, ours)]}, [])
+    wider = Retrieved([other], {"cross": [(other.chunk_id, theirs)]}, [])
+    signals = Signals(0.0, 0.5, False, True, 1, ours)
+    return PolicyInput(question, question, facts, retrieved, index, signals, wider=wider)
+
+
+def test_an_english_question_is_sent_to_the_city_whose_clauses_are_much_closer_in_the_cross_lingual_space(
+        small_index: LoadedIndex) -> None:
+    from rag.rules import wants_wider, wrong_city
+
+    config = PolicyConfig(wrong_city_margin_cross=0.03)
+    closer = _city_input(small_index, ours=0.30, theirs=0.40)
+    assert wants_wider(closer, config)  # its coverage says nothing: an English question always looks elsewhere
+    decision = wrong_city(closer, config)
+    assert decision is not None and decision.reason == Reason.WRONG_CITY and decision.leads == "wider"
+    assert "不适用于长治" in decision.note
+    assert wrong_city(_city_input(small_index, ours=0.38, theirs=0.40), config) is None  # within the margin
+    assert wrong_city(_city_input(small_index, ours=0.30, theirs=0.40, wider_city="长治"), config) is None
+    assert not wants_wider(closer, PolicyConfig(rules_off=frozenset({"wrong_city"})))
