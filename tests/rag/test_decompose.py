@@ -83,3 +83,19 @@ def test_a_follow_up_marker_alone_is_context_not_a_part() -> None:
 def test_the_topic_is_what_the_first_part_asks_about() -> None:
     assert topic("城市供水价格听证会由哪个部门组织") == "城市供水价格听证会"
     assert topic("垃圾分类工作从什么时候开始") == "垃圾分类工作"
+
+
+def test_two_things_compared_are_asked_each() -> None:
+    # 有什么变化 / 一样吗 compare the two sides as 分别 asks for each: each side is retrieved on its own
+    first, second = _queries("城市绿化，2019年和2022年定的覆盖率目标有什么变化？")
+    assert "2019年" in first and "2022年" not in first and "2022年" in second and "2019年" not in second
+    assert all(q.startswith("城市绿化") and "覆盖率目标" in q and "变化" not in q for q in (first, second))
+    assert len(split_parts("老旧小区改造和背街小巷整治的补助办法一样吗？")) == 2
+    assert split_parts("老旧小区改造补助办法有什么变化？") == ()  # one side: nothing to compare it with
+
+
+def test_a_part_opening_a_new_subject_borrows_nothing_from_the_first() -> None:
+    # 另外… with a subject of its own asks about something else; 另外这个部门… points back and borrows
+    assert _queries("公租房租金多久调整一次？另外，退役军人申请创业贷款要交哪些材料？") == [
+        "公租房租金多久调整一次", "另外，退役军人申请创业贷款要交哪些材料"]
+    assert _queries("公租房由哪个部门管理？另外这个部门还管什么？")[1].startswith("公租房由哪个部门管理")

@@ -291,3 +291,17 @@ def test_a_question_naming_a_day_gets_that_days_chronicle_entries_as_a_leg(small
     assert "dated" not in retriever.legs("市长去了哪些地方调研？", Filters(), [])  # no day named: the leg does not vote
     off = HybridRetriever(small_index, RetrievalConfig(dated_weight=0))
     assert "dated" not in off.legs("2018年7月19日市长去了哪些地方调研？", Filters(), [])
+
+
+def test_parts_naming_one_city_each_are_ranked_in_their_city_and_both_reach_the_top(small_index: LoadedIndex) -> None:
+    # two cities, one question each and no 分别: each part is a side, ranked with its own city's filter; a part
+    # answered by a document the whole question's first hits do not reach is placed among them
+    question = "晋城装配式建筑有哪些奖励？另外，长治火灾隐患由谁整改？"
+    got = HybridRetriever(small_index).retrieve(question)
+    assert len(got.parts) == 2
+    assert [small_index.documents[small_index.chunks[c].doc_id].city for c in got.facet_leads] == ["晋城", "长治"]
+    top5 = [p.chunk_id for p in got.direct(5)]
+    assert all(lead in top5 for lead in got.facet_leads)
+    appended = HybridRetriever(small_index, RetrievalConfig(part_lead_after=-1)).retrieve(question)
+    assert got.facet_leads[1] not in [p.chunk_id for p in appended.direct(5)]  # appended: below the top 5
+    assert {p.chunk_id for p in appended.passages} == {p.chunk_id for p in got.passages}  # the same passages
