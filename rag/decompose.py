@@ -16,7 +16,7 @@ lost hit@5 and all evidence@5 there, so they do not.
 
 Two sides compared (2018年和2021年定的目标有什么变化, A和B的规定一样吗) are asked each, as 分别 asks; a later part
 that opens a subject of its own (另外，领完失业保险金…能拿什么补助) and points back to nothing borrows nothing from
-the first part (its topic was ranking the first part's document for it). With the retrieval changes of the same
+the first part or the clauses before it (they were ranking the first part's document for it). With the retrieval changes of the same
 commit (parts in their own city, a part's lead from another document among the top hits), on the dev split (727,
 one index): the 45 two-document questions (`dev_e6`) hit@5 0.760 → 0.800, all evidence@5 0.400 → 0.440, key facts
 0.558 → 0.572; multi-part (89) hit@5 0.888 → 0.910, all evidence 0.719 → 0.742; all answerable hit@5 0.923 →
@@ -50,7 +50,9 @@ _PAIR_START = re.compile(r"^(?:在|对|关于|就|其中|请问)")
 # a question word, and the words before it that only lead up to it (由谁, 从什么时候, 要满多少): the topic ends before
 _TOPIC_END = re.compile(r"(?:由|是|在|从|要|需要|应|的|按|对|有)*(?:" + _ASKS.pattern + ")")
 _FOLLOW = re.compile(r"^(?:那么?|还有|另外|此外)")
-# a later part that opens a new subject (另外…, 此外…) and points back to nothing (这个部门, 该办法, 它…) stands alone
+# a later part that opens a new subject (另外…, 此外…) and points back to nothing (这个部门, 该办法, 它…) stands alone:
+# it keeps neither the first part's topic nor the leading clauses (晋城农村公路的日常养护钱，…各出多少比例？另外…:
+# those clauses are the first part's topic, not the other subject's)
 _NEW_SUBJECT = re.compile(r"^(?:另外|此外|还有|同时|以及|而且)[，,、\s]*")
 _POINTS_BACK = re.compile(r"这|那|该|其|它|此|上述|前面")
 _MIN_PART = 4  # a part shorter than this (in characters, particles aside) is not a question of its own
@@ -87,8 +89,8 @@ def _with_context(context: str, part: str, first: str) -> str:
     part, as a follow-up borrows its topic."""
     query = part
     rest = _NEW_SUBJECT.sub("", part.strip(), count=1)
-    if rest != part.strip() and len(_core(rest)) >= 6 and not _POINTS_BACK.search(rest):
-        first = ""  # 另外，领完失业保险金还没找到工作的能拿什么补助: a subject of its own, nothing to borrow
+    if first and rest != part.strip() and len(_core(rest)) >= 6 and not _POINTS_BACK.search(rest):
+        return part  # 另外，领完失业保险金还没找到工作的能拿什么补助: a subject of its own, nothing to borrow
     if first and first != part:
         borrowed = _core(first) if is_elliptical(part) or len(_core(part)) < 6 else topic(first)
         if borrowed and borrowed not in part:

@@ -19,7 +19,7 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "16"
+POLICY_VERSION = "17"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
@@ -27,7 +27,8 @@ website/which company asked by naming; an occurrence named by two numbers (第�
 kind, a value bound to the subject in the lead section too, values left open by reference, attachments quoted as form
 names, row_not_printed, a row counting for its named table only. 6: the dense and cross-lingual relevance signals
 are the leg's best score, not the best among the top passages (`best_score`). 7: term_not_stated. 16: wrong_city
-judges a question in another language by the cross-lingual similarity (`wrong_city_margin_cross`)."""
+judges a question in another language by the cross-lingual similarity (`wrong_city_margin_cross`). 17: value_not_stated
+judges a multi-part question part by part (`rules.part_inputs`)."""
 
 
 class Outcome(StrEnum):

@@ -12,12 +12,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.compose import book_title
+from rag.decompose import split_parts
 from rag.glossary import default_glossary
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, best_score, context, irrelevant, relevance
-from rag.query import LIST_ASK, MONTH_DAY, ORDINAL, OUT_OF_SCOPE, OUT_OF_SCOPE_EN, QueryFacts, answers_kind, ordinals_in, years_in
+from rag.query import (
+    LIST_ASK,
+    MONTH_DAY,
+    ORDINAL,
+    OUT_OF_SCOPE,
+    OUT_OF_SCOPE_EN,
+    QueryFacts,
+    analyse,
+    answers_kind,
+    ordinals_in,
+    years_in,
+)
 from rag.records import Passage, Reason
 from rag.retrieve import NOT_WORD, QUESTION_WORDS, keyword_coverage
 from textnorm import CN_NUM, cn_to_int, matching_form
@@ -416,11 +428,42 @@ def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, 
     return None, next((p for p in candidates if pairs and leaves_open(p, names)), None)
 
 
+def part_inputs(inp: PolicyInput) -> list[PolicyInput]:
+    """A multi-part question's parts as the value rule judges them (`rag.decompose`): each part's own ask (from its
+    words, as a follow-up's comes from its turn), its wording (the part with the topic it borrows), the same
+    passages led by the part's best section (so the rules' top passages are the part's). [] for a question of one part, or when retrieval kept fewer parts."""
+    r = inp.retrieved
+    if len(r.parts) < 2:
+        return []
+    parts = split_parts(inp.question)
+    if [p.text for p in parts] != r.parts or len(r.facet_leads) != len(parts):
+        return []
+    out = []
+    for part, lead in zip(parts, r.facet_leads, strict=True):
+        group = next((g for g in r.groups if lead in g), [lead])
+        first = [p for p in r.passages if p.chunk_id in group]
+        led = replace(r, groups=[group, *(g for g in r.groups if g is not group)],
+                      passages=[*first, *(p for p in r.passages if p.chunk_id not in group)])
+        facts = analyse(part.query, inp.index.places, turn=part.text)
+        out.append(replace(inp, facts=facts, wording=inp.index.places.strip(part.query), retrieved=led))
+    return out
+
+
 def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """A question asking for an amount, a duration, a ratio, a date, a count or a contact (phone, website, e-mail)
     needs a clause that states one. When none does but a sentence naming the question's subject says how the value
     is set instead (依据实际情况结合市场行情确定, 由各县（市、区）制定), the answer is that clause, with a notice
-    that no figure is set (a partial answer, `VALUE_LEFT_OPEN`); else the question is refused."""
+    that no figure is set (a partial answer, `VALUE_LEFT_OPEN`); else the question is refused. A multi-part
+    question is judged part by part (`part_inputs`): each part's value in the passages, led by that part's best
+    section — the whole question's one ask and subject judged the second document's part by the first's words."""
+    for one in part_inputs(inp) or [inp]:
+        decision = _value_decision(one, cfg)
+        if decision is not None:
+            return decision
+    return None
+
+
+def _value_decision(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     if inp.facts.asks is None:
         return None
     held, left_open = _value_search(inp, cfg)

@@ -423,3 +423,20 @@ def test_an_english_question_is_sent_to_the_city_whose_clauses_are_much_closer_i
     assert wrong_city(_city_input(small_index, ours=0.38, theirs=0.40), config) is None  # within the margin
     assert wrong_city(_city_input(small_index, ours=0.30, theirs=0.40, wider_city="长治"), config) is None
     assert not wants_wider(closer, PolicyConfig(rules_off=frozenset({"wrong_city"})))
+
+
+def test_a_multi_part_question_is_judged_part_by_part_for_its_values(small_index: LoadedIndex) -> None:
+    # the whole question's one ask and subject (搬迁补助费, an amount) are stated, so judged whole it was answered;
+    # its second part asks a price no clause states for the aircraft, and judged on its own passages it is refused
+    pipeline = _pipeline(small_index)
+    mixed = pipeline.answer("住宅房屋被征收，搬迁补助费每平方米多少钱？另外，空客H225直升机每飞一小时要收多少钱？")
+    assert mixed.refused and mixed.reason == Reason.VALUE_NOT_STATED and "金额" in mixed.text
+    from rag.rules import _value_decision, part_inputs
+
+    ctx = pipeline._prepare(mixed.question, [], None)
+    inp = pipeline._retrieve(ctx)
+    assert [p.facts.asks for p in part_inputs(inp)] == ["money", "money"]
+    assert _value_decision(inp, pipeline.policy) is None  # judged whole, with the first part's subject: stated
+    # each part's value stated (a count of the aircraft, the subsidy's amount): answered
+    both = pipeline.answer("空客H225直升机有几架？另外，住宅房屋被征收，搬迁补助费每平方米多少钱？")
+    assert not both.refused and both.trace.rules_fired == []
