@@ -72,7 +72,7 @@ class RetrievalConfig:
     cell_weight: float = 1.0
     cited_rows: int = 3
     dated_weight: float = 1.0
-    part_lead_after: int = 2  # a part's best section from a document not in the top hits goes after this many (-1: last)
+    part_lead_after: int = 2  # a part's best section from a document not in the top 5 goes after at most this many hits (-1: last)
 
 
 @dataclass
@@ -392,12 +392,16 @@ class HybridRetriever:
         key-fact recall rose 0.798 → 0.827.
 
         Except one case: a part whose best section is from a document none of the top 5 direct hits is from (two
-        documents asked at once: the whole question ranks one of them) goes after the first `part_lead_after` (2)
-        hits. Parts that each name one city (长治…多少公里？晋城…多长？) are each ranked in their city."""
+        documents asked at once: the whole question ranks one of them) goes among the first hits: below the first
+        section, after at most `part_lead_after` (2) direct hits. Parts that each name one city (长治…多少公里？
+        晋城…多长？) are each ranked in their city, and a part is ranked in the documents it names itself (a title
+        named by the second part confined the first part's ranking to that document too)."""
         each_city = not filters.city and self._one_city_each(parts)  # (a city filter set: `retrieve` gives no parts)
-        ranked = [self._rank(self._ranking_query(p.query, titled),
+        named = [self._named(p.query) for p in parts]  # a part is ranked in the documents it names itself, if any
+        ranked = [self._rank(self._ranking_query(p.query, own_titled),
                              replace(filters, city=self._city_of(p)) if each_city else filters,
-                             doc_numbers, bool(_LIST_WORDS.search(p.query)) if widen is None else widen, p.text) for p in parts]
+                             own, bool(_LIST_WORDS.search(p.query)) if widen is None else widen, p.text)
+                  for p, (own, own_titled) in zip(parts, named, strict=True)]
         ranked = [r for r in ranked if r.groups]
         if len(ranked) < 2:
             return self._retrieved([whole], doc_numbers)
@@ -411,8 +415,13 @@ class HybridRetriever:
                 lead = self.index.chunks[r.groups[0][0]].doc_id
                 top5 = [c for g in groups for c in g if c not in widened][:5]
                 shown = {self.index.chunks[c].doc_id for c in top5}
-                # a part answered by a document the whole question's first hits do not reach is placed among them
-                at = after if after >= 0 and lead not in shown else len(groups)
+                # a part answered by a document the whole question's first hits do not reach is placed among them:
+                # at the last section boundary with at most `after` direct hits above it, below the first section
+                # (a group is a hit with its section, and may hold several hits of one section)
+                at = len(groups)
+                if after >= 0 and lead not in shown:
+                    hits = list(itertools.accumulate(sum(c not in widened for c in g) for g in groups))
+                    at = max([1, *(i + 1 for i, n in enumerate(hits) if n <= after)])
                 groups.insert(at, fresh)
                 seen.update(fresh)
                 widened |= r.widened & set(fresh)

@@ -305,3 +305,14 @@ def test_parts_naming_one_city_each_are_ranked_in_their_city_and_both_reach_the_
     appended = HybridRetriever(small_index, RetrievalConfig(part_lead_after=-1)).retrieve(question)
     assert got.facet_leads[1] not in [p.chunk_id for p in appended.direct(5)]  # appended: below the top 5
     assert {p.chunk_id for p in appended.passages} == {p.chunk_id for p in got.passages}  # the same passages
+
+
+def test_a_document_one_part_names_does_not_confine_the_other_parts(small_index: LoadedIndex) -> None:
+    # the whole question names the aircraft plan, so it is ranked inside it; its first part names no document and
+    # is ranked in the whole index, where the subsidy's clause is
+    question = "住宅房屋被征收，搬迁补助费按什么标准给？另外，《晋城市航空应急救援服务实施方案》里直升机有几架？"
+    got = HybridRetriever(small_index).retrieve(question)
+    assert got.doc_numbers == ["晋市政办〔2021〕12号"] and len(got.parts) == 2
+    numbers = [small_index.documents[small_index.chunks[c].doc_id].doc_number for c in got.facet_leads]
+    assert numbers == ["晋市政发〔2018〕23号", "晋市政办〔2021〕12号"]
+    assert got.facet_leads[0] in [p.chunk_id for p in got.direct(5)]
