@@ -117,15 +117,22 @@ def mentioned_doc_numbers(index: LoadedIndex, question: str) -> list[str]:
 
 
 def mentioned_titles(index: LoadedIndex, question: str) -> tuple[list[str], str]:
-    """(文号 of documents whose title the question names, the question without that title).
+    """(文号 of documents whose titles the question names, in the order it names them; the question without them).
 
     A title counts as named when its core (without 关于印发/通知/（试行）) appears in the question, or the city
-    prefix aside (房地产市场监管办法 for 晋城市房地产市场监管办法)."""
+    prefix aside (房地产市场监管办法 for 晋城市房地产市场监管办法); longest first, each span counted once, so a
+    question naming two titles (《…监管办法（试行）》和《…补偿办法》分别…) names two documents."""
     q = matching_form(question)
+    found: list[tuple[int, str]] = []
     for variant, number in index.title_variants:
-        if variant in q:
-            return [number], q.replace(variant, " ")
-    return [], question
+        at = q.find(variant)
+        if at >= 0:
+            if number not in (n for _, n in found):
+                found.append((at, number))
+            q = q.replace(variant, " " * len(variant))  # keep positions: later titles are ordered by where they are
+    if not found:
+        return [], question
+    return [n for _, n in sorted(found)], re.sub(r" {2,}", " ", q)
 
 
 DENSE_OVERFETCH = 4

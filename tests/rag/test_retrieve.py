@@ -316,3 +316,14 @@ def test_a_document_one_part_names_does_not_confine_the_other_parts(small_index:
     numbers = [small_index.documents[small_index.chunks[c].doc_id].doc_number for c in got.facet_leads]
     assert numbers == ["晋市政发〔2018〕23号", "晋市政办〔2021〕12号"]
     assert got.facet_leads[0] in [p.chunk_id for p in got.direct(5)]
+
+
+def test_a_question_naming_two_titles_names_both_documents_in_its_order(small_index: LoadedIndex) -> None:
+    from rag.retrieve import mentioned_titles
+
+    numbers, rest = mentioned_titles(small_index, "《晋城市航空应急救援服务实施方案》和《晋城市国有土地上房屋征收与补偿办法》分别是哪年印发的？")
+    assert numbers == ["晋市政办〔2021〕12号", "晋市政发〔2018〕23号"]
+    assert "航空应急救援" not in rest and "房屋征收" not in rest and "哪年印发" in rest
+    one, _ = mentioned_titles(small_index, "晋城市国有土地上房屋征收与补偿办法的搬迁补助费是多少？")  # its shorter variant
+    assert one == ["晋市政发〔2018〕23号"]  # (房屋征收与补偿办法 without the city) is the same document, counted once
+    assert mentioned_titles(small_index, "搬迁补助费是多少？") == ([], "搬迁补助费是多少？")
