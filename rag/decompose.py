@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 
 from rag.followup import is_elliptical
-from rag.query import ASKING_WORDS
+from rag.query import ASKING_WORDS, is_cross_lingual
 
 # a clause asks something: a question word, or a question particle at its end
 _ASKS = re.compile(ASKING_WORDS + "|呢")
@@ -156,8 +156,43 @@ def _pair_parts(question: str) -> list[str]:
     return [head + side + _EACH.sub("", tail, count=1) for side in sides]
 
 
+# an English question's parts: its sentences ending in ?, and a clause opened by ", and" + a question word
+_SENTENCE_EN = re.compile(r"(?<=\?)\s+|;\s+")
+_AND_ASKS_EN = re.compile(r",?\s+and\s+(?=(?:what|how|who|whom|when|where|which|whether|why|is|are|was|were|does|do|did|can|"
+                          r"could|will|would|should|must|has|have)\b)", re.I)
+_OPENER_EN = re.compile(r"^(?:and|also|plus|besides|in addition)\b[,\s]*", re.I)
+_ONLY_MOVES_EN = re.compile(r"^(?:and\s+)?(?:what|how)\s+about\b", re.I)
+_MIN_WORDS_EN = 3  # fewer words (What about X?) are not a question of their own
+_SHORT_EN = 7  # a later part of fewer words (and what is the full score?) borrows the first part as its topic
+
+
+def _words_en(text: str) -> int:
+    return len(re.findall(r"[A-Za-z0-9]+", text))
+
+
+def split_parts_en(question: str) -> tuple[Part, ...]:
+    """The parts of an English multi-part question: two or more sentences asking (…? And for a small enterprise?),
+    or a clause opened by ', and what/how/who…' after a first question; a part too short to stand alone is asked
+    after the first part (its topic)."""
+    pieces = [p.strip() for sentence in _SENTENCE_EN.split(question.strip()) for p in _AND_ASKS_EN.split(sentence)]
+    pieces = [p for p in pieces if p]
+    if any(_ONLY_MOVES_EN.match(p) for p in pieces):
+        return ()  # What about Changzhi? How much…: a follow-up moving its topic, one question
+    if len(pieces) < 2 or any(_words_en(p) < _MIN_WORDS_EN for p in pieces[1:]) or _words_en(pieces[0]) < _MIN_WORDS_EN:
+        return ()
+    first = pieces[0].rstrip("?,; ")
+    parts = [Part(first, first)]
+    for piece in pieces[1:]:
+        text = _OPENER_EN.sub("", piece).rstrip("?,; ")
+        query = f"{first}, {text}" if _words_en(text) < _SHORT_EN else text
+        parts.append(Part(text, query))
+    return tuple(parts)
+
+
 def split_parts(question: str) -> tuple[Part, ...]:
     """The parts of a multi-part question, in the order asked; () when it asks one thing (retrieve it whole)."""
+    if is_cross_lingual(question):
+        return split_parts_en(question)
     context, questions = _questions(question)
     questions = [q for q in questions if len(_core(q)) >= 2]
     if len(questions) >= 2:
@@ -169,4 +204,4 @@ def split_parts(question: str) -> tuple[Part, ...]:
     return ()
 
 
-__all__ = ["Part", "split_parts"]
+__all__ = ["Part", "split_parts", "split_parts_en"]

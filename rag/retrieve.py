@@ -28,7 +28,8 @@ from textnorm import expand_docno_lists, matching_form, normalize_docnos
 log = logging.getLogger(__name__)
 
 _REMEMBERED_VECTORS = 16
-_COMPARE_WORDS = re.compile(r"分别|各自|和|与|及|对比|比较|区别|不同|相比|哪个")
+_COMPARE_WORDS = re.compile(r"分别|各自|和|与|及|对比|比较|区别|不同|相比|哪个"
+                            r"|\b(?:and|each|respectively|both|versus|vs|compared?|differ\w*)\b", re.I)
 _ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 _LIST_WORDS = re.compile(r"程序|流程|步骤|环节|哪些|哪几|包括|条件|措施|内容|职责|情形|方式|要求|任务|做什么|怎么办|如何")
 

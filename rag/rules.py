@@ -433,7 +433,7 @@ def part_inputs(inp: PolicyInput) -> list[PolicyInput]:
     words, as a follow-up's comes from its turn), its wording (the part with the topic it borrows), the same
     passages led by the part's best section (so the rules' top passages are the part's). [] for a question of one part, or when retrieval kept fewer parts."""
     r = inp.retrieved
-    if len(r.parts) < 2:
+    if len(r.parts) < 2 or inp.facts.cross_lingual:  # an English part has no subject run to bind its value to
         return []
     parts = split_parts(inp.question)
     if [p.text for p in parts] != r.parts or len(r.facet_leads) != len(parts):

@@ -99,3 +99,18 @@ def test_a_part_opening_a_new_subject_borrows_nothing_from_the_first() -> None:
     assert _queries("公租房租金多久调整一次？另外，退役军人申请创业贷款要交哪些材料？") == [
         "公租房租金多久调整一次", "另外，退役军人申请创业贷款要交哪些材料"]
     assert _queries("公租房由哪个部门管理？另外这个部门还管什么？")[1].startswith("公租房由哪个部门管理")
+
+
+def test_an_english_question_splits_on_its_sentences_and_on_and_with_a_question_word() -> None:
+    parts = split_parts("Which office runs the public rental housing scheme, and how long does a tenant wait?")
+    assert [p.text for p in parts] == ["Which office runs the public rental housing scheme", "how long does a tenant wait"]
+    assert parts[1].query.startswith("Which office runs")  # too short to stand alone: asked after the first part
+    sentences = split_parts("How much is the deposit for a park boat? And who repairs a damaged boat in the city park?")
+    assert [p.text for p in sentences] == ["How much is the deposit for a park boat",
+                                           "who repairs a damaged boat in the city park"]
+    assert sentences[1].query == "who repairs a damaged boat in the city park"  # long enough: its own question
+
+
+def test_an_english_question_asking_one_thing_or_only_moving_the_topic_stays_whole() -> None:
+    assert split_parts("What were the park boat deposits in 2019 and in 2022?") == ()  # and + a year: one question
+    assert split_parts("What about the county? How much is the boat deposit there?") == ()

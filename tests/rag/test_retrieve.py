@@ -100,6 +100,13 @@ def test_a_two_city_comparison_ranks_each_city_and_takes_turns(small_index: Load
     assert set(got.legs) == {"dense", "keyword"}  # one list per leg, both sides merged
 
 
+def test_an_english_two_city_comparison_ranks_each_city(small_index: LoadedIndex) -> None:
+    # the words asking for each side are English ones (and, each, respectively): the same comparison
+    question = "On road traffic safety, what reporting deadlines do Jincheng and Changzhi each set?"
+    got = HybridRetriever(small_index).retrieve(question)
+    assert [small_index.documents[small_index.chunks[c].doc_id].city for c in got.facet_leads] == ["晋城", "长治"]
+
+
 def test_two_named_documents_are_each_searched(small_index: LoadedIndex) -> None:
     question = "关于安全监管执法人员轮训，晋市政发〔2021〕1号和晋市政办〔2021〕10号分别是怎么规定的？"
     got = HybridRetriever(small_index).retrieve(question)
