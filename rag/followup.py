@@ -82,13 +82,38 @@ def _rewrite_en(question: str, previous: str, places: Places) -> str:
     return f"{_TRAILING.sub('', previous)}，{core}" if core else previous
 
 
-def rewrite(question: str, history: Sequence[str], places: Places) -> str:
-    """The standalone form of `question` given the earlier user questions (oldest first)."""
+Documents = Callable[[str], tuple[list[str], str]]
+"""The documents a text names (their 文号, by 文号 or by title) and the text without those names
+(`rag.retrieve.named_documents` over the index)."""
+
+
+_EMPTY_TITLE = re.compile(r"《[\s()（）试行暂]*》")  # what is left of 《…（试行）》 once its name is taken out
+
+
+def _document_switch(question: str, previous: str, documents: Documents) -> str | None:
+    """Named rule `document_switch`: a follow-up naming a document the earlier question did not name moves the
+    chat to that document, so the earlier question is borrowed without the documents it names: else the rewrite
+    names both and retrieval compares them ("那2021年12月出的…实施办法有效期又是多久？" after a question naming
+    another 办法). None when the follow-up names no document, or one the earlier question named."""
+    new, _ = documents(question)
+    if not new:
+        return None
+    old, rest = documents(previous)
+    if not old or set(new) & set(old):
+        return None
+    return _EMPTY_TITLE.sub(" ", rest).strip()
+
+
+def rewrite(question: str, history: Sequence[str], places: Places, documents: Documents | None = None) -> str:
+    """The standalone form of `question` given the earlier user questions (oldest first); `documents` (the index's
+    document names) lets a follow-up naming another document move to it (`_document_switch`)."""
     if not history:
         return question.strip()
-    previous = rewrite(history[-1], history[:-1], places)
+    previous = rewrite(history[-1], history[:-1], places, documents)
     if is_cross_lingual(question):
         return _rewrite_en(question, previous, places) if is_elliptical_en(question) else question.strip()
+    switched = _document_switch(question, previous, documents) if documents is not None else None
+    previous = switched or previous
     if not is_elliptical(question) and len(_TRAILING.sub("", question)) >= _MIN_STANDALONE:
         return question.strip()
     facts = analyse(question, places)
@@ -134,14 +159,14 @@ def usable_rewrite(reply: str, question: str, history: Sequence[str]) -> str | N
 
 
 def llm_rewrite(question: str, history: Sequence[str], chat: Callable[[list[dict[str, str]]], str],
-                places: Places) -> tuple[str, str]:
+                places: Places, documents: Documents | None = None) -> tuple[str, str]:
     """(standalone question, how it was made: "none" | "llm" | "offline" | "offline (LLM …)")."""
     if not history:
         return question.strip(), "none"
     try:
         text = usable_rewrite(chat(rewrite_messages(question.strip(), history)), question, history)
     except Exception as err:  # timeout, connection refused, HTTP error: the offline rewrite still works
-        return rewrite(question, history, places), f"offline (LLM {type(err).__name__})"
+        return rewrite(question, history, places, documents), f"offline (LLM {type(err).__name__})"
     if text is None:
-        return rewrite(question, history, places), "offline (LLM reply unusable)"
+        return rewrite(question, history, places, documents), "offline (LLM reply unusable)"
     return text, "llm"

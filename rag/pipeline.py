@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from rag.compose import book_title, compose
@@ -23,7 +23,7 @@ from rag.llm import LLMClient, build_messages, parse_reply
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput
 from rag.query import QueryFacts, analyse, is_cross_lingual
 from rag.records import LEADS_PREFIX, REFUSAL, Answer, Filters, Lead, Reason, Trace
-from rag.retrieve import HybridRetriever, RetrievalConfig, Retrieved
+from rag.retrieve import HybridRetriever, RetrievalConfig, Retrieved, named_documents
 from rag.rules import Verdict, decide, wants_wider
 
 log = logging.getLogger(__name__)
@@ -109,9 +109,10 @@ class Pipeline:
         if not question:
             standalone = ""
         elif self.llm is not None and history:
-            standalone, how = llm_rewrite(question, history, self.llm.chat, self.index.places)
+            standalone, how = llm_rewrite(question, history, self.llm.chat, self.index.places,
+                                          partial(named_documents, self.index))
         else:
-            standalone = rewrite(question, history, self.index.places)
+            standalone = rewrite(question, history, self.index.places, partial(named_documents, self.index))
             how = "offline" if history else "none"
         facts = analyse(standalone, self.index.places, turn=question if history else None)
         ctx = _Context(question, standalone, facts, filters or Filters(), started, how)

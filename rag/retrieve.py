@@ -136,6 +136,17 @@ def mentioned_titles(index: LoadedIndex, question: str) -> tuple[list[str], str]
     return [n for _, n in sorted(found)], re.sub(r" {2,}", " ", q)
 
 
+def named_documents(index: LoadedIndex, text: str) -> tuple[list[str], str]:
+    """(文号 of the documents a text names — by 文号, else by title —, the text without those names)."""
+    numbers = mentioned_doc_numbers(index, text)
+    if not numbers:
+        return mentioned_titles(index, text)
+    rest = normalize_docnos(text)
+    for number in numbers:
+        rest = rest.replace(number, " ")
+    return numbers, rest
+
+
 DENSE_OVERFETCH = 4
 """How many times the asked depth a filtered dense leg first fetches without the filter (below)."""
 

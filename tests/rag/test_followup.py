@@ -108,3 +108,28 @@ def test_a_two_character_follow_up_marker_is_dropped_whole() -> None:
     history = ["长治市政府赋予长治高新区的市级行政管理事项有多少项？"]
     assert rewrite("其中技术合同认定登记这一项呢？", history).endswith("，技术合同认定登记这一项")
     assert rewrite("那么搬迁补助费呢？", ["住宅房屋征收的补偿包括什么？"]).endswith("，搬迁补助费")
+
+
+# what the index's titles give (rag.retrieve.named_documents), written out for these tests
+TITLES = {"公园管理办法": "园发〔2020〕1号", "游船租赁规定": "园发〔2021〕7号"}
+
+
+def _documents(text: str) -> tuple[list[str], str]:
+    named = [(text.find(t), n) for t, n in TITLES.items() if t in text]
+    rest = text
+    for title in TITLES:
+        rest = rest.replace(title, " ")
+    return [n for _, n in sorted(named)], rest
+
+
+def test_a_follow_up_naming_another_document_borrows_the_earlier_question_without_its_document() -> None:
+    # naming both, the rewrite would make retrieval compare the two documents
+    rewritten = rewrite_with("那《游船租赁规定》呢？", ["《公园管理办法》的有效期是多久？"], PLACES, _documents)
+    assert "游船租赁规定" in rewritten and "公园管理办法" not in rewritten and "有效期是多久" in rewritten
+    assert "《》" not in rewritten.replace(" ", "")
+
+
+def test_a_follow_up_naming_the_same_document_or_none_is_rewritten_as_before() -> None:
+    history = ["《公园管理办法》的有效期是多久？"]
+    for question in ("那《公园管理办法》第二条呢？", "那它从哪天开始施行？"):
+        assert rewrite_with(question, history, PLACES, _documents) == rewrite(question, history)
