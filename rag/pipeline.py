@@ -125,7 +125,8 @@ class Pipeline:
         """Retrieval, before any rule: the question's own ranking and, when the question names a city its documents
         answer only weakly, the ranking without the city filter (what `wrong_city` compares)."""
         ctx.retrieved = self.retriever.retrieve(ctx.standalone, ctx.filters)
-        inp = PolicyInput.measure(ctx.standalone, ctx.facts, ctx.retrieved, self.index, self.policy.top)
+        turn = ctx.question if ctx.standalone != ctx.question.strip() else None
+        inp = PolicyInput.measure(ctx.standalone, ctx.facts, ctx.retrieved, self.index, self.policy.top, turn)
         ctx.signals = inp.signals.as_dict()
         if ctx.facts.city == ctx.filters.city and wants_wider(inp, self.policy):
             inp = replace(inp, wider=self.retriever.retrieve(ctx.standalone, replace(ctx.filters, city=None)))

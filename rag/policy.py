@@ -19,7 +19,7 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "17"
+POLICY_VERSION = "18"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
@@ -28,7 +28,8 @@ kind, a value bound to the subject in the lead section too, values left open by 
 names, row_not_printed, a row counting for its named table only. 6: the dense and cross-lingual relevance signals
 are the leg's best score, not the best among the top passages (`best_score`). 7: term_not_stated. 16: wrong_city
 judges a question in another language by the cross-lingual similarity (`wrong_city_margin_cross`). 17: value_not_stated
-judges a multi-part question part by part (`rules.part_inputs`)."""
+judges a multi-part question part by part (`rules.part_inputs`). 18: wrong_city judges a follow-up asking by its own words by
+those words (`rules._own_words`)."""
 
 
 class Outcome(StrEnum):
@@ -169,14 +170,16 @@ class PolicyInput:
     index: IndexFacts
     signals: Signals
     wider: Retrieved | None = None
+    turn: str | None = None  # a follow-up as the user asked it, when `question` is its rewrite with the history
 
     @classmethod
-    def measure(cls, question: str, facts: QueryFacts, retrieved: Retrieved, index: IndexFacts, top: int) -> PolicyInput:
+    def measure(cls, question: str, facts: QueryFacts, retrieved: Retrieved, index: IndexFacts, top: int,
+                turn: str | None = None) -> PolicyInput:
         wording = index.places.strip(question)
         coverage, dense = relevance(wording, retrieved, index.bigram_idf, top) if retrieved.passages else (0.0, 0.0)
         cross = best_score(retrieved, "cross") if facts.cross_lingual and "cross" in retrieved.legs else None
         signals = Signals(coverage, dense, bool(retrieved.doc_numbers), facts.cross_lingual, len(retrieved.passages), cross)
-        return cls(question, wording, facts, retrieved, index, signals)
+        return cls(question, wording, facts, retrieved, index, signals, turn=turn)
 
 
 # --- signals the rules share -------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from rag.query import (
     QueryFacts,
     analyse,
     answers_kind,
+    asks_something,
     ordinals_in,
     years_in,
 )
@@ -34,6 +35,7 @@ from rag.records import Passage, Reason
 from rag.retrieve import NOT_WORD, QUESTION_WORDS, keyword_coverage
 from textnorm import CN_NUM, cn_to_int, matching_form
 
+_OWN_WORDS = 8  # characters a follow-up needs to be judged by its own words (…呢？ + a question of its own)
 _NOT_SUBJECT = re.compile(rf"{QUESTION_WORDS.pattern}|{NOT_WORD.pattern}")
 _TABLE_WORD = re.compile(r"(?<![代发列])表|名单|清单|目录|名录")
 
@@ -118,6 +120,16 @@ def city_not_in_corpus(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     return Decision(Outcome.REFUSE, "city_not_in_corpus", Reason.CITY_NOT_IN_CORPUS, f"文件库中没有{city}的文件", leads="none")
 
 
+def _own_words(inp: PolicyInput) -> str:
+    """The words `wrong_city` compares the two cities on: a follow-up asking by its own words (那长治呢？2020年黑臭水体
+    治理要达到什么目标？) is judged by them — its rewrite borrows the earlier question's words, and those were chosen for
+    the earlier city's document —; an elliptical one (那长治呢？) by its rewrite."""
+    if inp.turn is None:
+        return inp.wording
+    own = inp.index.places.strip(inp.turn)
+    return own if asks_something(own) and len(_plain(own)) >= _OWN_WORDS else inp.wording
+
+
 def wrong_city(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """The question names one city, and another city's documents match it much better: by `wrong_city_margin` of
     coverage of its words, or — a question in another language, which shares no words with the documents — by
@@ -130,8 +142,11 @@ def wrong_city(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     if inp.signals.cross_lingual:
         if inp.signals.cross is None or best_score(wider, "cross") - inp.signals.cross < cfg.wrong_city_margin_cross:
             return None
-    elif relevance(inp.wording, wider, inp.index.bigram_idf, cfg.top)[0] - inp.signals.coverage < cfg.wrong_city_margin:
-        return None
+    else:
+        words = _own_words(inp)
+        ours = relevance(words, inp.retrieved, inp.index.bigram_idf, cfg.top)[0] if words != inp.wording else inp.signals.coverage
+        if relevance(words, wider, inp.index.bigram_idf, cfg.top)[0] - ours < cfg.wrong_city_margin:
+            return None
     other = wider.passages[0]
     note = f"{city}的文件中没有找到；{other.city}的《{other.doc_title}》有相关规定，但不适用于{city}"
     return Decision(Outcome.REFUSE, "wrong_city", Reason.WRONG_CITY, note, leads="wider")

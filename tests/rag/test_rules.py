@@ -440,3 +440,20 @@ def test_a_multi_part_question_is_judged_part_by_part_for_its_values(small_index
     # each part's value stated (a count of the aircraft, the subsidy's amount): answered
     both = pipeline.answer("空客H225直升机有几架？另外，住宅房屋被征收，搬迁补助费每平方米多少钱？")
     assert not both.refused and both.trace.rules_fired == []
+
+
+def test_a_city_switch_asking_its_own_question_is_judged_by_its_own_words(small_index: LoadedIndex) -> None:
+    # the rewrite borrows the earlier 晋城 question's words, chosen for 晋城's document; the follow-up's own words
+    # decide whether 长治's documents answer it. An elliptical follow-up (那长治呢？) has only the rewrite's words.
+    from rag.policy import PolicyInput, Signals
+    from rag.retrieve import Retrieved
+    from rag.rules import _own_words
+
+    facts = QueryFacts(city="长治", other_city=None, step=None)
+    question = "晋城市征收住宅房屋搬迁补助费标准是多少，长治呢？消防安全重点单位要履行哪些职责"
+    turn = "那长治呢？消防安全重点单位要履行哪些职责？"
+    inp = PolicyInput(question, question, facts, Retrieved([], {}, []), small_index, Signals(0.3, 0.9, False, False, 1),
+                      turn=turn)
+    assert _own_words(inp) == small_index.places.strip(turn) and "长治" not in _own_words(inp)
+    assert _own_words(replace(inp, turn="那长治呢？")) == question
+    assert _own_words(replace(inp, turn=None)) == question
