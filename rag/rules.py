@@ -28,6 +28,7 @@ from rag.query import (
     analyse,
     answers_kind,
     asks_something,
+    is_cross_lingual,
     ordinals_in,
     years_in,
 )
@@ -123,8 +124,10 @@ def city_not_in_corpus(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 def _own_words(inp: PolicyInput) -> str:
     """The words `wrong_city` compares the two cities on: a follow-up asking by its own words (那长治呢？2020年黑臭水体
     治理要达到什么目标？) is judged by them — its rewrite borrows the earlier question's words, and those were chosen for
-    the earlier city's document —; an elliptical one (那长治呢？) by its rewrite."""
-    if inp.turn is None:
+    the earlier city's document —; an elliptical one (那长治呢？), or one in another language (its words share nothing
+    with the documents: on English dev "And what target has Changzhi set for itself on this?" after Chinese turns lost
+    the rule), by its rewrite."""
+    if inp.turn is None or is_cross_lingual(inp.turn):  # an English turn shares no words with the documents
         return inp.wording
     own = inp.index.places.strip(inp.turn)
     return own if asks_something(own) and len(_plain(own)) >= _OWN_WORDS else inp.wording

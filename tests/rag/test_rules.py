@@ -457,3 +457,4 @@ def test_a_city_switch_asking_its_own_question_is_judged_by_its_own_words(small_
     assert _own_words(inp) == small_index.places.strip(turn) and "长治" not in _own_words(inp)
     assert _own_words(replace(inp, turn="那长治呢？")) == question
     assert _own_words(replace(inp, turn=None)) == question
+    assert _own_words(replace(inp, turn="And what are the duties of key fire-safety units in Changzhi?")) == question
