@@ -19,7 +19,7 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "18"
+POLICY_VERSION = "19"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
@@ -29,7 +29,9 @@ names, row_not_printed, a row counting for its named table only. 6: the dense an
 are the leg's best score, not the best among the top passages (`best_score`). 7: term_not_stated. 16: wrong_city
 judges a question in another language by the cross-lingual similarity (`wrong_city_margin_cross`). 17: value_not_stated
 judges a multi-part question part by part (`rules.part_inputs`). 18: wrong_city judges a follow-up asking by its own words by
-those words (`rules._own_words`)."""
+those words (`rules._own_words`). 19: a question asking what is now or in all is not answered by a target
+(`actual_not_target`); an ordinal (第一批) or 一批 is not a count, and 第几 asks an ordinal; a follow-up asking by its own
+words binds its value to its own subject."""
 
 
 class Outcome(StrEnum):

@@ -59,6 +59,8 @@ _COUNT_CELL = re.compile(r"(?:数量|个数|总数|数)：\d")  # a table row's 
 # a table row's column may name the unit of its values (补偿标准（元）：2000, 标准(元/平方米)：18): the value is read
 # with its unit (补偿标准：2000元)
 _CELL_UNIT = re.compile(r"[（(]([^（）()：；]{1,8})[）)]：([\d.,]+)(?![\d.,])")
+# 第一批 is an ordinal and 一批 an indefinite "a batch of", not counts (发布第一批公开信息, 推动建设一批…品牌)
+_NOT_A_COUNT = r"(?<![第\d零〇一二三四五六七八九十百千万两])(?!一批)"
 _COUNT_NUMBER = r"(?:\d[\d.,]*|[零〇一二三四五六七八九十百千万两]+|[IVXⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+)\s*(?:多|余)?\s*(?:个)?\s*"
 # Who, where, which website, which company: the answer must name one — a person's name (by a role before it, or
 # jieba's part-of-speech tag `nr`), a place or address, a website or platform, a company. 是谁 is not here: it asks for
@@ -72,6 +74,12 @@ _ADDRESS = re.compile(r"[\u4e00-\u9fff]{2,}(?:路|街|大道|巷)\s*\d*号?|\d+�
 _WEBSITE = re.compile(r"https?://|www\.|\.gov\.cn|\.com|[\u4e00-\u9fff]{2,}(?:网|网站|平台|公众号|客户端|APP|app)")
 _COMPANY = re.compile(r"[\u4e00-\u9fff]{2,}(?:有限公司|有限责任公司|股份公司|集团|公司)")
 
+
+ACTUAL_ASK = re.compile(r"现在|目前|现有|如今|当前|已经|已有|一共|总共|总计|合计")
+"""Named rule `actual_not_target`: the question asks what is, now or in all (晋城现在农村卫生厕所普及率是多少, 全市受污染的
+耕地一共有多少亩), and a sentence setting a target (`rag.rules.TARGET`) does not answer it …"""
+PLAN_ASK = re.compile(r"要|将|计划|打算|目标|力争|到(?:19|20)\d{2}")
+"""… unless it asks what is planned (到2025年要达到多少, 一共要投多少)."""
 
 # 多少, 多大, 多长 … with no kind or unit above (电价补贴是多少, 面积有多大, 要控制在多少): a quantity, stated as a number
 # with a unit or a percentage (0.2元/千瓦时, 50平方公里, 3%); a year (2021年) or a list number is not one
@@ -188,6 +196,7 @@ class QueryFacts:
     editions: tuple[int, ...] = ()  # the years it names as a document's or an edition's (_EDITION: 2020年版的…办法)
     in_force: bool = False  # it asks whether a document is still in force, or what replaced it (IN_FORCE_ASK)
     given: tuple[str, ...] = ()  # the values of the asked kind it states itself (`given_values`: 免费 in 免费刻章…多少)
+    actual: bool = False  # it asks what is, now or in all (现在, 目前, 一共), not what is planned (`ACTUAL_ASK`)
 
 
 def _number(text: str) -> int | None:
@@ -219,6 +228,8 @@ def asked_kind(question: str) -> tuple[str | None, str | None]:
     if asks is None and count is None:
         asks = next((kind for kind, (ask, _) in NAMED_ASKS.items() if ask.search(q)), None)
     unit = ("个" if count.group(1) else count.group(2)) if count else None  # 几个人: 个 is the classifier asked
+    if count and q[:count.start()].endswith("第"):  # 第几期 asks an ordinal: 第二十期 answers it, not only a count
+        unit = f"第{count.group(2)}"
     if is_cross_lingual(question) and asks is None and count is None:
         asks = next((kind for kind, ask in ASKS_EN.items() if ask.search(question)), None)
         unit = "个" if asks == "count" else None
@@ -262,6 +273,7 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
         editions=tuple(dict.fromkeys(int(y) for y in (_EDITION_EN.findall(asking) if cross else _EDITION.findall(asking.replace(" ", ""))))),
         in_force=bool(IN_FORCE_ASK.search(asking if cross else asking.replace(" ", ""))),
         given=given_values(asks, unit, question),
+        actual=bool(ACTUAL_ASK.search(asking)) and not PLAN_ASK.search(asking),
     )
 
 
@@ -283,9 +295,11 @@ _NAMED_FORM = {"address": _ADDRESS, "place": _PLACE, "website": _WEBSITE, "compa
 
 def _value_form(kind: str, unit: str | None) -> re.Pattern[str] | None:
     """The pattern of a value of `kind` (None: a kind tested otherwise, a person)."""
+    if kind == "count" and unit and unit.startswith("第"):
+        return re.compile(f"{_COUNT_NUMBER}{re.escape(unit[1:])}")  # 第二十期, and 一级区 for 第几级区
     if kind == "count":
         units = "|".join(_COUNT_UNITS if unit in (None, "个") else _PEOPLE if unit in _PEOPLE else (re.escape(unit),))
-        return re.compile(f"{_COUNT_NUMBER}(?:{units})")
+        return re.compile(f"{_NOT_A_COUNT}{_COUNT_NUMBER}(?:{units})")
     if kind == "quantity":
         return _QUANTITY
     if kind in ASKS:

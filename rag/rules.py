@@ -380,19 +380,25 @@ _LEFT_OPEN = re.compile(r"据实|按实|实际发生|协商|另行(?:制定|规�
 在征收补偿方案中确定, 按相关规定执行, 根据相关政策给予, 按照实际发生额由市级财政承担;
 给予一定的奖励, 给予资金支持, 可约定分期缴纳: the subject is addressed, no figure is set)."""
 _SENTENCES = re.compile(r"[。；;\n]")
+TARGET = re.compile(r"到(?:19|20)\d{2}年|(?:19|20)\d{2}年底?(?:前|以前)|力争|目标|确保")
+"""A sentence setting a target (到2025年…达到90%, 力争…, 2020年底前完成…): it says what is to be, not what is, so it
+does not answer a question asking what is now or in all (`QueryFacts.actual`)."""
 
 
 def states_value(facts: QueryFacts, text: str) -> bool:
     """Whether text states a value of the kind the question asks for — of the year it asks about, when it names
     one: a sentence stating the value for another year (2016年…客运量达到44.98万人次, asked for 2017) does not
-    answer it; a sentence that names no year, or the asked one (or a span holding it), does."""
-    if not facts.years:
+    answer it; a sentence that names no year, or the asked one (or a span holding it), does. Asked what is now or in
+    all (`QueryFacts.actual`: 现在的普及率, 一共有多少亩), a sentence setting a target (`TARGET`) does not answer."""
+    if not facts.years and not facts.actual:
         return answers_kind(facts.asks, text, facts.unit, facts.given)
     asked = set(facts.years)
     for sentence in _SENTENCES.split(text.replace(" ", "")):
         if answers_kind(facts.asks, sentence, facts.unit, facts.given):
+            if facts.actual and TARGET.search(sentence):
+                continue
             years = years_in(sentence)
-            if not years or years & asked:
+            if not asked or not years or years & asked:
                 return True
     return False
 
@@ -425,7 +431,7 @@ def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, 
         return states_value(facts, p.readable) or (facts.asks == "date" and p.event_date is not None)
 
     idf = inp.index.bigram_idf
-    about = subject(inp.wording, top, idf, cfg.min_subject_chars)
+    about = subject(_own_words(inp), top, idf, cfg.min_subject_chars)
     pairs = {about[i:i + 2] for i in range(len(about) - 1)} if about else set()
 
     def names(words: str) -> bool:
@@ -463,7 +469,7 @@ def part_inputs(inp: PolicyInput) -> list[PolicyInput]:
         led = replace(r, groups=[group, *(g for g in r.groups if g is not group)],
                       passages=[*first, *(p for p in r.passages if p.chunk_id not in group)])
         facts = analyse(part.query, inp.index.places, turn=part.text)
-        out.append(replace(inp, facts=facts, wording=inp.index.places.strip(part.query), retrieved=led))
+        out.append(replace(inp, facts=facts, wording=inp.index.places.strip(part.query), retrieved=led, turn=None))
     return out
 
 

@@ -26,7 +26,7 @@ def test_a_standard_given_as_a_multiple_of_another_is_an_amount() -> None:
 def test_count_questions_name_the_unit_they_ask_in() -> None:
     cases = {
         "高平市今年的PM2.5年均浓度要控制在多少微克/立方米？": "微克",
-        "泽州县金村镇的村子属于征地奖励的第几级区？": "级",
+        "泽州县金村镇的村子属于征地奖励的第几级区？": "第级",  # an ordinal asked (`test_a_question_asking_which_in_a_series…`)
         "丹河各考核断面今年要达到几类水质？": "类",
         "长治今年要建多少个5G基站？": "个",
         "乡镇里要配几个专门搞应急管理的人？": "个",  # 几个人: 个 is the classifier asked
@@ -276,3 +276,31 @@ def test_english_questions_ask_the_same_kinds_in_their_own_words() -> None:
     assert asked_kind("Which surveying company measures the land?")[0] == "company"
     assert asked_kind("In which venue was the signing ceremony held?")[0] == "place"
     assert asked_kind("Who leads the supervision team?")[0] == "person"
+
+
+def test_an_ordinal_or_an_indefinite_batch_is_not_a_count() -> None:
+    # 第一批 numbers a batch, 一批 is "a batch of": neither says how many there are
+    assert not answers_kind("count", "公布公开事项目录，发布第一批公开信息", "个")
+    assert not answers_kind("count", "推动建设一批省内领先的公用品牌", "个")
+    assert not answers_kind("count", "第十二批", "批")
+    assert answers_kind("count", "晋城辖区共有码头38个", "个")
+    assert answers_kind("count", "新增12批", "批")
+
+
+def test_a_question_asking_which_in_a_series_is_answered_by_an_ordinal() -> None:
+    facts = analyse("经济学家林毅夫到晋城作专题报告，是第几期讲座？")
+    assert (facts.asks, facts.unit) == ("count", "第期")
+    assert answers_kind("count", "举办干部素质提升工程第二十期专题讲座", facts.unit)
+    assert answers_kind("count", "一级区每亩", analyse("金村镇属于征地奖励的第几级区？").unit)  # 级 is numbered without 第
+    many = analyse("干部素质提升工程一共办了几期讲座？")
+    assert (many.asks, many.unit) == ("count", "期")
+    assert answers_kind("count", "全年共举办20期专题讲座", many.unit)
+    assert not answers_kind("count", "举办干部素质提升工程第二十期专题讲座", many.unit)
+
+
+def test_a_question_asking_what_is_now_or_in_all_is_actual_unless_it_asks_a_plan() -> None:
+    assert analyse("晋城现在农村卫生厕所普及率是多少？").actual
+    assert analyse("晋城全市受污染的耕地一共有多少亩？").actual
+    assert not analyse("到2025年晋城农村卫生厕所普及率要达到多少？").actual
+    assert not analyse("示范带2021年一共要投多少亿元？").actual
+    assert not analyse("晋城农村卫生厕所普及率是多少？").actual

@@ -251,6 +251,17 @@ def test_a_value_stated_for_another_year_does_not_answer_the_asked_year() -> Non
     assert states_value(replace(facts, years=()), "2018年全市空气优良天数比例达到70%。")
 
 
+def test_a_target_does_not_answer_a_question_asking_what_is() -> None:
+    facts = QueryFacts(city=None, other_city=None, step=None, asks="ratio", actual=True)
+    assert not states_value(facts, "到2025年，全市农村卫生厕所普及率达到90%以上。")
+    assert not states_value(facts, "力争农村卫生厕所普及率提高到85%。")
+    assert states_value(facts, "到2025年，普及率达到90%以上。目前全市农村卫生厕所普及率为72%。")
+    assert states_value(replace(facts, actual=False), "到2025年，全市农村卫生厕所普及率达到90%以上。")
+    dated = replace(facts, years=(2020,))
+    assert not states_value(dated, "2020年底前普及率达到80%。")
+    assert states_value(dated, "2020年全市普及率为80%。")
+
+
 def test_an_english_question_reads_a_table_by_the_same_words_in_english() -> None:
     assert _READS_TABLE_EN.search("In the compensation zoning table of the central urban area, which zone is Beishidian in?")
     assert _READS_TABLE_EN.search("What is shown on the emergency response procedure chart?")
@@ -440,6 +451,44 @@ def test_a_multi_part_question_is_judged_part_by_part_for_its_values(small_index
     # each part's value stated (a count of the aircraft, the subsidy's amount): answered
     both = pipeline.answer("空客H225直升机有几架？另外，住宅房屋被征收，搬迁补助费每平方米多少钱？")
     assert not both.refused and both.trace.rules_fired == []
+
+
+def test_a_follow_up_asking_its_own_question_binds_its_value_to_its_own_subject(small_index: LoadedIndex) -> None:
+    # the rewrite borrows the earlier question's words, and their longest run in the top clauses (要做一次防火巡查) was
+    # taken as the subject the value had to be bound to; the follow-up's own words name 消防控制室, whose clause
+    # states 每班不少于2人
+    from rag.policy import PolicyInput, Signals
+    from rag.query import analyse
+    from rag.retrieve import Retrieved
+    from rag.rules import _value_decision
+
+    question = "长治的商场营业期间多久要做一次防火巡查，消防控制室要留几个人值班"
+    turn = "那消防控制室要留几个人值班？"
+    patrol = replace(passage("S1", "大型商场营业期间多久要做一次防火巡查，由商场营业期间防火巡查制度规定"), city="长治")
+    duty = replace(passage("S2", "(七)设有消防控制室的,实行24小时专人值班制度,每班不少于2人,并持证上岗", chunk_id="duty"),
+                   city="长治")
+    retrieved = Retrieved([patrol, duty], {}, [], groups=[[patrol.chunk_id], [duty.chunk_id]])
+    inp = PolicyInput(question, small_index.places.strip(question), analyse(question, small_index.places, turn=turn),
+                      retrieved, small_index, Signals(0.6, 0.9, False, False, 2), turn=turn)
+    cfg = PolicyConfig()
+    assert inp.facts.asks == "count"
+    assert _value_decision(inp, cfg) is None  # 2人 of 消防控制室: stated
+    # the same passages without the value: refused, whichever words name the subject
+    bare = replace(retrieved, passages=[patrol, replace(duty, text="设有消防控制室的,实行专人值班制度")])
+    assert _value_decision(replace(inp, retrieved=bare), cfg) is not None
+
+
+def test_the_parts_of_a_follow_up_are_judged_by_their_own_words(small_index: LoadedIndex) -> None:
+    # a part's wording is its own: the whole follow-up's words (`PolicyInput.turn`) would bind the first part's
+    # value to the second part's subject
+    from rag.rules import part_inputs
+
+    pipeline = _pipeline(small_index)
+    question = "住宅房屋被征收，搬迁补助费每平方米多少钱？另外，空客H225直升机每飞一小时要收多少钱？"
+    inp = replace(pipeline._retrieve(pipeline._prepare(question, [], None)), turn="另外，空客H225直升机每飞一小时要收多少钱？")
+    parts = part_inputs(inp)
+    assert len(parts) == 2
+    assert all(p.turn is None for p in parts)
 
 
 def test_a_city_switch_asking_its_own_question_is_judged_by_its_own_words(small_index: LoadedIndex) -> None:
