@@ -80,6 +80,11 @@ ACTUAL_ASK = re.compile(r"现在|目前|现有|如今|当前|已经|已有|一�
 耕地一共有多少亩), and a sentence setting a target (`rag.rules.TARGET`) does not answer it …"""
 PLAN_ASK = re.compile(r"要|将|计划|打算|目标|力争|到(?:19|20)\d{2}")
 """… unless it asks what is planned (到2025年要达到多少, 一共要投多少)."""
+ACTUAL_ASK_EN = re.compile(r"\b(?:currently|current|now|at present|presently|so far|to date|in total|altogether|"
+                           r"(?:how many|what number of) [\w\s-]{1,40}? (?:are|is) there)\b", re.I)
+PLAN_ASK_EN = re.compile(r"\b(?:will|plan(?:s|ned)?|target(?:s|ed)?|aim(?:s|ed)?|goal|expected|to be|should|must|need to|"
+                         r"by (?:the end of )?(?:19|20)\d{2})\b", re.I)
+"""The same asked in English (what is the current coverage, how many … are there in total; not will, planned, by 2025)."""
 
 # 多少, 多大, 多长 … with no kind or unit above (电价补贴是多少, 面积有多大, 要控制在多少): a quantity, stated as a number
 # with a unit or a percentage (0.2元/千瓦时, 50平方公里, 3%); a year (2021年) or a list number is not one
@@ -273,7 +278,8 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
         editions=tuple(dict.fromkeys(int(y) for y in (_EDITION_EN.findall(asking) if cross else _EDITION.findall(asking.replace(" ", ""))))),
         in_force=bool(IN_FORCE_ASK.search(asking if cross else asking.replace(" ", ""))),
         given=given_values(asks, unit, question),
-        actual=bool(ACTUAL_ASK.search(asking)) and not PLAN_ASK.search(asking),
+        actual=(bool(ACTUAL_ASK_EN.search(asking)) and not PLAN_ASK_EN.search(asking)) if cross
+        else (bool(ACTUAL_ASK.search(asking)) and not PLAN_ASK.search(asking)),
     )
 
 

@@ -304,3 +304,11 @@ def test_a_question_asking_what_is_now_or_in_all_is_actual_unless_it_asks_a_plan
     assert not analyse("到2025年晋城农村卫生厕所普及率要达到多少？").actual
     assert not analyse("示范带2021年一共要投多少亿元？").actual
     assert not analyse("晋城农村卫生厕所普及率是多少？").actual
+
+
+def test_an_english_question_asking_what_is_now_or_in_all_is_actual_unless_it_asks_a_plan() -> None:
+    assert analyse("What is the current rural sanitary toilet coverage rate in Jincheng?").actual
+    assert analyse("How many mu of farmland in Jincheng are contaminated in total?").actual
+    assert not analyse("What coverage rate should Jincheng reach by 2025?").actual
+    assert not analyse("How many kilometres of tourist road will be built in total?").actual
+    assert not analyse("How much is the relocation subsidy?").actual
