@@ -278,8 +278,7 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
         editions=tuple(dict.fromkeys(int(y) for y in (_EDITION_EN.findall(asking) if cross else _EDITION.findall(asking.replace(" ", ""))))),
         in_force=bool(IN_FORCE_ASK.search(asking if cross else asking.replace(" ", ""))),
         given=given_values(asks, unit, question),
-        actual=(bool(ACTUAL_ASK_EN.search(asking)) and not PLAN_ASK_EN.search(asking)) if cross
-        else (bool(ACTUAL_ASK.search(asking)) and not PLAN_ASK.search(asking)),
+        actual=_asks_actual(asking, cross),
     )
 
 
@@ -299,11 +298,17 @@ _NAMED_FORM = {"address": _ADDRESS, "place": _PLACE, "website": _WEBSITE, "compa
 """The named kinds whose test is one pattern: what `given_values` reads in a question."""
 
 
+def _asks_actual(question: str, cross: bool) -> bool:
+    """`QueryFacts.actual`: the question asks what is now or in all, not what is planned (in its own language)."""
+    actual, plan = (ACTUAL_ASK_EN, PLAN_ASK_EN) if cross else (ACTUAL_ASK, PLAN_ASK)
+    return bool(actual.search(question)) and not plan.search(question)
+
+
 def _value_form(kind: str, unit: str | None) -> re.Pattern[str] | None:
     """The pattern of a value of `kind` (None: a kind tested otherwise, a person)."""
-    if kind == "count" and unit and unit.startswith("第"):
-        return re.compile(f"{_COUNT_NUMBER}{re.escape(unit[1:])}")  # 第二十期, and 一级区 for 第几级区
     if kind == "count":
+        if unit and unit.startswith("第"):  # an ordinal asked: 第二十期, and 一级区 for 第几级区
+            return re.compile(f"{_COUNT_NUMBER}{re.escape(unit[1:])}")
         units = "|".join(_COUNT_UNITS if unit in (None, "个") else _PEOPLE if unit in _PEOPLE else (re.escape(unit),))
         return re.compile(f"{_NOT_A_COUNT}{_COUNT_NUMBER}(?:{units})")
     if kind == "quantity":
