@@ -26,6 +26,7 @@ one index): the 45 two-document questions (`dev_e6`) hit@5 0.760 → 0.800, all 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rag.followup import is_elliptical
@@ -59,6 +60,9 @@ _MIN_PART = 4  # a part shorter than this (in characters, particles aside) is no
 _TRAILING = re.compile(r"[呢吗啊？?。！!，,\s]+$")
 
 
+Named = Callable[[str], list[str]]
+
+
 @dataclass(frozen=True)
 class Part:
     """One part of a multi-part question. text: the part as asked; query: what retrieval ranks (the part with the
@@ -83,14 +87,19 @@ def topic(first: str) -> str:
     return first[: m.start()].strip("，, ") if m else _core(first)
 
 
-def _with_context(context: str, part: str, first: str) -> str:
+def _with_context(context: str, part: str, first: str, named: Named | None = None) -> str:
     """The part as retrieval ranks it: after the shared context and, for a later part, after the first part's
     topic — or, when it only changes a condition of the first (防火高风险期呢？, 电话多少？), after the whole first
-    part, as a follow-up borrows its topic."""
+    part, as a follow-up borrows its topic. A part naming a place of its own other than the first part's (`named`:
+    太行一号旅游公路，长治2020年打算新开工多少公里？晋城那条环线一共有多长？) asks about that place: it keeps the shared
+    context only, as two cities compared are each asked on their own."""
     query = part
     rest = _NEW_SUBJECT.sub("", part.strip(), count=1)
     if first and rest != part.strip() and len(_core(rest)) >= 6 and not _POINTS_BACK.search(rest):
         return part  # 另外，领完失业保险金还没找到工作的能拿什么补助: a subject of its own, nothing to borrow
+    own = named(part) if named and first else []
+    if own and set(own) != set(named(first) if named else []) and len(_core(part)) >= 6:
+        return f"{context}，{part}" if context else part
     if first and first != part:
         borrowed = _core(first) if is_elliptical(part) or len(_core(part)) < 6 else topic(first)
         if borrowed and borrowed not in part:
@@ -189,15 +198,17 @@ def split_parts_en(question: str) -> tuple[Part, ...]:
     return tuple(parts)
 
 
-def split_parts(question: str) -> tuple[Part, ...]:
-    """The parts of a multi-part question, in the order asked; () when it asks one thing (retrieve it whole)."""
+def split_parts(question: str, named: Named | None = None) -> tuple[Part, ...]:
+    """The parts of a multi-part question, in the order asked; () when it asks one thing (retrieve it whole).
+    named: the corpus places a text names (`rag.places.Places.named`), which tells a part asking about a place of its
+    own (`_with_context`)."""
     if is_cross_lingual(question):
         return split_parts_en(question)
     context, questions = _questions(question)
     questions = [q for q in questions if len(_core(q)) >= 2]
     if len(questions) >= 2:
         first = questions[0]
-        return tuple(Part(q, _with_context(context, q, first if i else "")) for i, q in enumerate(questions))
+        return tuple(Part(q, _with_context(context, q, first if i else "", named)) for i, q in enumerate(questions))
     sides = _pair_parts(question.strip())
     if len(sides) >= 2 and len(set(sides)) == len(sides):
         return tuple(Part(s, s) for s in sides)

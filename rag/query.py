@@ -85,6 +85,12 @@ ACTUAL_ASK_EN = re.compile(r"\b(?:currently|current|now|at present|presently|so 
 PLAN_ASK_EN = re.compile(r"\b(?:will|plan(?:s|ned)?|target(?:s|ed)?|aim(?:s|ed)?|goal|expected|to be|should|must|need to|"
                          r"by (?:the end of )?(?:19|20)\d{2})\b", re.I)
 """The same asked in English (what is the current coverage, how many … are there in total; not will, planned, by 2025)."""
+CHANGE = re.compile(r"新建|新增|新开工|新改建|增加|增长|提高|提升|扩大|减少|下降|降低|压减|削减")
+"""Named rule `actual_not_change`: a sentence stating a change (新建82座旅游厕所, 新增集中供热面积300万平方米, 降低5个
+百分点) says by how much, not how much there is, so it does not answer a question asking what is now or in all …"""
+CHANGE_EN = re.compile(r"\b(?:new|newly|added|additional|increase[sd]?|increasing|rise|rose|grow(?:n|th)?|reduce[sd]?|"
+                       r"reduction|decrease[sd]?|cut|more|fewer|less)\b", re.I)
+"""… unless the question asks a change itself (今年新增了多少, how many new …)."""
 
 # 多少, 多大, 多长 … with no kind or unit above (电价补贴是多少, 面积有多大, 要控制在多少): a quantity, stated as a number
 # with a unit or a percentage (0.2元/千瓦时, 50平方公里, 3%); a year (2021年) or a list number is not one
@@ -202,6 +208,7 @@ class QueryFacts:
     in_force: bool = False  # it asks whether a document is still in force, or what replaced it (IN_FORCE_ASK)
     given: tuple[str, ...] = ()  # the values of the asked kind it states itself (`given_values`: 免费 in 免费刻章…多少)
     actual: bool = False  # it asks what is, now or in all (现在, 目前, 一共), not what is planned (`ACTUAL_ASK`)
+    change: bool = False  # it asks a change itself (新增了多少, how many new): `CHANGE` answers it
 
 
 def _number(text: str) -> int | None:
@@ -279,6 +286,7 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
         in_force=bool(IN_FORCE_ASK.search(asking if cross else asking.replace(" ", ""))),
         given=given_values(asks, unit, question),
         actual=_asks_actual(asking, cross),
+        change=bool((CHANGE_EN if cross else CHANGE).search(asking)),
     )
 
 

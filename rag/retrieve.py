@@ -370,12 +370,16 @@ class HybridRetriever:
         whole = self._rank(self._ranking_query(query, titled), filters, doc_numbers, wants)
         # two cities named are a comparison's sides (`_facets`), also when a city filter keeps one of them — unless
         # the question asks one thing of each in parts of its own (长治…多少公里？晋城…多长？): each part is a side
-        parts = split_parts(query) if self.config.decompose else ()
+        parts = split_parts(query, self._cities_named) if self.config.decompose else ()
         if len(self.index.places.named(matching_form(query))) >= 2 and (filters.city or not self._one_city_each(parts)):
             parts = ()
         if len(parts) < 2:
             return self._retrieved([self._with_cited_rows(whole, query)], doc_numbers)
         return self._decomposed(whole, parts, filters, doc_numbers, titled, widen)
+
+    def _cities_named(self, text: str) -> list[str]:
+        """The corpus cities a text names."""
+        return self.index.places.named(matching_form(text))
 
     def _city_of(self, part: Part) -> str | None:
         """The one corpus city a part names — in its own words, else in the context it keeps (晋城住宅房屋被征收，…)."""

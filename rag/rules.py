@@ -19,6 +19,7 @@ from rag.decompose import split_parts
 from rag.glossary import default_glossary
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, best_score, context, irrelevant, relevance
 from rag.query import (
+    CHANGE,
     LIST_ASK,
     MONTH_DAY,
     ORDINAL,
@@ -385,6 +386,17 @@ TARGET = re.compile(r"到(?:19|20)\d{2}年|(?:19|20)\d{2}年底?(?:前|以前)|�
 does not answer a question asking what is now or in all (`QueryFacts.actual`)."""
 
 
+_CLAUSES = re.compile(r"[，,、：:]")
+
+
+def _states_change(facts: QueryFacts, sentence: str) -> bool:
+    """Every clause of the sentence (between commas) stating the asked value states a change (`CHANGE`: 新建82座旅游
+    厕所, 新增集中供热面积300万平方米) — not a total that a change elsewhere in the sentence sits beside (依托总长581.8公里、
+    …, 提升…)."""
+    holding = [c for c in _CLAUSES.split(sentence) if answers_kind(facts.asks, c, facts.unit, facts.given)]
+    return bool(holding) and all(CHANGE.search(c) for c in holding)
+
+
 def states_value(facts: QueryFacts, text: str) -> bool:
     """Whether text states a value of the kind the question asks for — of the year it asks about, when it names
     one: a sentence stating the value for another year (2016年…客运量达到44.98万人次, asked for 2017) does not
@@ -395,7 +407,7 @@ def states_value(facts: QueryFacts, text: str) -> bool:
     asked = set(facts.years)
     for sentence in _SENTENCES.split(text.replace(" ", "")):
         if answers_kind(facts.asks, sentence, facts.unit, facts.given):
-            if facts.actual and TARGET.search(sentence):
+            if facts.actual and (TARGET.search(sentence) or (not facts.change and _states_change(facts, sentence))):
                 continue
             years = years_in(sentence)
             if not asked or not years or years & asked:
@@ -459,7 +471,7 @@ def part_inputs(inp: PolicyInput) -> list[PolicyInput]:
     r = inp.retrieved
     if len(r.parts) < 2 or inp.facts.cross_lingual:  # an English part has no subject run to bind its value to
         return []
-    parts = split_parts(inp.question)
+    parts = split_parts(inp.question, lambda text: inp.index.places.named(matching_form(text)))
     if [p.text for p in parts] != r.parts or len(r.facet_leads) != len(parts):
         return []
     out = []

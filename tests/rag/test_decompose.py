@@ -31,6 +31,18 @@ def test_leading_context_applies_to_every_part() -> None:
     assert queries[0].startswith("城市公园管理办法里，") and queries[1].startswith("城市公园管理办法里，")
 
 
+def test_a_part_naming_a_place_of_its_own_keeps_only_the_shared_context() -> None:
+    def named(text: str) -> list[str]:
+        return [c for c in ("运城", "临汾") if c in text]
+
+    question = "城市绿道建设，运城今年计划新修多少公里？临汾那条滨河绿道一共有多长？"
+    assert _queries(question)[1] == "城市绿道建设，运城今年计划新修，临汾那条滨河绿道一共有多长"  # no places known
+    parts = split_parts(question, named)
+    assert [p.query for p in parts] == ["城市绿道建设，运城今年计划新修多少公里", "城市绿道建设，临汾那条滨河绿道一共有多长"]
+    # a part in the first part's place, or too short to ask alone, still borrows from the first
+    assert split_parts("运城绿道今年计划新修多少公里？临汾呢？", named)[1].query == "运城绿道今年计划新修多少公里，临汾"
+
+
 def test_a_joining_word_after_a_first_question_opens_a_second_part() -> None:
     parts = split_parts("义务植树每人每年要种几棵，另外不能参加的要交多少绿化费？")
     assert [p.text for p in parts] == ["义务植树每人每年要种几棵", "另外不能参加的要交多少绿化费"]

@@ -313,3 +313,14 @@ def test_a_question_asking_which_in_a_series_is_answered_by_an_ordinal() -> None
 ])
 def test_a_question_asking_what_is_now_or_in_all_is_actual_unless_it_asks_a_plan(question: str, actual: bool) -> None:
     assert analyse(question).actual is actual
+
+
+@pytest.mark.parametrize(("question", "change"), [
+    ("长治今年新建了多少座旅游厕所？", True),
+    ("晋城低保标准提高了多少？", True),
+    ("How many new tourist toilets were built?", True),
+    ("长治现在一共有多少座旅游厕所？", False),
+    ("How many tourist toilets are there in total?", False),
+])
+def test_a_question_asking_a_change_itself_is_told_from_one_asking_a_total(question: str, change: bool) -> None:
+    assert analyse(question).change is change

@@ -262,6 +262,16 @@ def test_a_target_does_not_answer_a_question_asking_what_is() -> None:
     assert states_value(dated, "2020年全市普及率为80%。")
 
 
+def test_a_change_does_not_answer_a_question_asking_what_is_unless_it_asks_the_change() -> None:
+    facts = QueryFacts(city=None, other_city=None, step=None, asks="count", unit="座", actual=True)
+    assert not states_value(facts, "今年新建52座公园公厕，完成时限年底。")
+    assert not states_value(facts, "全年新增公园公厕52座。")
+    # a total beside a change in another clause of the sentence still answers
+    assert states_value(facts, "全市现有公园公厕310座，今年再新建52座。")
+    assert states_value(replace(facts, change=True), "今年新建52座公园公厕。")
+    assert states_value(replace(facts, actual=False), "今年新建52座公园公厕。")
+
+
 def test_an_english_question_reads_a_table_by_the_same_words_in_english() -> None:
     assert _READS_TABLE_EN.search("In the compensation zoning table of the central urban area, which zone is Beishidian in?")
     assert _READS_TABLE_EN.search("What is shown on the emergency response procedure chart?")
