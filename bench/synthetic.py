@@ -1,9 +1,11 @@
 """A synthetic archive made by replicating the real corpus: copies differ in city, 文号, years and dates.
 
 Copy 0 is the real corpus unchanged (its ids too, so gold questions still have their real answers, now among
-distractors). Copy k ≥ 1 of a document renames the city (晋城/长治 → another of them or an invented city), shifts
-every year by a few years and renumbers every 文号 (晋市政发〔2021〕3号 → 澄市政发〔2024〕4号). Every change keeps the
-text's length, so each chunk's span still indexes its document's text (`doc.text[start:end] == chunk.text`).
+distractors). Copy k ≥ 1 of a document renames the city (晋城/长治 → another of them or an invented city) and, when
+it does, the city's counties (泽州 → 澄宁: a renamed city's documents name counties of their own, as a real other
+city's would), shifts every year by a few years and renumbers every 文号 (晋市政发〔2021〕3号 → 澄市政发〔2024〕4号).
+Every change keeps the text's length, so each chunk's span still indexes its document's text
+(`doc.text[start:end] == chunk.text`).
 
 Vectors: embedding 100k chunks with the real model takes hours here, so a copy's vector is its original chunk's
 stored vector plus Gaussian noise (σ per dimension), re-normalised (`derived_vectors`).
@@ -14,11 +16,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 
+from index_format.places import city_places
 from ingest.records import Chunk, Document, Validity
 from textnorm import matching_form
 
@@ -26,6 +29,7 @@ REAL_CITIES = ("晋城", "长治")
 INVENTED_CITIES = ("澄川", "岚溪", "霁原", "枫陵", "璃江", "棠浦", "芷林", "洺泽")  # two characters, as the real ones
 CITY_POOL = REAL_CITIES + INVENTED_CITIES
 YEAR_SHIFTS = (1, -1, 2, -2, 3, -3, 4, -4, 5, -5)
+COUNTY_CHARS = "宁丰和兴泰康顺裕嘉禾安昌盛祥"  # after the copy city's first character: invented county names
 _DOCNO = re.compile(r"([\u4e00-\u9fff]{1,8})〔((?:19|20)\d\d)〕(\d+)号")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|\.|）|\))")
 _CITY = re.compile("|".join(REAL_CITIES))
@@ -41,9 +45,12 @@ class Variant:
     copy: int
     cities: Mapping[str, str]
     year_shift: int
+    places: Mapping[str, str] = field(default_factory=dict)  # a renamed city's county → the copy's county
 
     @classmethod
-    def of(cls, copy: int) -> Variant:
+    def of(cls, copy: int, counties: Mapping[str, Sequence[str]] | None = None) -> Variant:
+        """counties: each real city's county and district names (`index_format.places.city_places` without the
+        city), renamed with their city."""
         if copy < 0:
             raise ValueError(f"copy must be >= 0, got {copy}")
         if copy == 0:
@@ -51,7 +58,11 @@ class Variant:
         first = CITY_POOL[copy % len(CITY_POOL)]
         second = CITY_POOL[(copy + 3) % len(CITY_POOL)]  # never the same city as `first`
         shift = YEAR_SHIFTS[(copy + copy // len(YEAR_SHIFTS)) % len(YEAR_SHIFTS)]
-        return cls(copy, {REAL_CITIES[0]: first, REAL_CITIES[1]: second}, shift)
+        cities = {REAL_CITIES[0]: first, REAL_CITIES[1]: second}
+        places = {name: invented_county(new, i, len(name))
+                  for real, new in cities.items() if new != real
+                  for i, name in enumerate((counties or {}).get(real, ()))}
+        return cls(copy, cities, shift, places)
 
     def renumber(self, number: str) -> str:
         """Another 文号 serial number with as many digits (so the text keeps its length)."""
@@ -75,6 +86,9 @@ class Variant:
         out = _DOCNO.sub(docno, text)
         out = _YEAR.sub(lambda m: str(int(m.group(1)) + self.year_shift), out)
         out = _CITY.sub(lambda m: self.cities[m.group(0)], out)
+        if self.places:
+            out = re.sub("|".join(sorted(map(re.escape, self.places), key=len, reverse=True)),
+                         lambda m: self.places[m.group(0)], out)
         if len(out) != len(text):  # a broken invariant would corrupt every chunk span: fail loudly
             raise AssertionError(f"copy {self.copy} changed the text length: {len(text)} → {len(out)}")
         return out
@@ -84,6 +98,13 @@ class Variant:
             return day
         year = day.year + self.year_shift
         return day.replace(year=year) if not (day.month == 2 and day.day == 29) else date(year, 2, 28)
+
+
+def invented_county(city: str, index: int, length: int) -> str:
+    """The `index`-th county name of `city` in a copy: its first character, then characters of `COUNTY_CHARS`, as long
+    as the name it replaces (泽州 → 澄宁)."""
+    n = len(COUNTY_CHARS)
+    return city[0] + "".join(COUNTY_CHARS[(index + j * (index // n + 1)) % n] for j in range(length - 1))
 
 
 @dataclass
@@ -146,10 +167,11 @@ def replicate(documents: Mapping[str, Document], chunks: Mapping[str, Chunk], ta
     order = [d for d in sorted(documents) if by_doc.get(d)]
     if not order:
         raise ValueError("no document has chunks: build the real index first (`python -m ingest`)")
+    counties = {city: names[1:] for city, names in city_places(documents.values()).items()}
     archive = Archive({}, {}, {}, 0)
     copy = 0
     while len(archive.chunks) < target:
-        variant = Variant.of(copy)
+        variant = Variant.of(copy, counties)
         for doc_id in order:
             doc, copied = copy_document(documents[doc_id], by_doc[doc_id], variant)
             archive.documents[doc.doc_id] = doc

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bench.archive_index import LEGS, QueryVectors, Question, build, index_settings, load, measure
-from bench.synthetic import INVENTED_CITIES, Archive, Variant, derived_vectors, replicate
+from bench.synthetic import CITY_POOL, INVENTED_CITIES, Archive, Variant, derived_vectors, replicate
 from index_format.generations import IndexFiles
 from index_format.keyword import bigram_idf, char_idf
 from ingest.pipeline import _write_index_files
@@ -57,6 +57,19 @@ def test_variant_renames_city_and_own_docno_prefix_and_shifts_years_without_chan
     assert Variant.of(0).rewrite(text) == text
     for copy in range(1, 40):
         assert len(Variant.of(copy).rewrite(text)) == len(text)
+
+
+def test_a_renamed_city_s_counties_are_renamed_with_it_and_a_kept_city_keeps_them() -> None:
+    counties = {"晋城": ("泽州", "阳城"), "长治": ("潞州", "长子", "沁县")}
+    text = "晋城市泽州县、阳城县，长治市潞州区、长子县、沁县"
+    copy5 = Variant.of(5, counties)  # 晋城 → 枫陵, 长治 → 芷林
+    assert copy5.rewrite(text) == "枫陵市枫宁县、枫丰县，芷林市芷宁区、芷丰县、芷和"
+    names = {n for copy in range(1, 40) for n in Variant.of(copy, counties).places.values()}
+    assert not names & {n for c in counties.values() for n in c} and not names & set(CITY_POOL)
+    kept = Variant.of(10, counties)  # 晋城 stays 晋城 (a year-shifted copy): its counties stay too
+    assert kept.cities["晋城"] == "晋城" and "泽州县" in kept.rewrite(text) and "潞州" not in kept.rewrite(text)
+    for copy in range(1, 40):
+        assert len(Variant.of(copy, counties).rewrite(text)) == len(text)
 
 
 def test_copies_are_whole_documents_with_distinct_ids_and_resolvable_links(archive: Archive, source: Source) -> None:
