@@ -453,8 +453,13 @@ def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, 
     if held is not None:
         return held, None
 
-    best = max((keyword_coverage(inp.wording, context(p), idf) for p in top), default=0.0)
-    candidates = top + [p for p in direct[len(top):] if keyword_coverage(inp.wording, context(p), idf) >= best]
+    if facts.cross_lingual:  # no word is shared with any clause (every coverage is 0): closeness in the
+        near = dict(r.legs.get("cross", []))  # cross-lingual space picks the lower clauses instead
+        best = max((near.get(p.chunk_id, 0.0) for p in top), default=0.0)
+        candidates = top + [p for p in direct[len(top):] if near.get(p.chunk_id, -1.0) >= best]
+    else:
+        best = max((keyword_coverage(inp.wording, context(p), idf) for p in top), default=0.0)
+        candidates = top + [p for p in direct[len(top):] if keyword_coverage(inp.wording, context(p), idf) >= best]
     held = next((p for p in candidates if holds(p) and names(_words(p, with_notice=True))), None)
     if held is not None:
         return held, None

@@ -517,3 +517,31 @@ def test_a_city_switch_asking_its_own_question_is_judged_by_its_own_words(small_
     assert _own_words(replace(inp, turn="那长治呢？")) == question
     assert _own_words(replace(inp, turn=None)) == question
     assert _own_words(replace(inp, turn="And what are the duties of key fire-safety units in Changzhi?")) == question
+
+
+def test_an_english_question_s_value_is_looked_for_in_clauses_close_to_it_not_in_every_clause(small_index: LoadedIndex) -> None:
+    # an English question shares no word with any clause, so every lower clause matched its words as well as the
+    # top ones did, and any of them stating an amount of anything answered it
+    from rag.policy import PolicyInput, Signals
+    from rag.query import analyse
+    from rag.retrieve import Retrieved
+    from rag.rules import _value_decision
+
+    question = "How much does the city pay each year for the emergency rescue helicopter service?"
+    facts = analyse(question, small_index.places)
+    top = [passage(f"S{i}", "航空应急救援服务由市应急管理局统一组织。", chunk_id=f"top{i}") for i in range(1, 4)]
+    low = passage("S4", "住宅房屋搬迁补助费18元/平方米。", chunk_id="low")
+    retrieved = Retrieved([*top, low], {}, [], groups=[[top[0].chunk_id]])
+    inp = PolicyInput(question, question, facts, retrieved, small_index, Signals(0.0, 0.9, False, True, 4))
+    cfg = PolicyConfig(top=3)
+    assert facts.asks == "money" and facts.cross_lingual
+    refused = _value_decision(inp, cfg)
+    assert refused is not None and refused.reason == Reason.VALUE_NOT_STATED
+    stated = replace(retrieved, passages=[top[0], replace(top[1], text="航空应急救援服务费每年200万元。"), top[2], low])
+    assert _value_decision(replace(inp, retrieved=stated), cfg) is None
+    # a lower clause at least as close to the question in the cross-lingual space as the top ones counts, as a lower
+    # clause matching a Chinese question's words as well does
+    closer = replace(retrieved, legs={"cross": [("low", 0.52), ("top1", 0.47), ("top2", 0.45), ("top3", 0.40)]})
+    assert _value_decision(replace(inp, retrieved=closer), cfg) is None
+    farther = replace(retrieved, legs={"cross": [("top1", 0.52), ("top2", 0.45), ("top3", 0.40), ("low", 0.31)]})
+    assert _value_decision(replace(inp, retrieved=farther), cfg) is not None
