@@ -59,7 +59,7 @@ class Variant:
         second = CITY_POOL[(copy + 3) % len(CITY_POOL)]  # never the same city as `first`
         shift = YEAR_SHIFTS[(copy + copy // len(YEAR_SHIFTS)) % len(YEAR_SHIFTS)]
         cities = {REAL_CITIES[0]: first, REAL_CITIES[1]: second}
-        places = {name: invented_county(new, i, len(name))
+        places = {name: invented_county(new, i, name)
                   for real, new in cities.items() if new != real
                   for i, name in enumerate((counties or {}).get(real, ()))}
         return cls(copy, cities, shift, places)
@@ -100,11 +100,14 @@ class Variant:
         return day.replace(year=year) if not (day.month == 2 and day.day == 29) else date(year, 2, 28)
 
 
-def invented_county(city: str, index: int, length: int) -> str:
-    """The `index`-th county name of `city` in a copy: its first character, then characters of `COUNTY_CHARS`, as long
-    as the name it replaces (泽州 → 澄宁)."""
+def invented_county(city: str, index: int, name: str) -> str:
+    """The `index`-th county name of `city` in a copy, as long as the `name` it replaces: the city's first character,
+    then characters of `COUNTY_CHARS` (泽州 → 澄宁); a name kept with its suffix (沁县: a one-character stem) keeps
+    it (→ 澄县), so the copies' lists of counties still read as lists (`index_format.places`)."""
     n = len(COUNTY_CHARS)
-    return city[0] + "".join(COUNTY_CHARS[(index + j * (index // n + 1)) % n] for j in range(length - 1))
+    if len(name) == 2 and name[-1] in "县区市":
+        return city[0] + name[-1]
+    return city[0] + "".join(COUNTY_CHARS[(index + j * (index // n + 1)) % n] for j in range(len(name) - 1))
 
 
 @dataclass
