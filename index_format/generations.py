@@ -6,7 +6,8 @@ Layout under `<index_dir>/<prefix>-<fingerprint>/`:
     g<k>/              documents.jsonl, chunks.jsonl, keyword/, manifest.json of generation k
     ingest.lock        held (flock) by the running ingest; the kernel drops it when the process dies
 and the Chroma collection of generation k is `<prefix>-<fingerprint>-g<k>` (embedded store or server alike), with
-`<prefix>-<fingerprint>-g<k>-xl` beside it when the index has a second, cross-lingual dense space.
+`<prefix>-<fingerprint>-g<k>-xl` beside it when the index has a second, cross-lingual dense space, and
+`<prefix>-<fingerprint>-g<k>-win` when it has sentence windows of long clauses (`index_format.windows`).
 
 A run killed before publishing leaves `g<k+1>` unpublished: readers keep using `g<k>`, and the next run reuses
 the staged collection (its vectors are keyed by content-hashed chunk ids, so they stay valid) and completes it.
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 
 _GEN_DIR = re.compile(r"g(\d+)")
 CROSS_SUFFIX = "-xl"
+WINDOW_SUFFIX = "-win"
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,11 @@ class IndexFiles:
     def cross_collection(self) -> str:
         """The collection of the second dense space (questions in other languages): the same chunk ids."""
         return f"{self.collection}{CROSS_SUFFIX}"
+
+    @property
+    def window_collection(self) -> str:
+        """The collection of the sentence windows of long clauses (`index_format.windows`), in the first space."""
+        return f"{self.collection}{WINDOW_SUFFIX}"
 
     @property
     def documents(self) -> Path:
@@ -153,11 +160,12 @@ class Generations:
         keep = {current, current - 1}
         prefix = f"{self.name}-g"
         names = set(_collection_names(client))
-        on_server = {int(g) for n in names if n.startswith(prefix) and (g := n[len(prefix):].removesuffix(CROSS_SUFFIX)).isdigit()}
+        on_server = {int(g) for n in names if n.startswith(prefix)
+                     and (g := n[len(prefix):].removesuffix(CROSS_SUFFIX).removesuffix(WINDOW_SUFFIX)).isdigit()}
         removed = sorted((set(self.on_disk()) | on_server) - keep)
         for generation in removed:
             files = self.files(generation)
-            for name in (files.collection, files.cross_collection):
+            for name in (files.collection, files.cross_collection, files.window_collection):
                 if name in names:
                     client.delete_collection(name)
             shutil.rmtree(files.root, ignore_errors=True)

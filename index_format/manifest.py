@@ -8,6 +8,7 @@ On disk (JSON, written atomically):
     settings         Settings.index_shape(): what the fingerprint hashes
     files            {file name: {"sha256", "doc_ids", "chunk_ids"}} of every indexed source file
     cross_lingual    name of the embedder of the `-xl` collection, or null when the index has none
+    windows          size of the sentence windows in the `-win` collection, 0 when the index has none
     synthetic        only in bench.archive_index's synthetic archives: how they were made
 """
 
@@ -57,6 +58,7 @@ class Manifest:
     files: Mapping[str, FileEntry]
     cross_lingual: str | None = None
     synthetic: SyntheticArchive | None = None
+    windows: int = 0  # the size of the sentence windows in the `-win` collection (`index_format.windows`); 0: none
     format_version: int = MANIFEST_VERSION
 
     @classmethod
@@ -72,6 +74,7 @@ class Manifest:
             "files": {name: {"sha256": e.sha256, "doc_ids": list(e.doc_ids), "chunk_ids": list(e.chunk_ids)}
                       for name, e in self.files.items()},
             "cross_lingual": self.cross_lingual,
+            "windows": self.windows,
         }
         if self.synthetic is not None:
             s = self.synthetic
@@ -95,6 +98,7 @@ class Manifest:
             files=files,
             cross_lingual=fields.optional(top, "cross_lingual", str),
             synthetic=_synthetic(fields, synthetic) if synthetic is not None else None,
+            windows=fields.optional(top, "windows", int) or 0,  # written before windows existed: none
             format_version=version,
         )
 

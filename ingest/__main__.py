@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         f"documents {report.documents} · chunks {report.chunks} (table blocks {report.tables}, table rows {report.table_rows}) · "
         f"tables {report.whole_tables} (without a detected header {report.tables_without_header}; "
         f"printed column by column {report.column_dumps}, rows rebuilt where their columns align) · "
-        f"embedded {report.embedded} (from the cache {report.cached}; cross-lingual {report.cross_embedded}) · removed {report.removed} · {report.seconds:.1f} s · "
+        f"embedded {report.embedded} (from the cache {report.cached}; cross-lingual {report.cross_embedded}) · "
+        f"sentence windows {report.windows} (embedded now {report.windows_embedded}) · removed {report.removed} · {report.seconds:.1f} s · "
         f"index {IndexFiles.of(settings).root}"
     )
     for dup in report.skipped_duplicates:

@@ -21,6 +21,7 @@ from index_format import docstore
 from index_format.embedding import embedding_text
 from index_format.generations import Generations, IndexFiles, load_state
 from index_format.manifest import FileEntry, Manifest
+from index_format.windows import window_chunks
 from ingest import metadata
 from ingest.chunker import ChunkBudget, chunk_document
 from ingest.embed_cache import EmbeddingCache
@@ -65,6 +66,8 @@ class IngestReport:
     seconds: float = 0.0
     copied: int = 0
     cross_embedded: int = 0
+    windows: int = 0  # sentence windows of long clauses in the `-win` collection (`index_format.windows`)
+    windows_embedded: int = 0
     generation: int | None = None
     failed: list[IngestError] = field(default_factory=list)
     skipped_duplicates: list[str] = field(default_factory=list)
@@ -241,6 +244,14 @@ def run_ingest(
                 open_store(settings, staging.cross_collection), lambda: open_store(settings, published.cross_collection),
                 get_cross)
             cross_name = (cross.name if cross is not None else manifest.cross_lingual) or get_cross().name
+        if settings.dense_windows > 0:  # long clauses also as windows of their sentences, in the first space
+            windows = window_chunks(chunks.values(), settings.dense_windows)
+            stage_windows = _VectorStage(windows, window_chunks(old_chunks.values(), settings.dense_windows), docs, None,
+                                         cache_factory or default_cache, settings)
+            report.windows = len(windows)
+            _, report.windows_embedded, _ = stage_windows.fill(
+                open_store(settings, staging.window_collection), lambda: open_store(settings, published.window_collection),
+                get_embedder)
         report.removed = len(set(old_chunks) - set(chunks))
         stage("staged")
         _write_index_files(staging, settings, entries, docs, chunks, cross_name)
@@ -401,4 +412,4 @@ def _write_index_files(files: IndexFiles, settings: Settings, entries: Mapping[s
     ])
     keyword.save(files.keyword)
     docstore.save_idf(files.idf, files.char_idf, [c.norm_text for c in ordered])
-    Manifest(settings.fingerprint(), settings.index_shape(), entries, cross_lingual).write(files.manifest)
+    Manifest(settings.fingerprint(), settings.index_shape(), entries, cross_lingual, windows=settings.dense_windows).write(files.manifest)

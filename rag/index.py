@@ -52,6 +52,7 @@ class LoadedIndex:
     generation: int | None = None
     cross_store: Store | None = None  # the second dense space (questions not in Chinese), same chunk ids; None: the index has none
     embed_query_cross: QueryEmbedder | None = None
+    window_store: Store | None = None  # sentence windows of long clauses (`index_format.windows`), first space; None: none
 
     def __post_init__(self) -> None:
         children: dict[str, list[str]] = defaultdict(list)
@@ -191,11 +192,12 @@ class LoadedIndex:
 
 def load_index(settings: Settings, embedder: Embedder | None = None, store: Store | None = None,
                embed_query: QueryEmbedder | None = None, cross_store: Store | None = None,
-               embed_query_cross: QueryEmbedder | None = None) -> LoadedIndex:
+               embed_query_cross: QueryEmbedder | None = None, window_store: Store | None = None) -> LoadedIndex:
     """Load the published generation of the index for `settings` (the pointer is read once, so the files and
     the collection belong to the same generation); raises IndexMissing with the command that builds it.
     `embed_query` reuses an already loaded query embedder (a reload does not load the model again); likewise
-    `cross_store`/`embed_query_cross` for the cross-lingual space."""
+    `cross_store`/`embed_query_cross` for the cross-lingual space, `window_store` for the sentence windows (opened
+    when the generation's manifest says it has them)."""
     files = IndexFiles.of(settings)
     if not files.exists():
         raise IndexMissing(f"no index at {files.root.parent}: run `python -m ingest` first (or `make run`)")
@@ -215,8 +217,13 @@ def load_index(settings: Settings, embedder: Embedder | None = None, store: Stor
     cross_store, embed_query_cross = _cross_lingual(settings, files, manifest, cross_store, embed_query_cross)
     log.info("index loaded", extra={"chunks": len(chunks), "documents": len(documents), "root": str(files.root),
                                     "cross_lingual": manifest.cross_lingual})
+    if window_store is None and manifest.windows:
+        from index_format.store import ChunkStore
+
+        window_store = ChunkStore.open(settings, files.window_collection)
     index = LoadedIndex(documents, chunks, keyword, store, embed_query, generation=files.generation,
-                        cross_store=cross_store, embed_query_cross=embed_query_cross)
+                        cross_store=cross_store, embed_query_cross=embed_query_cross,
+                        window_store=window_store if manifest.windows else None)
     if chunks:
         index.store.query(embed_query("预热"), k=1)  # Chroma reads its vector index now, not on the first question
     if files.idf.exists():

