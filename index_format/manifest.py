@@ -74,8 +74,9 @@ class Manifest:
             "files": {name: {"sha256": e.sha256, "doc_ids": list(e.doc_ids), "chunk_ids": list(e.chunk_ids)}
                       for name, e in self.files.items()},
             "cross_lingual": self.cross_lingual,
-            "windows": self.windows,
         }
+        if self.windows:  # written only when there are windows: an older manifest reads back as it was
+            data["windows"] = self.windows
         if self.synthetic is not None:
             s = self.synthetic
             data["synthetic"] = {"chunks": s.chunks, "documents": s.documents, "copies": s.copies, "sigma": s.sigma}

@@ -48,6 +48,13 @@ def test_synthetic_archive_manifest_round_trips(tmp_path: Path) -> None:
     assert "synthetic" not in _manifest().to_json()  # an ingest's manifest has no such field
 
 
+def test_a_manifest_names_the_size_of_its_sentence_windows_and_one_without_reads_as_none(tmp_path: Path) -> None:
+    windowed = Manifest("f", SHAPE, {}, windows=200)
+    assert windowed.to_json()["windows"] == 200
+    assert Manifest.from_json(windowed.to_json(), tmp_path / "m.json") == windowed
+    assert "windows" not in _manifest().to_json() and Manifest.from_json(_manifest().to_json(), tmp_path / "m.json").windows == 0
+
+
 def test_manifest_written_before_format_version_still_loads() -> None:
     manifest = Manifest.read(OLD)
     raw = json.loads(OLD.read_text(encoding="utf-8"))

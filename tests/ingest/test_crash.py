@@ -110,6 +110,6 @@ def test_kill_after_publishing_keeps_the_new_index_and_old_generations_are_prune
     assert last["generation"] == 3 and last["chunks"] == last["store"] == last["keyword"]
     assert len(last["chunks"]) < len(published["chunks"])
     names = last["collections"]
-    assert sorted(n.rsplit("-g", 1)[1] for n in names) == ["2", "3"]
+    assert sorted(n.rsplit("-g", 1)[1] for n in names) == ["2", "2-win", "3", "3-win"]  # each with its sentence windows
     base = index / names[0].rsplit("-g", 1)[0]
     assert sorted(p.name for p in base.iterdir() if p.is_dir()) == ["g2", "g3"]
