@@ -97,9 +97,10 @@ def _with_context(context: str, part: str, first: str, named: Named | None = Non
     rest = _NEW_SUBJECT.sub("", part.strip(), count=1)
     if first and rest != part.strip() and len(_core(rest)) >= 6 and not _POINTS_BACK.search(rest):
         return part  # 另外，领完失业保险金还没找到工作的能拿什么补助: a subject of its own, nothing to borrow
-    own = named(part) if named and first else []
-    if own and set(own) != set(named(first) if named else []) and len(_core(part)) >= 6:
-        return f"{context}，{part}" if context else part
+    if named and first and len(_core(part)) >= 6:
+        own = set(named(part))
+        if own and own != set(named(first)):
+            return f"{context}，{part}" if context else part
     if first and first != part:
         borrowed = _core(first) if is_elliptical(part) or len(_core(part)) < 6 else topic(first)
         if borrowed and borrowed not in part:

@@ -290,7 +290,7 @@ class HybridRetriever:
                 legs["cell"] = cells
             return legs
         if cfg.translated_weight and words:
-            legs["translated"] = capped_leg(nearest(self.index.store, windows, self._embed(words), depth, where, allowed))
+            legs["translated"] = capped_leg(_dense(self.index.store, self._embed(words), depth, where, allowed))
         if self.index.cross_store is not None and self.index.embed_query_cross is not None:
             legs["cross"] = capped_leg(_dense(self.index.cross_store, self._embed(query, "cross"), depth, where, allowed))
         return legs
