@@ -65,10 +65,11 @@ class Places:
         return [city for _, city in sorted(found)]
 
     def other(self, question: str) -> str | None:
-        """A known city outside the corpus that the question names (English names title-cased), or None."""
+        """A known city outside the corpus that the question names, in Chinese (太原 for Taiyuan too: the documents
+        and the refusal speak Chinese, and a clause naming it is found by that name), or None."""
         text, lower = question.replace(" ", ""), question.lower()
         return next((c for c in self.others if c in text), None) or next(
-            (r.title() for c in self.others if (r := ROMANISED.get(c)) and r in lower), None)
+            (c for c in self.others if (r := ROMANISED.get(c)) and r in lower), None)
 
     @cached_property
     def pattern(self) -> str:

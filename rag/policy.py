@@ -19,7 +19,7 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "22"
+POLICY_VERSION = "23"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
@@ -35,7 +35,9 @@ words binds its value to its own subject. 20: an English question asks what is n
 (`ACTUAL_ASK_EN`). 21: nor by a change (`actual_not_change`: 新建82座…, unless it asks the change); a part of a
 multi-part question naming a place of its own keeps only the shared context (`rag.decompose`). 22: an English
 question's value is looked for in the lower clauses at least as close to it in the cross-lingual space as the top
-ones, not in every lower clause (word coverage, which picks them for a Chinese question, is 0 for all)."""
+ones, not in every lower clause (word coverage, which picks them for a Chinese question, is 0 for all). 23: an
+English question's city outside the corpus (Beijing) is looked for in the top clauses by its Chinese name
+(`city_not_in_corpus`: a trip to 北京 is a place in them, in English as in Chinese)."""
 
 
 class Outcome(StrEnum):

@@ -172,6 +172,10 @@ def test_a_city_the_top_clauses_speak_of_is_a_place_in_them_not_a_city_outside_t
     trip = _pipeline(small_index).answer(question)
     assert "city_not_in_corpus" not in trip.trace.rules_fired
     assert _pipeline(small_index).answer("北京市的搬迁补助费是多少？").reason == Reason.CITY_NOT_IN_CORPUS
+    # the same in English: the clauses name the city in Chinese, so the question's Beijing is looked for as 北京
+    trip_en = _pipeline(small_index).answer("Which ministry did Mayor Wang Zhen visit in Beijing about higher education?")
+    assert "city_not_in_corpus" not in trip_en.trace.rules_fired
+    assert _pipeline(small_index).answer("What is the relocation subsidy in Beijing?").reason == Reason.CITY_NOT_IN_CORPUS
 
 
 def test_an_occurrence_named_by_two_numbers_needs_both_in_one_clause(small_index: LoadedIndex) -> None:
