@@ -26,6 +26,7 @@ from index_format.generations import Generations, IndexFiles
 from index_format.keyword import KeywordIndex
 from index_format.manifest import Manifest, SyntheticArchive
 from index_format.store import ChunkStore
+from index_format.windows import owner, window_chunks
 from ingest.families import family_count, with_families
 from ingest.nodes import to_node
 from rag.index import LoadedIndex, load_index
@@ -64,16 +65,17 @@ def build(folder: Path, archive: Archive, base: Mapping[str, np.ndarray], sigma:
     chunks, docs = archive.chunks, archive.documents
     watch = Stopwatch()
     rng = np.random.default_rng(seed)
-    for i in range(0, len(ids), ADD_BATCH):
-        part = ids[i:i + ADD_BATCH]
-        with watch("vectors"):
-            vectors = derived_vectors(part, archive.origin, base, sigma, rng)
-        with watch("nodes"):
-            nodes = [to_node(chunks[cid], docs[chunks[cid].doc_id], v.tolist()) for cid, v in zip(part, vectors, strict=True)]
-        with watch("chroma_add"):
-            store.add_nodes(nodes)
-        if progress:
-            progress(i + len(part), len(ids))
+    _add(store, ids, chunks, docs, archive.origin, base, sigma, rng, watch, "", progress)
+    windows = window_chunks((chunks[cid] for cid in ids), settings.dense_windows) if settings.dense_windows > 0 else {}
+    if windows:  # a copy's windows are its original's (the copy keeps every length), with their own noise
+        origin = {wid: archive.origin[owner(wid)] + wid[len(owner(wid)):] for wid in windows}
+        missing = next((o for o in origin.values() if o not in base), None)
+        if missing is not None:
+            raise SystemExit(f"no stored vector for the sentence window {missing}: the real index was built with other "
+                             f"windows than RAG_DENSE_WINDOWS={settings.dense_windows}; re-run `python -m ingest` and the "
+                             "benchmark's preparation")
+        _add(open_store(folder, files.window_collection, settings), list(windows), windows, docs, origin, base, sigma,
+             rng, watch, "windows_", None)
     with watch("keyword_build"):
         texts = [embedding_text(docs[chunks[cid].doc_id].title, chunks[cid].headings, chunks[cid].text) for cid in ids]
         keyword = KeywordIndex.build(ids, texts)
@@ -87,7 +89,8 @@ def build(folder: Path, archive: Archive, base: Mapping[str, np.ndarray], sigma:
         docstore.save_jsonl(files.documents, [docstore.doc_to_json(d) for d in docs.values()])
         docstore.save_jsonl(files.chunks, [docstore.chunk_to_json(chunks[cid]) for cid in ids])
         synthetic = SyntheticArchive(chunks=len(ids), documents=len(docs), copies=archive.copies, sigma=sigma)
-        Manifest(settings.fingerprint(), settings.index_shape(), {}, synthetic=synthetic).write(files.manifest)
+        Manifest(settings.fingerprint(), settings.index_shape(), {}, synthetic=synthetic,
+                 windows=settings.dense_windows if windows else 0).write(files.manifest)
         generations.publish(files)
     stored = store.count()
     if stored != len(ids) or len(keyword.ids) != len(ids):
@@ -95,7 +98,7 @@ def build(folder: Path, archive: Archive, base: Mapping[str, np.ndarray], sigma:
     s = watch.seconds
     return {
         "chunks": len(ids), "documents": len(docs), "families": family_count(docs.values()), "copies": archive.copies,
-        "stored": stored,
+        "stored": stored, "windows": len(windows),
         "seconds": {k: round(v, 2) for k, v in s.items()},
         "chroma_add_per_s": rate(len(ids), s["chroma_add"]),
         "chroma_add_with_nodes_per_s": rate(len(ids), s["chroma_add"] + s["nodes"]),
@@ -104,6 +107,22 @@ def build(folder: Path, archive: Archive, base: Mapping[str, np.ndarray], sigma:
                      "documents_jsonl": size_mib(files.documents), "chunks_jsonl": size_mib(files.chunks),
                      "bigram_idf": size_mib(files.idf), "char_idf": size_mib(files.char_idf)},
     }
+
+
+def _add(store: ChunkStore, ids: Sequence[str], chunks: Mapping[str, Any], docs: Mapping[str, Any],
+         origin: Mapping[str, str], base: Mapping[str, np.ndarray], sigma: float, rng: np.random.Generator,
+         watch: Stopwatch, step: str, progress: Callable[[int, int], None] | None) -> None:
+    """Add `ids` to `store` in batches with derived vectors; the time of each part goes to `watch` under `step`."""
+    for i in range(0, len(ids), ADD_BATCH):
+        part = ids[i:i + ADD_BATCH]
+        with watch(f"{step}vectors"):
+            vectors = derived_vectors(part, origin, base, sigma, rng)
+        with watch(f"{step}nodes"):
+            nodes = [to_node(chunks[cid], docs[chunks[cid].doc_id], v.tolist()) for cid, v in zip(part, vectors, strict=True)]
+        with watch(f"{step}chroma_add"):
+            store.add_nodes(nodes)
+        if progress:
+            progress(i + len(part), len(ids))
 
 
 class QueryVectors:
@@ -129,8 +148,10 @@ class QueryVectors:
 def load(folder: Path, queries: QueryVectors) -> LoadedIndex:
     """The index in `folder`, loaded as the app loads its index (rag.index.load_index), with the store injected."""
     settings = index_settings(folder)
-    store = open_store(folder, IndexFiles.of(settings).collection, settings)
-    return load_index(settings, embedder=queries, store=store)
+    files = IndexFiles.of(settings)
+    store = open_store(folder, files.collection, settings)
+    windows = open_store(folder, files.window_collection, settings) if Manifest.read(files.manifest).windows else None
+    return load_index(settings, embedder=queries, store=store, window_store=windows)
 
 
 @dataclass(frozen=True)
@@ -167,6 +188,16 @@ def _timed(call: Callable[[Question], Any], question: Question) -> tuple[float, 
     return (time.perf_counter() - start) * 1000, out
 
 
+def names_document(index: LoadedIndex, question: Question) -> bool:
+    """Whether the question (or its history) names its gold document's 文号, or the city or a county of the city it
+    belongs to: what tells it from its copies, which differ in city, counties, years and 文号."""
+    text = "".join((*question.history, question.text))
+    if any(n in text for n in question.doc_numbers):
+        return True
+    cities = {d.city for d in index.documents.values() if d.doc_number in question.doc_numbers}
+    return bool(cities & set(index.places.named(text)))
+
+
 def measure(index: LoadedIndex, questions: Sequence[Question], vectors: Mapping[str, np.ndarray], rounds: int = 1,
             config: RetrievalConfig | None = None) -> QueryRun:
     """Dense leg (ChunkStore.query with a precomputed real query vector), keyword leg (KeywordIndex.search), hybrid
@@ -200,12 +231,12 @@ def measure(index: LoadedIndex, questions: Sequence[Question], vectors: Mapping[
                     run.docno_items += 1
                     run.docno_hits += any(p.doc_number in q.doc_numbers for p in out.passages[:5])
                     if n == 0:
-                        run.top5["capped"].add(out.passages, q.doc_numbers)
+                        run.top5["capped"].add(out.passages, q.doc_numbers, names_document(index, q))
                 if leg == "answer":
                     for stage in run.answer_timings:
                         run.answer_timings[stage].append(out.timings.get(stage, 0.0))
     uncapped = HybridRetriever(index, replace(cfg, max_per_family=0))
     for q in questions:
         if q.doc_numbers:
-            run.top5["uncapped"].add(uncapped.retrieve(q.text).passages, q.doc_numbers)
+            run.top5["uncapped"].add(uncapped.retrieve(q.text).passages, q.doc_numbers, names_document(index, q))
     return run

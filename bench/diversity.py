@@ -3,7 +3,9 @@ synthetic archive every document has copies that differ only in city, years and 
 
 Per question with a gold 文号: distinct families in the top 5 passages; passages from a document that is not the
 first of its family in the top 5 (copies); gold 文号 hit@5 (a passage of the document with the gold 文号 itself);
-gold family hit@5 (a passage of that document or of one of its copies).
+gold family hit@5 (a passage of that document or of one of its copies). A question that names neither the gold
+document's city (or one of its counties) nor its 文号 cannot tell the document from its copies in other cities, so
+gold 文号 hit@5 is also counted over the questions that name one of them (`named`).
 """
 
 from __future__ import annotations
@@ -39,13 +41,16 @@ class TopFive:
     copies: int = 0
     docno_hits: int = 0
     family_hits: int = 0
+    named_items: int = 0  # questions naming their document's city, county or 文号
+    named_docno_hits: int = 0
 
     @classmethod
     def of(cls, documents: Mapping[str, Document]) -> TopFive:
         return cls(documents, families_by_number(documents.values()))
 
-    def add(self, passages: Sequence[Passage], doc_numbers: Sequence[str]) -> None:
-        """Count one question's ranked passages against its gold 文号."""
+    def add(self, passages: Sequence[Passage], doc_numbers: Sequence[str], named: bool = False) -> None:
+        """Count one question's ranked passages against its gold 文号; `named`: the question names the document's
+        city, county or 文号."""
         top = passages[:TOP]
         first: dict[str, str] = {}  # family → its first document in the top 5
         for p in top:
@@ -54,8 +59,11 @@ class TopFive:
         gold = frozenset().union(*(self.gold_families.get(n, frozenset()) for n in doc_numbers))
         self.items += 1
         self.families += len(first)
-        self.docno_hits += any(p.doc_number in doc_numbers for p in top)
+        hit = any(p.doc_number in doc_numbers for p in top)
+        self.docno_hits += hit
         self.family_hits += bool(gold & first.keys())
+        self.named_items += named
+        self.named_docno_hits += named and hit
 
     def summary(self) -> dict[str, Any]:
         n = self.items
@@ -65,4 +73,6 @@ class TopFive:
             "copies_in_top_5": round(self.copies / n, 2) if n else None,
             "gold_docno_hit_at_5": round(self.docno_hits / n, 3) if n else None,
             "gold_family_hit_at_5": round(self.family_hits / n, 3) if n else None,
+            "named_questions": self.named_items,
+            "gold_docno_hit_at_5_named": round(self.named_docno_hits / self.named_items, 3) if self.named_items else None,
         }

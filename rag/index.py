@@ -7,6 +7,7 @@ import json
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -17,6 +18,7 @@ from index_format.keyword import bigram_idf as keyword_idf
 from index_format.keyword import char_idf as character_idf
 from index_format.manifest import Manifest
 from index_format.protocols import Embedder, QueryEmbedder, Store
+from index_format.windows import sentence_windows, window_id
 from ingest.records import Chunk, Document
 from rag.cells import CellIndex
 from rag.places import Places
@@ -53,6 +55,7 @@ class LoadedIndex:
     cross_store: Store | None = None  # the second dense space (questions not in Chinese), same chunk ids; None: the index has none
     embed_query_cross: QueryEmbedder | None = None
     window_store: Store | None = None  # sentence windows of long clauses (`index_format.windows`), first space; None: none
+    window_size: int = 0  # the windows' size in characters (the manifest's); 0: no windows
 
     def __post_init__(self) -> None:
         children: dict[str, list[str]] = defaultdict(list)
@@ -186,6 +189,13 @@ class LoadedIndex:
         _ = (self.places, self.cells, self.clause_lines, self.ordinal_heads, self.captions, self.unstated_terms, self.ids_by_day,
              self.row_numbers, self.table_rows, self.title_variants, self.doc_numbers, self.ids_by_city, self.ids_by_doc_number)
 
+    def window_ids(self, chunk_ids: Iterable[str]) -> list[str]:
+        """The ids of the sentence windows of these clauses (`index_format.windows`, the index's window size)."""
+        if not self.window_size:
+            return []
+        return [window_id(cid, i) for cid in chunk_ids
+                for i in range(len(sentence_windows(self.chunks[cid].text, self.window_size)))]
+
     def context_text(self, chunk: Chunk) -> str:
         return embedding_text(self.documents[chunk.doc_id].title, chunk.headings, chunk.index_text)
 
@@ -223,7 +233,7 @@ def load_index(settings: Settings, embedder: Embedder | None = None, store: Stor
         window_store = ChunkStore.open(settings, files.window_collection)
     index = LoadedIndex(documents, chunks, keyword, store, embed_query, generation=files.generation,
                         cross_store=cross_store, embed_query_cross=embed_query_cross,
-                        window_store=window_store if manifest.windows else None)
+                        window_store=window_store if manifest.windows else None, window_size=manifest.windows)
     if chunks:
         index.store.query(embed_query("预热"), k=1)  # Chroma reads its vector index now, not on the first question
     if files.idf.exists():

@@ -149,52 +149,52 @@ def named_documents(index: LoadedIndex, text: str) -> tuple[list[str], str]:
 
 
 DENSE_OVERFETCH = 4
-"""How many times the asked depth a filtered dense leg first fetches without the filter (below)."""
+"""How many times the asked depth a filtered dense leg first fetches without the filter (`_dense`)."""
+DENSE_EXACT = 300
+"""At most this many allowed clauses, a filtered dense leg short of hits ranks their records exactly (`_dense`)."""
+DENSE_WIDER = 10
+"""Then how many times more it fetches without the filter before the store filters (`_dense`)."""
 
 
-def _dense(store: Store, vector: Vector, k: int, where: dict[str, Any] | None, allowed: set[str] | None) -> list[tuple[str, float]]:
-    """The `k` nearest chunks the filters allow. Chroma evaluates a `where` filter in about 40 ms per query, ten
-    times its unfiltered search (measured: 150 dev questions, 2,989 chunks, median 43–46 ms filtered by city vs
-    4.0 ms unfiltered), so the unfiltered `DENSE_OVERFETCH`·k nearest are fetched first and the allowed ones kept;
-    only when fewer than k of them are allowed (a narrow filter: one document, one year) does the store filter. The
-    two give the same chunks when the search is exact (`HNSW_BUILD`: recall 1.000 on the corpus)."""
+def _dense(store: Store, vector: Vector, k: int, where: dict[str, Any] | None, allowed: set[str] | None,
+           clause: Callable[[str], str] = str,
+           records: Callable[[set[str]], list[str]] = sorted) -> list[tuple[str, float]]:
+    """The `k` nearest records the filters allow (`clause`: the clause a record id belongs to, which `allowed` names;
+    `records`: the allowed clauses' record ids). A window record carries its clause's metadata, so the store's
+    filter reads it as the clause's. Chroma evaluates a `where` filter over the whole collection: about 40 ms per
+    query at 3k chunks, ten times its unfiltered search (150 dev questions, 2,989 chunks: median 43–46 ms filtered by
+    city vs 4.0 ms), and 75–140 ms at 100k chunks whether it allows one document or a city (unfiltered: 3 ms for
+    240 hits, 13 ms for 2,400). So, in turn, until one gives `k`: the unfiltered `DENSE_OVERFETCH`·k nearest, keeping
+    the allowed; when at most `DENSE_EXACT` clauses are allowed (one document, one year), their records' vectors read
+    by id and ranked exactly (`Store.ranked`); `DENSE_WIDER` times more unfiltered; the store's own filter. Each
+    gives the same records as the filter when the search is exact (`HNSW_BUILD`: recall 1.000 on the corpus)."""
     if where is None or allowed is None:
         return store.query(vector, k=k, where=where)
-    wide = store.query(vector, k=k * DENSE_OVERFETCH)
-    kept = [hit for hit in wide if hit[0] in allowed]
-    if len(kept) >= k or len(wide) < k * DENSE_OVERFETCH:  # enough, or the whole collection was searched
+    n = k * DENSE_OVERFETCH
+    wide = store.query(vector, k=n)
+    kept = [hit for hit in wide if clause(hit[0]) in allowed]
+    if len(kept) >= k or len(wide) < n:  # enough, or the whole collection was searched
+        return kept[:k]
+    if len(allowed) <= DENSE_EXACT:
+        return store.ranked(vector, records(allowed), k)
+    wider = store.query(vector, k=n * DENSE_WIDER)
+    kept = [hit for hit in wider if clause(hit[0]) in allowed]
+    if len(kept) >= k or len(wider) < n * DENSE_WIDER:
         return kept[:k]
     return store.query(vector, k=k, where=where)
 
 
-def _windows(store: Store, vector: Vector, k: int, where: dict[str, Any] | None, allowed: set[str] | None) -> dict[str, float]:
-    """Each clause among the `k` nearest sentence windows the filters allow → its closest window's similarity (a
-    window record carries its clause's metadata, so the store's filter reads it as the clause's; `_dense`'s
-    over-fetch, by the window's clause)."""
-    if where is None or allowed is None:
-        hits = store.query(vector, k=k, where=where)
-    else:
-        wide = store.query(vector, k=k * DENSE_OVERFETCH)
-        hits = [hit for hit in wide if owner(hit[0]) in allowed]
-        if len(hits) < k and len(wide) >= k * DENSE_OVERFETCH:
-            hits = store.query(vector, k=k, where=where)
-    best: dict[str, float] = {}
-    for wid, score in hits:
-        cid = owner(wid)
-        best[cid] = max(best.get(cid, score), score)
-    return best
-
-
 def nearest(store: Store, windows: Store | None, vector: Vector, k: int, where: dict[str, Any] | None,
-            allowed: set[str] | None) -> list[tuple[str, float]]:
+            allowed: set[str] | None, window_ids: Callable[[set[str]], list[str]]) -> list[tuple[str, float]]:
     """The dense leg: the `k` clauses nearest to `vector`, each by its closest vector — its own, or one of its
-    sentence windows (`index_format.windows`) when the index has them, so a long clause is found by the sentences
-    that answer rather than by the average of everything it says."""
+    sentence windows (`index_format.windows`, `window_ids`: the windows of some clauses) when the index has them, so
+    a long clause is found by the sentences that answer rather than by the average of everything it says."""
     hits = _dense(store, vector, k, where, allowed)
     if windows is None:
         return hits
     scores = dict(hits)
-    for cid, score in _windows(windows, vector, k, where, allowed).items():
+    for wid, score in _dense(windows, vector, k, where, allowed, clause=owner, records=window_ids):
+        cid = owner(wid)
         scores[cid] = max(scores.get(cid, score), score)
     return sorted(scores.items(), key=lambda item: -item[1])[:k]
 
@@ -278,7 +278,8 @@ class HybridRetriever:
 
         # sentence windows rank a Chinese question's clauses (an English question's ranking measured better without)
         windows = None if is_cross_lingual(query) else self.index.window_store
-        legs = {"dense": capped_leg(nearest(self.index.store, windows, self._embed(query), depth, where, allowed))}
+        legs = {"dense": capped_leg(nearest(self.index.store, windows, self._embed(query), depth, where, allowed,
+                                            self.index.window_ids))}
         words = self.keyword_query(query)
         legs["keyword"] = capped_leg(self.index.keyword.search(words, k=depth, allowed=allowed)) if words else []
         dated = self._allowed(self.dated(query), allowed) if cfg.dated_weight else []

@@ -6,14 +6,17 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from bench.archive_index import LEGS, QueryVectors, Question, build, index_settings, load, measure
+from bench.archive_index import LEGS, QueryVectors, Question, build, index_settings, load, measure, names_document
+from bench.diversity import TopFive
 from bench.synthetic import CITY_POOL, INVENTED_CITIES, Archive, Variant, derived_vectors, replicate
 from index_format.generations import IndexFiles
 from index_format.keyword import bigram_idf, char_idf
+from index_format.windows import owner, window_chunks
 from ingest.pipeline import _write_index_files
 from ingest.records import Chunk, Document
 from rag.index import LoadedIndex
@@ -45,8 +48,12 @@ def archive(source: Source) -> Archive:
 
 @pytest.fixture(scope="module")
 def base(small_index: LoadedIndex, source: Source) -> dict[str, np.ndarray]:
+    """The source chunks' stored vectors and their sentence windows' (as bench.scale.prepare saves them)."""
     got = small_index.store.collection.get(ids=list(source[1]), include=["embeddings"])
-    return dict(zip(got["ids"], np.asarray(got["embeddings"], dtype=np.float32), strict=True))
+    assert small_index.window_store is not None
+    windows = small_index.window_store.collection.get(where={"doc_id": {"$in": list(source[0])}}, include=["embeddings"])
+    vectors = np.concatenate([np.asarray(got["embeddings"]), np.asarray(windows["embeddings"])]).astype(np.float32)
+    return dict(zip(got["ids"] + windows["ids"], vectors, strict=True))
 
 
 def test_variant_renames_city_and_own_docno_prefix_and_shifts_years_without_changing_length() -> None:
@@ -124,6 +131,14 @@ def test_build_load_and_measure_count_every_chunk_and_time_every_leg(archive: Ar
     queries = QueryVectors({q.text: embedder.embed_query(q.text) for q in QUESTIONS}, lambda: embedder)
     index = load(tmp_path, queries)
     assert len(index.chunks) == n and len(index.keyword.ids) == n and index.store.count() == n
+    # every copy of a long clause has its original's windows, under its own ids, with vectors near the original's
+    windows = window_chunks(archive.chunks.values(), index_settings(tmp_path).dense_windows)
+    assert stats["windows"] == len(windows) > len([w for w in windows if owner(w) in base])
+    assert index.window_store is not None and index.window_store.count() == len(windows)
+    copy = next(w for w in windows if archive.origin[owner(w)] != owner(w))
+    original = archive.origin[owner(copy)] + copy[len(owner(copy)):]
+    stored = index.window_store.collection.get(ids=[copy], include=["embeddings"])["embeddings"][0]
+    assert 0.9 < float(np.asarray(stored) @ base[original]) < 0.9999
     assert IndexFiles.of(index_settings(tmp_path)).exists()  # published as a generation, as ingest publishes
     run = measure(index, QUESTIONS, queries.vectors, rounds=2)
     for leg in LEGS:
@@ -161,3 +176,26 @@ def test_build_writes_the_files_ingest_writes_and_load_reads_the_gate_weights(ar
     assert "bigram_idf" in vars(index) and "char_idf" in vars(index)  # read at load, not computed on the first question
     texts = [c.norm_text for c in index.chunks.values()]
     assert index.bigram_idf == pytest.approx(bigram_idf(texts)) and index.char_idf == pytest.approx(char_idf(texts))
+
+
+def test_a_question_tells_its_document_from_the_copies_only_by_its_city_county_or_docno(small_index: LoadedIndex) -> None:
+    docno = "晋市政发〔2018〕23号"
+    assert names_document(small_index, Question("晋城市住宅房屋被征收，搬迁补助费怎么算？", doc_numbers=(docno,)))
+    assert names_document(small_index, Question("泽州县房屋被征收，搬迁补助费怎么算？", doc_numbers=(docno,)))  # its county
+    assert names_document(small_index, Question(f"{docno}的搬迁补助费怎么算？", doc_numbers=(docno,)))
+    assert names_document(small_index, Question("搬迁补助费怎么算？", ("晋城的征收办法",), doc_numbers=(docno,)))
+    assert not names_document(small_index, Question("住宅房屋被征收，搬迁补助费怎么算？", doc_numbers=(docno,)))
+    assert not names_document(small_index, Question("长治市房屋被征收，搬迁补助费怎么算？", doc_numbers=(docno,)))
+
+
+def test_gold_docno_hits_are_also_counted_over_the_questions_that_name_their_document(archive: Archive) -> None:
+    top = TopFive.of(archive.documents)
+    original = next(d for d in archive.documents.values() if d.doc_number == "晋市政发〔2018〕23号")
+    copy = next(d for d in archive.documents.values() if d.family_id == original.family_id and d is not original)
+    passage = {d.doc_id: SimpleNamespace(doc_id=d.doc_id, doc_number=d.doc_number) for d in (original, copy)}
+    top.add([passage[original.doc_id]], [original.doc_number], named=True)  # type: ignore[list-item]
+    top.add([passage[copy.doc_id]], [original.doc_number], named=True)  # type: ignore[list-item]
+    top.add([passage[copy.doc_id]], [original.doc_number], named=False)  # type: ignore[list-item]
+    summary = top.summary()
+    assert summary["gold_docno_hit_at_5"] == 0.333 and summary["gold_family_hit_at_5"] == 1.0
+    assert summary["named_questions"] == 2 and summary["gold_docno_hit_at_5_named"] == 0.5

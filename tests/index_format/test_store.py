@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from index_format.store import ChunkStore
 from settings import Settings
@@ -55,3 +56,17 @@ def test_every_process_that_opens_a_collection_finds_the_same_true_nearest_neigh
     exact = [[ids[j] for j in np.argsort(-(vectors @ q))[:10]] for q in queries]
     assert [hits[0] for hits in first] == [e[0] for e in exact]
     assert np.mean([len(set(hits) & set(e)) / 10 for hits, e in zip(first, exact, strict=True)]) >= 0.98
+
+
+def test_ranked_orders_the_given_ids_by_exact_cosine_as_a_filtered_query_does(tmp_path: Path) -> None:
+    vectors = _vectors(300, seed=3)
+    ids = [f"c{i:03d}" for i in range(len(vectors))]
+    store = ChunkStore.open(Settings(index_dir=tmp_path, chroma_ef_search=100), "probe-ranked")
+    store.collection.add(ids=ids, embeddings=vectors.tolist(), metadatas=[{"part": i % 7} for i in range(len(ids))])
+    query = _vectors(1, seed=4)[0]
+    allowed = [cid for i, cid in enumerate(ids) if i % 7 == 2]
+    got = store.ranked(query, [*allowed, "not-stored"], k=5)  # an id the store does not hold is skipped
+    assert [cid for cid, _ in got] == [cid for cid, _ in store.query(query, k=5, where={"part": 2})]
+    assert [s for _, s in got] == pytest.approx([float(vectors[ids.index(c)] @ query) for c, _ in got], abs=1e-6)
+    assert got[0][1] == pytest.approx(max(float(vectors[ids.index(c)] @ query) for c in allowed), abs=1e-6)
+    assert store.ranked(query, [], k=5) == [] and store.ranked(query, ["not-stored"], k=5) == []

@@ -19,3 +19,11 @@ def test_dated_chunks_are_found_by_their_day(small_index: LoadedIndex) -> None:
             when = small_index.chunks[chunk_id].event_date
             assert when is not None and (when.year, when.month, when.day) == (year, month, day)
     assert small_index.ids_by_day  # the small index holds 大事记 entries
+
+
+def test_window_ids_name_exactly_the_windows_the_ingest_stored(small_index: LoadedIndex) -> None:
+    assert small_index.window_store is not None and small_index.window_size > 0  # read from the manifest
+    stored = small_index.window_store.collection.get(include=[])["ids"]
+    assert sorted(small_index.window_ids(small_index.chunks)) == sorted(stored)
+    short = next(cid for cid, c in small_index.chunks.items() if len(c.text) <= small_index.window_size)
+    assert small_index.window_ids([short]) == []

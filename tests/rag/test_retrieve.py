@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from rag.filters import allowed_ids
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
@@ -237,16 +239,23 @@ class _ExactStore:
         self.vectors, self.city, self.calls = vectors, city, []  # type: ignore[var-annotated]
 
     def query(self, vector: object, k: int, where: dict[str, object] | None = None) -> list[tuple[str, float]]:
+        self.calls.append(where)
+        return [hit for hit in self._all(vector) if where is None or self.city[hit[0]] == where["city"]][:k]
+
+    def ranked(self, vector: object, ids: list[str], k: int) -> list[tuple[str, float]]:
+        self.calls.append(("ids", tuple(ids)))
+        return [hit for hit in self._all(vector) if hit[0] in set(ids)][:k]
+
+    def _all(self, vector: object) -> list[tuple[str, float]]:
         import numpy as np
 
-        self.calls.append(where)
         q = np.asarray(vector, dtype=float)
-        scored = [(cid, float(np.dot(q, v) / (np.linalg.norm(q) * np.linalg.norm(v)))) for cid, v in self.vectors.items()
-                  if where is None or self.city[cid] == where["city"]]
-        return sorted(scored, key=lambda h: -h[1])[:k]
+        scored = [(cid, float(np.dot(q, v) / (np.linalg.norm(q) * np.linalg.norm(v)))) for cid, v in self.vectors.items()]
+        return sorted(scored, key=lambda h: -h[1])
 
 
-def test_a_filtered_dense_leg_keeps_the_allowed_of_an_unfiltered_search_and_filters_in_the_store_only_when_short() -> None:
+def test_a_filtered_dense_leg_keeps_the_allowed_of_an_unfiltered_search_and_filters_in_the_store_only_when_short(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     from rag.retrieve import DENSE_OVERFETCH, _dense
 
     angles = {f"c{i:02d}": [1.0, i / 40] for i in range(40)}  # c00 nearest to [1, 0], then c01, …
@@ -260,7 +269,16 @@ def test_a_filtered_dense_leg_keeps_the_allowed_of_an_unfiltered_search_and_filt
     far = _ExactStore(angles, {cid: ("晋城" if int(cid[1:]) >= 30 else "长治") for cid in angles})  # only the farthest
     narrow = {cid for cid in angles if int(cid[1:]) >= 30}
     assert [cid for cid, _ in _dense(far, [1.0, 0.0], 3, {"city": "晋城"}, narrow)] == ["c30", "c31", "c32"]
-    assert far.calls == [None, {"city": "晋城"}] and 3 * DENSE_OVERFETCH < 30  # too few in the unfiltered search
+    # too few in the unfiltered search, and few allowed: their vectors ranked exactly
+    assert far.calls == [None, ("ids", tuple(sorted(narrow)))] and 3 * DENSE_OVERFETCH < 30
+    monkeypatch.setattr("rag.retrieve.DENSE_EXACT", 5)  # too many allowed to read: a wider unfiltered search
+    far.calls.clear()
+    assert [cid for cid, _ in _dense(far, [1.0, 0.0], 3, {"city": "晋城"}, narrow)] == ["c30", "c31", "c32"]
+    assert far.calls == [None, None]  # 3·4·10 ≥ 40: the whole collection
+    monkeypatch.setattr("rag.retrieve.DENSE_WIDER", 2)  # still too few in it: the store's filter
+    far.calls.clear()
+    assert [cid for cid, _ in _dense(far, [1.0, 0.0], 3, {"city": "晋城"}, narrow)] == ["c30", "c31", "c32"]
+    assert far.calls == [None, None, {"city": "晋城"}]
     store.calls.clear()
     assert _dense(store, [1.0, 0.0], 3, None, None) == store.query([1.0, 0.0], k=3) and store.calls[0] is None
 
@@ -344,13 +362,16 @@ def test_the_dense_leg_ranks_a_clause_by_its_closest_vector_its_own_or_a_sentenc
     windows = _ExactStore({"c1~w0": [0.0, 1.0], "c1~w1": [1.0, 0.05], "c3~w0": [1.0, 0.9]},
                           {"c1~w0": "晋城", "c1~w1": "晋城", "c3~w0": "长治"})
     question = [1.0, 0.0]
-    alone = nearest(clauses, None, question, 3, None, None)
+    def window_ids(ids: set[str]) -> list[str]:
+        return sorted(w for w in windows.vectors if w.split("~")[0] in ids)
+
+    alone = nearest(clauses, None, question, 3, None, None, window_ids)
     assert [cid for cid, _ in alone] == ["c2", "c3", "c1"]
-    got = nearest(clauses, windows, question, 3, None, None)
+    got = nearest(clauses, windows, question, 3, None, None, window_ids)
     assert [cid for cid, _ in got] == ["c1", "c2", "c3"]
     assert dict(got)["c1"] == max(s for w, s in windows.query(question, 3) if w.startswith("c1~"))
     assert dict(got)["c3"] == dict(alone)["c3"]  # its window is farther than its own vector: the own one counts
     # the filters apply to the windows as to their clauses: a window of a clause the filter leaves out never ranks it
     only = {"c1", "c2"}
-    filtered = nearest(clauses, windows, question, 3, {"city": "晋城"}, only)
+    filtered = nearest(clauses, windows, question, 3, {"city": "晋城"}, only, window_ids)
     assert {cid for cid, _ in filtered} == only
