@@ -19,7 +19,7 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "23"
+POLICY_VERSION = "24"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
@@ -37,7 +37,8 @@ multi-part question naming a place of its own keeps only the shared context (`ra
 question's value is looked for in the lower clauses at least as close to it in the cross-lingual space as the top
 ones, not in every lower clause (word coverage, which picks them for a Chinese question, is 0 for all). 23: an
 English question's city outside the corpus (Beijing) is looked for in the top clauses by its Chinese name
-(`city_not_in_corpus`: a trip to 北京 is a place in them, in English as in Chinese)."""
+(`city_not_in_corpus`: a trip to 北京 is a place in them, in English as in Chinese). 24: a question asking what a form
+looks like or says (栏目, 原文, 样本, 模版; fields, template) is judged by `table_not_printed` (`rules.asks_form`)."""
 
 
 class Outcome(StrEnum):

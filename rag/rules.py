@@ -234,6 +234,18 @@ _READS_TABLE = re.compile(rf"(?<![代发列])({_TABLE_WORD.pattern}|图)(?:里|�
 _READS_TABLE_EN = re.compile(r"\b(?:in|on|from|of) the (?:[\w'\"“”-]+ ){0,8}?(?:table|list|chart|diagram|figure|form|catalogue|schedule)\b",
                              re.I)
 _TABLE_NOUN = {"表": "表格", "图": "图"}
+# a question asking a form's layout or wording (申请表长什么样、有哪些栏目, 承诺书原文是怎么写的, 委托书模版): the content
+# of a form, which only a printed table or attachment holds; in English, fields/wording/template/sample of a form/letter
+_ASKS_FORM = re.compile(r"(?:表|书|模版|模板|范本|样本|样表)[^。？！?!]{0,12}?(?:长什么样|栏目|原文|怎么写|如何写|样本|模版|模板|范本)")
+_FORM_ASK_EN = re.compile(r"\b(?:fields?|columns?|look like|wording|templates?|samples?)\b", re.I)
+_FORM_NOUN_EN = re.compile(r"\b(?:forms?|letters?|templates?|samples?)\b", re.I)
+
+
+def asks_form(question: str, cross_lingual: bool) -> bool:
+    """Whether the question asks what a form looks like or says (`_ASKS_FORM`, or its English words)."""
+    if cross_lingual:
+        return bool(_FORM_ASK_EN.search(question) and _FORM_NOUN_EN.search(question))
+    return bool(_ASKS_FORM.search(question.replace(" ", "")))
 
 
 def table_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
@@ -245,7 +257,8 @@ def table_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     answered from the clause that says the 分工表 is attached. When the question names the table by words
     (…重点任务分工表里, 补偿指导价表里), only a row or attachment whose headings share a run of `min_subject_chars`
     characters with them counts (晋城市房屋征收附属物补偿指导价): a row of another printed table that retrieval
-    brought (…基层政务公开事项标准指导责任分工表) does not print this one."""
+    brought (…基层政务公开事项标准指导责任分工表) does not print this one. A question asking what a form looks like or
+    says (申请表有哪些栏目, 承诺书原文是怎么写的: `asks_form`) is judged the same way, by any printed table or attachment."""
     title = None  # the words naming the table, when the question names it by more than its kind
     if inp.facts.cross_lingual:
         word = "" if _READS_TABLE_EN.search(inp.question) else None
@@ -254,6 +267,9 @@ def table_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
         word = m.group(1) if m else None
         if m is not None:
             title = _table_words(matching_form(inp.question), m.group(0), m.group(1), cfg.min_title_chars)
+    form = word is None and asks_form(inp.question, inp.facts.cross_lingual)
+    if form:
+        word = ""  # a form's layout or wording: any printed table or attachment among the clauses may hold it
     if word is None:
         return None
     for p in inp.retrieved.passages:
@@ -262,7 +278,7 @@ def table_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
             continue  # a row or attachment of another table than the one the question names
         if p.kind in ("table", "table_row") or (p.doc_type == "附件" and word in heading):
             return None
-    noun = _TABLE_NOUN.get(word, word or "表格")
+    noun = "文书" if form else _TABLE_NOUN.get(word, word or "表格")
     note = f"文件库中没有所问{noun}的内容：公报没有收录这份{noun}"
     return Decision(Outcome.REFUSE, "table_not_printed", Reason.ATTACHMENT_NOT_PRINTED, note)
 

@@ -19,6 +19,7 @@ from rag.rules import (
     _shares_run,
     _table_words,
     _within_corpus_term,
+    asks_form,
     leaves_open,
     prints_content,
     states_value,
@@ -199,6 +200,19 @@ def test_a_printed_table_or_list_is_read_not_refused(small_index: LoadedIndex) -
     # the 领导小组名单 is printed as an attachment of 晋市政办〔2018〕4号
     answer = _pipeline(small_index).answer("晋城市装配式建筑工作领导小组名单里组长是谁？")
     assert "table_not_printed" not in answer.trace.rules_fired and not answer.refused
+
+
+def test_a_form_s_layout_or_wording_is_read_from_a_printed_table_or_attachment_or_refused(small_index: LoadedIndex) -> None:
+    # no gazette of the corpus prints a 公告 template: what the clauses say of the 公告 is not its wording
+    answer = _pipeline(small_index).answer("土地征收的征地补偿安置方案公告模板怎么写？")
+    assert answer.refused and answer.reason == Reason.ATTACHMENT_NOT_PRINTED and "table_not_printed" in answer.trace.rules_fired
+    assert "没有所问文书的内容" in answer.text
+    printed = _pipeline(small_index).answer("晋城市房屋征收附属物补偿指导价表长什么样、有哪些栏目？")  # printed as rows
+    assert "table_not_printed" not in printed.trace.rules_fired and not printed.refused
+    assert asks_form("晋城企业投资项目模拟审批要签的那份信用承诺书，原文是怎么写的？有样本吗？", False)
+    assert asks_form("What does the application form look like and which fields does it have?", True)
+    assert not asks_form("承诺书要在几天内提交？", False) and not asks_form("申请表交到哪个部门？", False)
+    assert not asks_form("Which industries does the one county, one industry layout cover?", True)
 
 
 def test_a_row_of_another_printed_table_does_not_print_the_table_the_question_names(small_index: LoadedIndex) -> None:
