@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     gate_subject_share: float = Field(0.75, description="value_not_stated: share of the subject's character pairs a clause must hold to name it.")
     gate_min_title_chars: int = Field(5, description="attachment_not_printed, list_not_printed: shortest table/list title looked up (5: 立案审批表).")
     gate_max_titles: int = Field(4, description="attachment_not_printed: table words (表, 名单…) of one question looked up.")
+    gate_ordinal_neighbour: int = Field(5, description="ordinal_not_covered, English questions: refused only when a retrieved "
+                                        "clause speaks of an occurrence of the same kind at most this far from the asked one.")
     rules_off: str = Field("", description="Answer-policy rules switched off, comma-separated names (see rag/rules.py RULES).")
 
     # The OpenAI-compatible API (app/api.py) in staff mode: bearer keys, hashed, one per line (`python -m app keys add NAME`).

@@ -19,7 +19,7 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "24"
+POLICY_VERSION = "25"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
@@ -38,7 +38,10 @@ question's value is looked for in the lower clauses at least as close to it in t
 ones, not in every lower clause (word coverage, which picks them for a Chinese question, is 0 for all). 23: an
 English question's city outside the corpus (Beijing) is looked for in the top clauses by its Chinese name
 (`city_not_in_corpus`: a trip to 北京 is a place in them, in English as in Chinese). 24: a question asking what a form
-looks like or says (栏目, 原文, 样本, 模版; fields, template) is judged by `table_not_printed` (`rules.asks_form`)."""
+looks like or says (栏目, 原文, 样本, 模版; fields, template) is judged by `table_not_printed` (`rules.asks_form`). 25: an
+English question's numbered occurrences (the 73rd executive meeting: `query.ORDINAL_EN`) reach `ordinal_not_covered`,
+refused when a neighbouring occurrence was retrieved and the asked one was not; a term and session written without 第
+(七届四次全会) speak of them."""
 
 
 class Outcome(StrEnum):
@@ -109,6 +112,7 @@ class PolicyConfig:
     subject_share: float = _default("subject_share")
     min_title_chars: int = _default("min_title_chars")
     max_titles: int = _default("max_titles")
+    ordinal_neighbour: int = _default("ordinal_neighbour")
     rules_off: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:

@@ -279,7 +279,7 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
         unit=unit,
         years=tuple(dict.fromkeys(int(y) for y in _YEAR.findall(dated))),
         days=tuple(dict.fromkeys((int(m), int(d)) for m, d in MONTH_DAY.findall(dated))),
-        ordinals=ordinals_in(q),
+        ordinals=ordinals_in_en(question) if cross else ordinals_in(q),
         term=bool(TERM_ASK.search(asking)),
         enumerates=bool(LIST_ASK.search(asking.replace(" ", ""))),
         editions=tuple(dict.fromkeys(int(y) for y in (_EDITION_EN.findall(asking) if cross else _EDITION.findall(asking.replace(" ", ""))))),
@@ -294,6 +294,27 @@ def ordinal_heads(corpus: str) -> frozenset[str]:
     """Each unit of a numbered occurrence in `corpus` with the character after it (第20次常务会议 → 次常): the series the
     corpus numbers (`LoadedIndex.ordinal_heads`, read by `rag.rules.occurrences`)."""
     return frozenset(m.group(2) + corpus[m.end()] for m in ORDINAL.finditer(corpus) if m.end() < len(corpus))
+
+
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+                  "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+                  "eighteenth", "nineteenth", "twentieth")
+_ORDINAL_UNITS_EN = {"meeting": "次", "session": "次", "plenary": "次", "lecture": "期", "issue": "期", "phase": "期",
+                     "committee": "届", "congress": "届", "batch": "批"}
+ORDINAL_EN = re.compile(rf"\b(?:(\d+)(?:st|nd|rd|th)|({'|'.join(_ORDINAL_WORDS)}))\s+(?:[\w'’.-]+\s+){{0,3}}?"
+                        rf"({'|'.join(_ORDINAL_UNITS_EN)})(?:s|es)?\b", re.I)
+"""An English numbered occurrence: an ordinal, then within three words the kind of occurrence (the 73rd executive
+meeting → 第73次, the Fifth Plenary Session of the Seventh … Committee → 第五次, 第七届; the 21st special lecture →
+第21期) — the units the documents number (`ORDINAL`)."""
+
+
+def ordinals_in_en(text: str) -> tuple[tuple[int, str], ...]:
+    """The numbered occurrences an English text names, as `ordinals_in` reads them in Chinese."""
+    found = []
+    for m in ORDINAL_EN.finditer(text):
+        number = int(m.group(1)) if m.group(1) else _ORDINAL_WORDS.index(m.group(2).lower()) + 1
+        found.append((number, _ORDINAL_UNITS_EN[m.group(3).lower()]))
+    return tuple(dict.fromkeys(found))
 
 
 def ordinals_in(text: str) -> tuple[tuple[int, str], ...]:

@@ -664,19 +664,39 @@ def occurrences(question: str, heads: frozenset[str]) -> set[tuple[int, str]]:
     return out
 
 
+_TERM_AND_SESSION = re.compile(rf"([{CN_NUM}\d]+)届[\u4e00-\u9fff]{{0,3}}?([{CN_NUM}\d]+)次")
+"""A term and session written without 第 (市委七届四次全会, 市十四届人大五次会议)."""
+
+
+def spoken_ordinals(text: str) -> set[tuple[int, str]]:
+    """The numbered occurrences a clause speaks of: `ordinals_in`, and a term and session written without 第."""
+    out = set(ordinals_in(text))
+    for m in _TERM_AND_SESSION.finditer(text.replace(" ", "")):
+        out |= set(ordinals_in(f"第{m.group(1)}届第{m.group(2)}次"))
+    return out
+
+
 def ordinal_not_covered(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """The question names a numbered occurrence (第73次常务会议, 第二十一期讲座, 第七届…第五次全体会议) and no retrieved
     clause speaks of it (with the other numbers it is named by): a meeting or session the documents do not record,
-    which a neighbouring one (第72次, 第七届…第四次) must not answer."""
+    which a neighbouring one (第72次, 第七届…第四次) must not answer. An English question's occurrences are read in
+    English (the 73rd executive meeting: `ORDINAL_EN`); its retrieval misses more, so it is refused only when a clause
+    speaking of a neighbouring occurrence of the same kind (at most `ordinal_neighbour` away) was retrieved — the
+    case the rule protects against — not when the question names the occurrence as context of another part."""
     passages = inp.retrieved.passages
-    asked = set(inp.facts.ordinals) & occurrences(inp.question, inp.index.ordinal_heads)
+    # an English question's ordinals are read with their kind of occurrence (ORDINAL_EN): they are occurrences
+    asked = set(inp.facts.ordinals) if inp.facts.cross_lingual else \
+        set(inp.facts.ordinals) & occurrences(inp.question, inp.index.ordinal_heads)
     if not asked or not passages:
         return None
-    spoken = [set(ordinals_in(" ".join([p.doc_title, *p.headings, p.readable]))) for p in passages]
+    spoken = [spoken_ordinals(" ".join([p.doc_title, *p.headings, p.readable])) for p in passages]
     # one asked occurrence must be spoken of together with those of its other units (第七届…第五次 is not 第七届…第四次);
     # two of the same unit are alternatives (第71次和第72次)
     if any(any({o} | {x for x in asked if x[1] != o[1]} <= said for said in spoken) for o in asked):
         return None
+    if inp.facts.cross_lingual and not any(
+            unit == other and 0 < abs(n - m) <= cfg.ordinal_neighbour for n, unit in asked for said in spoken for m, other in said):
+        return None  # an English question's retrieval may miss the series altogether: refused when a neighbour came instead
     named = "、".join(f"第{n}{unit}" for n, unit in inp.facts.ordinals)
     return Decision(Outcome.REFUSE, "ordinal_not_covered", Reason.ORDINAL_NOT_COVERED, f"找到的相关文件中没有{named}的记载")
 

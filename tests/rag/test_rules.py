@@ -566,3 +566,30 @@ def test_an_english_question_s_value_is_looked_for_in_clauses_close_to_it_not_in
     assert _value_decision(replace(inp, retrieved=closer), cfg) is None
     farther = replace(retrieved, legs={"cross": [("top1", 0.52), ("top2", 0.45), ("top3", 0.40), ("low", 0.31)]})
     assert _value_decision(replace(inp, retrieved=farther), cfg) is not None
+
+
+def test_an_english_numbered_occurrence_is_refused_when_a_neighbour_was_retrieved_instead(small_index: LoadedIndex) -> None:
+    from rag.policy import PolicyConfig, PolicyInput, Signals
+    from rag.query import analyse
+    from rag.retrieve import Retrieved
+    from rag.rules import ordinal_not_covered
+
+    def judged(question: str, *texts: str) -> object:
+        passages = [passage("S1", text, chunk_id=f"c{i}") for i, text in enumerate(texts)]
+        facts = analyse(question, small_index.places)
+        inp = PolicyInput(question, question, facts, Retrieved(passages, {}, []), small_index, Signals(0.0, 0.8, False, True, 1))
+        return ordinal_not_covered(inp, PolicyConfig())
+
+    asked = "On what date was the 73rd executive meeting of the municipal government held?"
+    assert analyse(asked, small_index.places).ordinals == ((73, "次"),)
+    refused = judged(asked, "19日，市政府召开第71次常务会议。")  # the 71st stands in for the 73rd
+    assert refused is not None and refused.reason == Reason.ORDINAL_NOT_COVERED and "第73次" in refused.note
+    assert judged(asked, "市政府第73次常务会议研究了…") is None  # recorded
+    assert judged(asked, "市政府第19次常务会议研究了…") is None  # no neighbour: the retrieval missed the series
+    # a term and session written without 第 speak of the asked ones
+    session = "When was the 4th plenary session of the 7th CPC Jincheng Committee held?"
+    assert analyse(session, small_index.places).ordinals == ((4, "次"), (7, "届"))
+    assert judged(session, "2018年初的市委七届四次全会暨经济工作会议召开。", "市委七届三次全会召开。") is None
+    fifth = "When was the Fifth Plenary Session of the Seventh CPC Jincheng Municipal Committee held?"
+    assert judged(fifth, "市委七届四次全会召开。") is not None  # the fourth, not the fifth
+    assert analyse("Which seals can I have carved for free the first time?", small_index.places).ordinals == ()
