@@ -231,8 +231,9 @@ def attachment_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | No
 # English, in/on/from the … table (list, chart, diagram, figure, form, catalogue, schedule)
 # a question reading inside a table or figure (…表里, 清单上, 图中, 目录第…): the table words, and 图
 _READS_TABLE = re.compile(rf"(?<![代发列])({_TABLE_WORD.pattern}|图)(?:里|上|中|内|第)")
-_READS_TABLE_EN = re.compile(r"\b(?:in|on|from|of) the (?:[\w'\"“”-]+ ){0,8}?(?:table|list|chart|diagram|figure|form|catalogue|schedule)\b",
-                             re.I)
+_READS_TABLE_EN = re.compile(r"\b(?:in|on|from|of) (?:the|a|its|[A-Z][\w-]*'s) (?:[\w'\"“”-]+ ){0,8}?"
+                             r"(?:table|list|chart|flowchart|diagram|figure|form|catalogue|schedule)\b"
+                             r"|\b(?:table|list|chart|flowchart|diagram|figure|form|catalogue|schedule) attached\b", re.I)
 _TABLE_NOUN = {"表": "表格", "图": "图"}
 # a question asking a form's layout or wording (申请表长什么样、有哪些栏目, 承诺书原文是怎么写的, 委托书模版): the content
 # of a form, which only a printed table or attachment holds; in English, fields/wording/template/sample of a form/letter
@@ -272,7 +273,9 @@ def table_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
         word = ""  # a form's layout or wording: any printed table or attachment among the clauses may hold it
     if word is None:
         return None
-    for p in inp.retrieved.passages:
+    # an English question cannot name the table in Chinese words: only the closest clauses may print it
+    judged = inp.retrieved.direct(cfg.top) if inp.facts.cross_lingual else inp.retrieved.passages
+    for p in judged:
         heading = " ".join([p.doc_title, p.wrapper_title, *p.headings])
         if title is not None and not _headed_by(title, heading, cfg.min_subject_chars):
             continue  # a row or attachment of another table than the one the question names

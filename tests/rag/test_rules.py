@@ -294,6 +294,11 @@ def test_an_english_question_reads_a_table_by_the_same_words_in_english() -> Non
     assert _READS_TABLE_EN.search("In the compensation zoning table of the central urban area, which zone is Beishidian in?")
     assert _READS_TABLE_EN.search("What is shown on the emergency response procedure chart?")
     assert not _READS_TABLE_EN.search("Which departments are listed as responsible for the plan?")
+    # a table named by its owner, a flowchart, a chart said to be attached
+    assert _READS_TABLE_EN.search("In Jincheng's 2018 catalogue of adjusted powers, what is the item code of ride-hailing?")
+    assert _READS_TABLE_EN.search("In the debt-risk emergency response flowchart, how many steps are drawn?")
+    assert _READS_TABLE_EN.search("What is shown in the command-structure chart attached at the end of the plan?")
+    assert not _READS_TABLE_EN.search("What does Jincheng's plan say about charts?")
 
 
 def test_a_named_document_that_states_no_term_is_refused_with_the_sentence_saying_when_it_applies(small_index: LoadedIndex) -> None:
@@ -593,3 +598,25 @@ def test_an_english_numbered_occurrence_is_refused_when_a_neighbour_was_retrieve
     fifth = "When was the Fifth Plenary Session of the Seventh CPC Jincheng Municipal Committee held?"
     assert judged(fifth, "市委七届四次全会召开。") is not None  # the fourth, not the fifth
     assert analyse("Which seals can I have carved for free the first time?", small_index.places).ordinals == ()
+
+
+def test_an_english_question_reading_a_table_is_answered_only_by_a_table_among_its_closest_clauses(
+        small_index: LoadedIndex) -> None:
+    from rag.policy import PolicyConfig, PolicyInput, Signals
+    from rag.query import analyse
+    from rag.retrieve import Retrieved
+    from rag.rules import table_not_printed
+
+    question = "In the task-division table for disclosure of major construction projects, what is task no. 9?"
+    clauses = [passage("S1", f"重大建设项目信息公开第{i}条。", chunk_id=f"c{i}") for i in range(8)]
+    row = replace(passage("S1", "序号：9；任务：…", chunk_id="row"), kind="table_row")
+    cfg = PolicyConfig()
+
+    def judged(passages: list) -> object:  # type: ignore[type-arg]
+        inp = PolicyInput(question, question, analyse(question, small_index.places), Retrieved(passages, {}, []),
+                          small_index, Signals(0.0, 0.8, False, True, 1))
+        return table_not_printed(inp, cfg)
+
+    assert judged([*clauses[: cfg.top - 1], row, *clauses[cfg.top:]]) is None  # a row among the closest clauses
+    far = judged([*clauses, row])  # a row of some table far down the list does not print this one
+    assert far is not None and far.reason == Reason.ATTACHMENT_NOT_PRINTED
