@@ -19,7 +19,7 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "26"
+POLICY_VERSION = "27"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
@@ -42,7 +42,8 @@ looks like or says (栏目, 原文, 样本, 模版; fields, template) is judged 
 English question's numbered occurrences (the 73rd executive meeting: `query.ORDINAL_EN`) reach `ordinal_not_covered`,
 refused when a neighbouring occurrence was retrieved and the asked one was not; a term and session written without 第
 (七届四次全会) speak of them. 26: an English question reads a table named by its owner (in Jincheng's … catalogue), a
-flowchart or a chart attached, and only a table or attachment among its closest clauses prints it (`table_not_printed`)."""
+flowchart or a chart attached, and only a table or attachment among its closest clauses prints it (`table_not_printed`).
+27: an English question's destination (a delegation to Beijing) is a place visited, not a city outside the corpus."""
 
 
 class Outcome(StrEnum):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from rag.compose import book_title
 from rag.decompose import split_parts
 from rag.glossary import default_glossary
+from rag.places import ROMANISED
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput, best_score, context, irrelevant, relevance
 from rag.query import (
     CHANGE,
@@ -119,6 +120,9 @@ def city_not_in_corpus(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
         return None
     if any(city in matching_form(context(p)) for p in inp.retrieved.direct(cfg.top)):
         return None  # the top clauses speak of that city (a trip to 北京, a 太原 company): it is a place in them
+    roman = ROMANISED.get(city)
+    if inp.facts.cross_lingual and roman and re.search(rf"\b(?:to|towards?) {roman}\b", inp.question, re.I):
+        return None  # an English question's destination (the mayor went to Beijing): a place visited, not the one asked
     return Decision(Outcome.REFUSE, "city_not_in_corpus", Reason.CITY_NOT_IN_CORPUS, f"文件库中没有{city}的文件", leads="none")
 
 

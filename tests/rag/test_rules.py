@@ -620,3 +620,20 @@ def test_an_english_question_reading_a_table_is_answered_only_by_a_table_among_i
     assert judged([*clauses[: cfg.top - 1], row, *clauses[cfg.top:]]) is None  # a row among the closest clauses
     far = judged([*clauses, row])  # a row of some table far down the list does not print this one
     assert far is not None and far.reason == Reason.ATTACHMENT_NOT_PRINTED
+
+
+def test_an_english_question_s_destination_is_a_place_visited_not_the_city_asked_about(small_index: LoadedIndex) -> None:
+    from rag.policy import PolicyConfig, PolicyInput, Signals
+    from rag.query import analyse
+    from rag.retrieve import Retrieved
+    from rag.rules import city_not_in_corpus
+
+    def judged(question: str) -> object:
+        clauses = [passage("S1", "市长王震带队对接沁河经济带项目。")]  # the clauses do not name the city
+        inp = PolicyInput(question, question, analyse(question, small_index.places), Retrieved(clauses, {}, []),
+                          small_index, Signals(0.0, 0.8, False, True, 1))
+        return city_not_in_corpus(inp, PolicyConfig())
+
+    assert judged("On which day did Mayor Wang Zhen lead a delegation to Beijing about the Qinhe project?") is None
+    refused = judged("Can newly established companies in Beijing get their seals engraved for free?")
+    assert refused is not None and refused.reason == Reason.CITY_NOT_IN_CORPUS
