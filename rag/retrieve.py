@@ -170,17 +170,13 @@ def _dense(store: Store, vector: Vector, k: int, where: dict[str, Any] | None, a
     gives the same records as the filter when the search is exact (`HNSW_BUILD`: recall 1.000 on the corpus)."""
     if where is None or allowed is None:
         return store.query(vector, k=k, where=where)
-    n = k * DENSE_OVERFETCH
-    wide = store.query(vector, k=n)
-    kept = [hit for hit in wide if clause(hit[0]) in allowed]
-    if len(kept) >= k or len(wide) < n:  # enough, or the whole collection was searched
-        return kept[:k]
-    if len(allowed) <= DENSE_EXACT:
-        return store.ranked(vector, records(allowed), k)
-    wider = store.query(vector, k=n * DENSE_WIDER)
-    kept = [hit for hit in wider if clause(hit[0]) in allowed]
-    if len(kept) >= k or len(wider) < n * DENSE_WIDER:
-        return kept[:k]
+    for n in (k * DENSE_OVERFETCH, k * DENSE_OVERFETCH * DENSE_WIDER):
+        hits = store.query(vector, k=n)
+        kept = [hit for hit in hits if clause(hit[0]) in allowed]
+        if len(kept) >= k or len(hits) < n:  # enough, or the whole collection was searched
+            return kept[:k]
+        if len(allowed) <= DENSE_EXACT:
+            return store.ranked(vector, records(allowed), k)
     return store.query(vector, k=k, where=where)
 
 
