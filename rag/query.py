@@ -66,11 +66,14 @@ _COUNT_NUMBER = r"(?:\d[\d.,]*|[零〇一二三四五六七八九十百千万两
 # jieba's part-of-speech tag `nr`), a place or address, a website or platform, a company. 是谁 is not here: it asks for
 # a department as often as for a person (谁负责, 是谁拍板).
 _PERSON_ROLE = re.compile(r"(?:市长|副市长|书记|副书记|主任|副主任|局长|副局长|组长|副组长|秘书长|副秘书长|县长|区长|常委"
-                          r"|委员|总经理|董事长|部长|厅长|省长|副省长|专家)[\u4e00-\u9fff]{2,3}(?:[、，,同志]|$)"
+                          r"|委员(?!会)|总经理|董事长|部长|厅长|省长|副省长|专家)[\u4e00-\u9fff]{2,3}(?:[、，,同志]|$)"
                           r"|[\u4e00-\u9fff]{2,3}同志")
+# A house number is not a document's (晋市发改价管发〔2019〕156号 is a 文号), and 农村, 乡村, 城乡 are not villages or
+# townships (市住房城乡建设局, 扎实开展农村…): named rule `place_form`.
+_HOUSE_NUMBER = r"(?<![〕\]\d])\d+号"
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,}(?:路|街|大道|号楼|大厦|广场|宾馆|酒店|会议中心|大礼堂|会议室|体育馆|剧院|中心|园区|公园"
-                    r"|村|镇|乡)|\d+号")
-_ADDRESS = re.compile(r"[\u4e00-\u9fff]{2,}(?:路|街|大道|巷)\s*\d*号?|\d+号|[\u4e00-\u9fff]{2,}(?:大厦|号楼)")
+                    rf"|(?<![农乡])村(?![民级委容貌务])|镇|(?<![城下])乡)|{_HOUSE_NUMBER}")
+_ADDRESS = re.compile(rf"[\u4e00-\u9fff]{{2,}}(?:路|街|大道|巷)\s*\d*号?|{_HOUSE_NUMBER}|[\u4e00-\u9fff]{{2,}}(?:大厦|号楼)")
 _WEBSITE = re.compile(r"https?://|www\.|\.gov\.cn|\.com|[\u4e00-\u9fff]{2,}(?:网|网站|平台|公众号|客户端|APP|app)")
 _COMPANY = re.compile(r"[\u4e00-\u9fff]{2,}(?:有限公司|有限责任公司|股份公司|集团|公司)")
 
@@ -100,16 +103,34 @@ _QUANTITY = re.compile(r"(?<![\d.月第])(?!(?:19|20)\d{2}年)\d[\d.,]*\s*(?:[%�
                        r"|个月|小时|公里|米|平方)|百分之")
 
 
+SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+                     "姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向"
+                     "汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季"
+                     "裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚"
+                     "岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟"
+                     "邝原郜")
+"""The commonest Chinese surnames (the national ranking's first ~300): a name jieba tags `nr` starts with one."""
+_NOT_A_NAME_END = re.compile(r"[区县市省部局委办厅处科室组会院所站队校园村镇乡街路庭司馆场厂制度法费]$")
+
+
 def _names_person(text: str) -> bool:
+    """Named rule `person_form`: a role and the name after it (市长王震, 主任秦李芳、), or a word jieba tags as a
+    person's name (`nr`) that reads as one — two or three characters, a common surname first, not ending as a body,
+    a place or a thing does (高新区, 宣传部, 承诺制, 严格执行 are tagged `nr` in this corpus)."""
     if _PERSON_ROLE.search(text):
         return True
     import jieba.posseg
 
-    return any(w.flag == "nr" and len(w.word) >= 2 for w in jieba.posseg.cut(text[:600]))
+    return any(w.flag == "nr" and 2 <= len(w.word) <= 3 and w.word[0] in SURNAMES and not _NOT_A_NAME_END.search(w.word)
+               for w in jieba.posseg.cut(text[:600]))
 
 
+_BODY = re.compile(r"[\u4e00-\u9fff]{2,}(?:局|委员会|委|办公室|办|中心|部门|厅|处|院|所|站|公司|银行|集团)")
 NAMED_ASKS = {
-    "person": (re.compile(r"哪位|哪些人|由谁主持|什么人|谁担任|叫什么名字|姓名|都有谁|分别是谁|有哪些专家"
+    # where an office is housed (办公室设在哪里, 设在哪个部门) asks for the body that houses it (设在市住房城乡建设局), not
+    # a place: named rule `body_form`
+    "body": (re.compile(r"办公室[\u4e00-\u9fff]{0,2}?(?:设在|在)哪|设在哪个(?:部门|单位|机构)"), lambda t: bool(_BODY.search(t))),
+    "person": (re.compile(r"哪位|都有哪些人|分别是哪些人|是哪些人|由谁主持|什么人|谁担任|叫什么名字|姓名|都有谁|分别是谁|有哪些专家"
                           r"|(?:组长|联系人|主持人)(?:是谁|叫什么)"), _names_person),
     # an address is a street address (…路12号, …大厦), not a place name: 市政务大厅管理中心 says where, not the address
     "address": (re.compile(r"地址|门牌"), lambda t: bool(_ADDRESS.search(t))),
@@ -138,6 +159,8 @@ ASKS_EN = {
     "count": re.compile(r"\bhow many\b", re.I),
 }
 NAMED_ASKS_EN = {
+    "body": re.compile(r"\bwhere (?:is|are) (?:the |its |their )?(?:[\w'-]+ ){0,3}?offices?\b(?! (?:hours|building))"
+                       r"|\b(?:which|what) (?:department|unit|body|agency) (?:is|are) (?:the |its )?(?:[\w'-]+ ){0,3}?offices?\b", re.I),
     "address": re.compile(r"\bwhat is the (?:exact |specific |street )?address\b|\baddress of\b", re.I),
     "place": re.compile(r"\bwhere (?:is|are|was|were|will)\b(?! .*\b(?:published|posted|announced|listed)\b)"
                         r"|\bin which (?:place|location|venue|hall|room)\b|\bwhat (?:location|venue)\b", re.I),

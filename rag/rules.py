@@ -390,7 +390,7 @@ def list_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 
 
 _ASKED_WORD = {"quantity": "数值", "money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "time": "时间", "count": "数量", "contact": "联系方式",
-               "person": "人员", "address": "地址", "place": "地点", "website": "网站或平台", "company": "单位名称"}
+               "person": "人员", "address": "地址", "place": "地点", "website": "网站或平台", "company": "单位名称", "body": "承担单位"}
 
 
 _LEFT_OPEN = re.compile(r"据实|按实|实际发生|协商|另行(?:制定|规定|确定)|自行(?:确定|制定)"

@@ -101,6 +101,41 @@ def test_a_named_answer_must_name_a_person_place_website_or_company() -> None:
     assert not answers_kind("company", "委托有资质的测量机构测算")
 
 
+def test_a_name_tagged_by_jieba_reads_as_a_name_only_with_a_common_surname_and_not_a_body_s_ending() -> None:
+    assert answers_kind("person", "会议由副市长李建平主持")  # a role and the name after it
+    assert answers_kind("person", "参加会议的有秦李芳、张高峰")  # names in a list, tagged nr
+    # tagged nr in this corpus, none a name: a district, a department, a rule, a four-character phrase
+    assert not answers_kind("person", "支持高新区建设")
+    assert not answers_kind("person", "宣传部负责组织实施")
+    assert not answers_kind("person", "严格执行告知承诺制")
+    assert not answers_kind("person", "专家咨询委员会由市仲裁委员会聘任，为仲裁庭提供咨询")  # 委员会 is no role
+
+
+def test_a_place_is_not_a_document_number_or_a_word_holding_village_or_township() -> None:
+    assert answers_kind("place", "工程在陵川县六泉乡赵迪岭村动工")
+    assert answers_kind("address", "服务站位于凤台东街765号")
+    assert not answers_kind("address", "按照《测评机构管理办法》（公信安〔2018〕765号）要求")
+    assert not answers_kind("place", "办公室设在市住房城乡建设局")
+    assert not answers_kind("place", "扎实开展农村人居环境整治，改善村容村貌")
+
+
+def test_where_an_office_is_housed_asks_for_the_body_that_houses_it() -> None:
+    assert analyse("联席会议的办公室设在哪个单位？").asks == "body"
+    assert analyse("领导组办公室设在哪里？").asks == "body"
+    assert analyse("爱卫会办公室设在哪个部门？").asks == "body"
+    assert analyse("Where is the office of the joint conference located?").asks == "body"
+    assert analyse("What are the office hours?").asks == "time"
+    assert analyse("直升机基地建在哪个位置？").asks == "place"
+    assert answers_kind("body", "办公室设在市住房城乡建设局")
+    assert not answers_kind("body", "联席会议负责统筹推进改革工作")
+
+
+def test_who_are_asks_names_and_which_people_asks_kinds_of_people() -> None:
+    assert analyse("政务服务监督员都有哪些人？").asks == "person"
+    assert analyse("哪些人可以申请创业担保贷款？").asks is None
+    assert analyse("从哪些人里挑选监督员？").asks is None
+
+
 def test_a_share_is_an_amount_only_of_an_amount_its_sentence_names() -> None:
     assert not answers_kind("money", "企业销售自产的新型墙体材料，按规定享受增值税即征即退50%的政策")
 
