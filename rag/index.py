@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 _TITLE_NOISE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}市)?(?:人民政府)?(?:办公厅|办公室)?关于(?:印发)?|[《》“”]|[（(]试行[）)]|的通知$|通知$")
 _ROW_NUMBER = re.compile(r"序号|编号")  # the column that numbers a table's rows
+_SENTENCE_MARK = re.compile(r"[。；;，,：:]")
 _TERM_WORDS = re.compile(r"有效期|试行期|执行期|有效至")  # a document's text states how long it applies
 
 
@@ -143,6 +144,18 @@ class LoadedIndex:
         return {doc: frozenset(numbers) for doc, numbers in out.items() if numbers}
 
     @cached_property
+    def title_only(self) -> frozenset[str]:
+        """The chunks of attachments that print their title and nothing else (附录1 / 晋城市…应急组织指挥体系框架图:
+        the gazette printed a figure's or map's title, not the figure): an attachment document whose one chunk is its
+        preamble of at most two lines (its label and its title) and no sentence. Read by `table_not_printed`."""
+        chunks: dict[str, list[Chunk]] = defaultdict(list)
+        for chunk in self.chunks.values():
+            chunks[chunk.doc_id].append(chunk)
+        return frozenset(only.chunk_id for doc_id, (only, *more) in chunks.items()
+                         if not more and only.kind == "preamble" and self.documents[doc_id].kind == "attachment"
+                         and len(only.text.strip().splitlines()) <= 2 and not _SENTENCE_MARK.search(only.text))
+
+    @cached_property
     def table_rows(self) -> dict[str, dict[str, list[str]]]:
         """The printed tables' rows by 文号 (doc id for a document without one), then by a heading of the rows (the
         table's title among them), in document order: what a clause citing 《title》 points to."""
@@ -187,7 +200,7 @@ class LoadedIndex:
         """Derive now, at load, what the rules and retrieval read from the index, not on the first question (about
         0.1 s on the bundled corpus, mostly `clause_lines`; it grows with the corpus)."""
         _ = (self.places, self.cells, self.clause_lines, self.ordinal_heads, self.captions, self.unstated_terms, self.ids_by_day,
-             self.row_numbers, self.table_rows, self.title_variants, self.doc_numbers, self.ids_by_city, self.ids_by_doc_number)
+             self.row_numbers, self.title_only, self.table_rows, self.title_variants, self.doc_numbers, self.ids_by_city, self.ids_by_doc_number)
 
     def window_ids(self, chunk_ids: Iterable[str]) -> list[str]:
         """The ids of the sentence windows of these clauses (`index_format.windows`, the index's window size)."""

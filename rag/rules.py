@@ -283,8 +283,9 @@ def table_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
         heading = " ".join([p.doc_title, p.wrapper_title, *p.headings])
         if title is not None and not _headed_by(title, heading, cfg.min_subject_chars):
             continue  # a row or attachment of another table than the one the question names
-        if p.kind in ("table", "table_row") or (p.doc_type == "附件" and word in heading):
-            return None
+        if p.kind in ("table", "table_row") or (p.doc_type == "附件" and word in heading
+                                                  and p.chunk_id not in inp.index.title_only):
+            return None  # an attachment printing its title only (a figure's) prints no content
     noun = "文书" if form else _TABLE_NOUN.get(word, word or "表格")
     note = f"文件库中没有所问{noun}的内容：公报没有收录这份{noun}"
     return Decision(Outcome.REFUSE, "table_not_printed", Reason.ATTACHMENT_NOT_PRINTED, note)

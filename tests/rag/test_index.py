@@ -6,7 +6,7 @@ from rag.index import LoadedIndex
 
 
 def test_loading_derives_what_the_rules_read_so_the_first_question_does_not(small_index: LoadedIndex) -> None:
-    derived = ("places", "cells", "clause_lines", "captions", "unstated_terms", "ids_by_day", "row_numbers", "table_rows",
+    derived = ("places", "cells", "clause_lines", "captions", "unstated_terms", "ids_by_day", "row_numbers", "title_only", "table_rows",
                "title_variants")
     assert all(name in vars(small_index) for name in derived)  # cached_property values live in the instance dict
     lines, listed = small_index.clause_lines

@@ -637,3 +637,28 @@ def test_an_english_question_s_destination_is_a_place_visited_not_the_city_asked
     assert judged("On which day did Mayor Wang Zhen lead a delegation to Beijing about the Qinhe project?") is None
     refused = judged("Can newly established companies in Beijing get their seals engraved for free?")
     assert refused is not None and refused.reason == Reason.CITY_NOT_IN_CORPUS
+
+
+def test_an_attachment_printing_only_its_title_prints_no_table_or_figure(small_index: LoadedIndex) -> None:
+    from rag.policy import PolicyConfig, PolicyInput, Signals
+    from rag.query import analyse
+    from rag.retrieve import Retrieved
+    from rag.rules import table_not_printed
+
+    # the gazette printed the titles of the debt-risk plan's figures (附录1 / …框架图), not the figures
+    titled = {small_index.chunks[c].text.split("\n")[-1] for c in small_index.title_only}
+    assert "晋城市政府性债务风险应急组织指挥体系框架图" in titled
+    assert not any(small_index.chunks[c].kind == "table_row" for c in small_index.title_only)
+    only = next(c for c in small_index.title_only if "框架图" in small_index.chunks[c].text)
+    question = "Can you describe what is shown in the command-structure chart attached to the debt-risk emergency plan?"
+
+    def judged(attachment_text: str, chunk_id: str) -> object:
+        caption = replace(passage("S1", attachment_text, chunk_id=chunk_id), doc_type="附件", doc_title="附录1")
+        clauses = [caption, *(passage("S2", f"债务风险应急处置第{i}条。", chunk_id=f"c{i}") for i in range(4))]
+        inp = PolicyInput(question, question, analyse(question, small_index.places), Retrieved(clauses, {}, []),
+                          small_index, Signals(0.0, 0.8, False, True, 1))
+        return table_not_printed(inp, PolicyConfig())
+
+    refused = judged(small_index.chunks[only].text, only)
+    assert refused is not None and refused.reason == Reason.ATTACHMENT_NOT_PRINTED
+    assert judged("附录3\n联络表\n单位：市财政局；电话：…", "printed") is None  # an attachment with content prints it
