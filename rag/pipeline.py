@@ -22,7 +22,7 @@ from rag.index import LoadedIndex, load_index
 from rag.llm import LLMClient, build_messages, parse_reply
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput
 from rag.query import QueryFacts, analyse, is_cross_lingual
-from rag.records import LEADS_PREFIX, REFUSAL, Answer, Filters, Lead, Reason, Trace
+from rag.records import LEADS_PREFIX, REASON_LABELS_EN, REFUSAL, REFUSAL_EN, Answer, Filters, Lead, Reason, Trace
 from rag.retrieve import HybridRetriever, RetrievalConfig, Retrieved, named_documents
 from rag.rules import Verdict, decide, wants_wider
 
@@ -225,6 +225,8 @@ class Pipeline:
             if p.doc_id not in found and len(found) < 3:
                 found[p.doc_id] = Lead(p.doc_id, p.doc_title, p.doc_number, p.chunk_id, p.path)
         lines = [REFUSAL, *notes]
+        if is_cross_lingual(ctx.question):  # the asker reads English: say so and why in English too, after the phrase
+            lines.insert(1, f"{REFUSAL_EN}: {REASON_LABELS_EN[decision.reason]}.")
         if found:
             lines.append(LEADS_PREFIX + "；".join(f"《{d.doc_title}》{d.doc_number}" for d in found.values()))
         answer = self._answer(ctx, "\n".join(lines), (), (), mode=self.mode, refused=True, reason=decision.reason)

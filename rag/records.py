@@ -153,6 +153,26 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.LLM_UNAVAILABLE: "大模型不可用，显示原文摘录",
 }
 """How the app and the CLI name each reason for a person."""
+REASON_LABELS_EN: dict[Reason, str] = {
+    Reason.EMPTY_QUESTION: "the question is empty",
+    Reason.CITY_NOT_IN_CORPUS: "the library holds no documents of that city",
+    Reason.OUT_OF_SCOPE: "the question is not about government documents",
+    Reason.WRONG_CITY: "only another city's documents address it",
+    Reason.NOT_RELEVANT: "no document addresses it",
+    Reason.YEAR_NOT_COVERED: "no document covers the year asked about",
+    Reason.DAY_NOT_COVERED: "the documents record nothing on the day asked about",
+    Reason.ORDINAL_NOT_COVERED: "the documents record nothing of the numbered meeting or session asked about",
+    Reason.ATTACHMENT_NOT_PRINTED: "the gazette did not print the attachment, table or figure asked about",
+    Reason.LIST_NOT_PRINTED: "the documents name the list, catalogue or table but do not print its content",
+    Reason.VALUE_NOT_STATED: "the documents set no such value",
+    Reason.TERM_NOT_STATED: "the document states no term of validity",
+    Reason.VALUE_LEFT_OPEN: "the documents set no figure, only how it is determined",
+    Reason.MODEL_DECLINED: "the model did not answer; the closest clauses are shown",
+    Reason.LLM_UNAVAILABLE: "the model is unavailable; the closest clauses are shown",
+}
+"""The same names for a person who asked in English (a refusal's English line; the details stay in Chinese: they
+quote the documents' titles)."""
+REFUSAL_EN = "The documents cannot answer this question"
 
 
 LEADS_PREFIX = "可能相关的文件："  # the refusal text's line naming the leads

@@ -59,6 +59,18 @@ def test_a_city_outside_the_corpus_is_refused_without_other_cities_as_leads(smal
     assert answer.trace.legs == {} and answer.leads == ()
 
 
+def test_a_refusal_of_an_english_question_says_why_in_english_after_the_constant_phrase(small_index: LoadedIndex) -> None:
+    from rag.records import REASON_LABELS_EN, REFUSAL_EN
+
+    answer = _pipeline(small_index).answer("What is the relocation subsidy for expropriated housing in Taiyuan?")
+    assert answer.refused and answer.reason == Reason.CITY_NOT_IN_CORPUS
+    first, second = answer.text.split("\n")[:2]
+    assert first == REFUSAL and second == f"{REFUSAL_EN}: {REASON_LABELS_EN[Reason.CITY_NOT_IN_CORPUS]}."
+    chinese = _pipeline(small_index).answer("太原市房屋征收搬迁补助费是多少？")
+    assert chinese.refused and REFUSAL_EN not in chinese.text  # a Chinese asker reads the Chinese lines only
+    assert set(REASON_LABELS_EN) == set(Reason)  # every reason has its English name
+
+
 def test_wrong_city_is_said_not_answered(small_index: LoadedIndex) -> None:
     answer = _pipeline(small_index).answer("长治市国有土地上房屋征收的搬迁补助费是多少？")
     assert answer.refused and answer.reason == Reason.WRONG_CITY
