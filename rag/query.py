@@ -255,6 +255,28 @@ def asks_something(question: str) -> bool:
     return bool(_INTERROGATIVE.search(question.replace(" ", "")))
 
 
+_UNITS_EN = {"mu": "亩", "hectare": "公顷", "square kilometre": "平方公里", "square kilometer": "平方公里", "km2": "平方公里",
+             "square metre": "平方米", "square meter": "平方米", "m2": "平方米", "cubic metre": "立方米", "cubic meter": "立方米",
+             "kilometre": "公里", "kilometer": "公里", "km": "公里", "metre": "米", "meter": "米", "tonne": "吨", "ton": "吨",
+             "kilowatt": "千瓦", "kw": "千瓦", "household": "户", "family": "户", "families": "户", "person": "人",
+             "people": "人", "resident": "人", "item": "项", "case": "件", "time": "次", "batch": "批", "batches": "批"}
+"""A count's unit asked in English (how many mu of farmland, how many households, how many cases): the Chinese unit
+the answering clause must state it in, as 多少亩, 多少户, 多少件 ask; any other noun (how many toilets) asks in any
+classifier (个). Named rule `count_unit_en`."""
+_COUNT_UNIT_EN = re.compile(r"\bhow many (?:more |new |additional )?(?:of (?:the|those|these|them) )?"
+                            r"(square kilomet(?:re|er)s?|square met(?:re|er)s?|cubic met(?:re|er)s?|[a-z0-9]+)\b", re.I)
+
+
+def count_unit_en(question: str) -> str:
+    """The Chinese unit an English count question asks in (`_UNITS_EN`), else 个 (any classifier)."""
+    m = _COUNT_UNIT_EN.search(question)
+    if m is None:
+        return "个"
+    word = m.group(1).lower()
+    singular = word[:-1] if word.endswith("s") and word[:-1] in _UNITS_EN else word
+    return _UNITS_EN.get(singular, _UNITS_EN.get(word, "个"))
+
+
 def asked_kind(question: str) -> tuple[str | None, str | None]:
     """The kind of value `question` asks for (a kind of ASKS or NAMED_ASKS, or "count") and the unit of a count."""
     q = question.replace(" ", "")
@@ -267,7 +289,7 @@ def asked_kind(question: str) -> tuple[str | None, str | None]:
         unit = f"第{count.group(2)}"
     if is_cross_lingual(question) and asks is None and count is None:
         asks = next((kind for kind, ask in ASKS_EN.items() if ask.search(question)), None)
-        unit = "个" if asks == "count" else None
+        unit = count_unit_en(question) if asks == "count" else None
         if asks is None:
             asks = next((kind for kind, ask in NAMED_ASKS_EN.items() if ask.search(question)), None)
     if asks is None and count is None and _QUANTITY_ASK.search(q):

@@ -359,3 +359,14 @@ def test_a_question_asking_what_is_now_or_in_all_is_actual_unless_it_asks_a_plan
 ])
 def test_a_question_asking_a_change_itself_is_told_from_one_asking_a_total(question: str, change: bool) -> None:
     assert analyse(question).change is change
+
+
+def test_an_english_count_asks_in_the_chinese_unit_it_names_or_any_classifier() -> None:
+    assert asked_kind("How many mu of farmland were restored by 2019?") == ("count", "亩")
+    assert asked_kind("And how many of those households live in Qinshui?") == ("count", "户")
+    assert asked_kind("How many square kilometres does the park cover?") == ("count", "平方公里")
+    assert asked_kind("How many people sit on the committee?") == ("count", "人")
+    assert asked_kind("How many bridges were rebuilt?") == ("count", "个")  # a noun that is no unit: any classifier
+    assert answers_kind("count", "完成受污染耕地安全利用1200亩", "亩")
+    assert not answers_kind("count", "完成整治任务12项", "亩")  # a count in another unit does not answer
+    assert answers_kind("count", "委员会由委员15名组成", "人")  # 人 asks people in any of their classifiers
