@@ -19,7 +19,7 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "30"
+POLICY_VERSION = "31"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
@@ -48,7 +48,8 @@ flowchart or a chart attached, and only a table or attachment among its closest 
 文号's 156号 is no house number, 城乡/农村 no place, 委员会 no role; where an office is housed asks for a body (`body`);
 哪些人 asks kinds of people unless it asks who they are. 29: an attachment that prints only its title (a figure's:
 `LoadedIndex.title_only`) does not print the table or figure a question reads (`table_not_printed`). 30: an English
-count asks in the unit it names (how many mu, households, cases: `query.count_unit_en`), as 多少亩 does."""
+count asks in the unit it names (how many mu, households, cases: `query.count_unit_en`), as 多少亩 does. 31: a place
+is also where a sentence says an event took place (在丹河收费站正式启动: `query._EVENT_PLACE`)."""
 
 
 class Outcome(StrEnum):

@@ -73,6 +73,11 @@ _PERSON_ROLE = re.compile(r"(?:市长|副市长|书记|副书记|主任|副主�
 _HOUSE_NUMBER = r"(?<![〕\]\d])\d+号"
 _PLACE = re.compile(r"[\u4e00-\u9fff]{2,}(?:路|街|大道|号楼|大厦|广场|宾馆|酒店|会议中心|大礼堂|会议室|体育馆|剧院|中心|园区|公园"
                     rf"|(?<![农乡])村(?![民级委容貌务])|镇|(?<![城下])乡)|{_HOUSE_NUMBER}")
+# … or where the sentence says an event took place (在丹河收费站正式启动, 于市会议中心召开; not 设在, which sets accounts
+# and offices in bodies as often as venues): named rule `event_place`
+_EVENT_PLACE = re.compile(r"(?:在|于)[\u4e00-\u9fff·]{2,16}?(?:正式|隆重)?(?:举行|召开|举办|启动|开幕|开工|动工|揭牌|挂牌|签约)"
+                          )
+_PLACE_SAID = re.compile(f"{_PLACE.pattern}|{_EVENT_PLACE.pattern}")
 _ADDRESS = re.compile(rf"[\u4e00-\u9fff]{{2,}}(?:路|街|大道|巷)\s*\d*号?|{_HOUSE_NUMBER}|[\u4e00-\u9fff]{{2,}}(?:大厦|号楼)")
 _WEBSITE = re.compile(r"https?://|www\.|\.gov\.cn|\.com|[\u4e00-\u9fff]{2,}(?:网|网站|平台|公众号|客户端|APP|app)")
 _COMPANY = re.compile(r"[\u4e00-\u9fff]{2,}(?:有限公司|有限责任公司|股份公司|集团|公司)")
@@ -136,7 +141,8 @@ NAMED_ASKS = {
     "address": (re.compile(r"地址|门牌"), lambda t: bool(_ADDRESS.search(t))),
     # … or a place asked by its kind (在哪个会场, 什么位置, 哪块地)
     "place": (re.compile(r"在哪里|在哪儿|在哪举行|在什么地方|哪个位置|建在哪|设在哪|什么位置|什么地点|哪个地点|哪块地"
-                         r"|(?:在|于)哪个[\u4e00-\u9fff]{0,3}?(?:会场|地方|地点|场所|场馆|会议室|礼堂|宾馆|酒店)"), lambda t: bool(_PLACE.search(t))),
+                         r"|(?:在|于)哪个[\u4e00-\u9fff]{0,3}?(?:会场|地方|地点|场所|场馆|会议室|礼堂|宾馆|酒店)"),
+              lambda t: bool(_PLACE_SAID.search(t))),
     "website": (re.compile(r"哪个网站|什么网站|哪个平台|什么平台|网站上|在哪儿公布|在哪里公布|在哪公布|哪里查"),
                 lambda t: bool(_WEBSITE.search(t))),
     # which company, of any kind (哪家评估公司, 哪几家医药企业); 哪些…企业 asks for kinds of enterprise (哪些重点行业企业)
@@ -368,7 +374,7 @@ def ordinals_in(text: str) -> tuple[tuple[int, str], ...]:
     return tuple(dict.fromkeys((n, unit) for n, unit in found if n is not None))
 
 
-_NAMED_FORM = {"address": _ADDRESS, "place": _PLACE, "website": _WEBSITE, "company": _COMPANY}
+_NAMED_FORM = {"address": _ADDRESS, "place": _PLACE_SAID, "website": _WEBSITE, "company": _COMPANY}
 """The named kinds whose test is one pattern: what `given_values` reads in a question."""
 
 

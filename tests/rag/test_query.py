@@ -370,3 +370,10 @@ def test_an_english_count_asks_in_the_chinese_unit_it_names_or_any_classifier() 
     assert answers_kind("count", "完成受污染耕地安全利用1200亩", "亩")
     assert not answers_kind("count", "完成整治任务12项", "亩")  # a count in another unit does not answer
     assert answers_kind("count", "委员会由委员15名组成", "人")  # 人 asks people in any of their classifiers
+
+
+def test_a_place_is_also_where_a_sentence_says_an_event_took_place() -> None:
+    assert answers_kind("place", "专项行动在丹河收费站正式启动")
+    assert answers_kind("place", "座谈会于市行政中心召开")
+    assert not answers_kind("place", "市政府召开新春团拜会")  # the event, no place
+    assert not answers_kind("place", "处置费缴至市住建局设在市行政审批服务管理局的清算专户")  # an account set in a body
