@@ -390,6 +390,105 @@ def list_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     return None
 
 
+# a set the question names by its size (那4家医院, 这24项技术, 这六个附件, 那12个社区), and what asks for its members
+# when LIST_ASK does not (分别是什么)
+_SET_SIZE = re.compile(r"(?<![\d第])(\d+|[两二三四五六七八九十]+)\s*(个|项|家|所|条|类|种|名|位|座|件)")
+_MEMBERS_ASK = re.compile(r"分别是(?:什么|哪)")
+_CLASSIFIERS = "个|项|家|所|条|类|种|名|位|座|件|批|大"
+# after the size: a list introduced (4项：…, 包括…, 即…, 分别是…, 如下); before it: items ending at the size
+# (泽州、阳城、陵川等3个县, A、B和C三家)
+_LIST_AFTER = re.compile(r"[^。；;]{0,12}?(?:[：:]|包括|包含|即|分别(?:是|为)|如下|为)")
+_LIST_BEFORE = (r"(?:[^、，,。；;：:\d]{{1,20}}[、和及与]){{{n},}}"
+                r"(?:(?![一二三四五六七八九十两][大个项家所条类种名位座件])[^、，,。；;：:\d]){{1,20}}?(?:等|共|计|这|共计)?$")
+_ITEM_BREAK = re.compile(r"[、；;]|\n\s*(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十\d]{1,3}[）)])")
+
+
+_NUMBERS_EN = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+_SET_SIZE_EN = re.compile(rf"\b(?:the|these|those|its|their|all)\s+(\d+|{'|'.join(_NUMBERS_EN)})\s+(?!(?:years?|months?|days?|"
+                          rf"hours?|yuan|percent|mu|km|kilometres?|kilometers?|square|times)\b)[a-z]", re.I)
+_MEMBERS_ASK_EN = re.compile(r"\b(?:which|what)\s+(?:exactly\s+)?(?:are|were)\b|\bwhich ones\b|\bname them\b"
+                             r"|\bwhat are (?:they|their names)\b|\blist (?:them|the)\b", re.I)
+"""The same in English: the set named by its size (the four hospitals, these 24 technologies, the six attachments;
+not a measure: the three years, the 5 mu) and a question asking its members (which are, what exactly are, name them)."""
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese_numeral(n: int) -> str:
+    """n (2–99) as the documents write it in words: 六, 十二, 二十四."""
+    tens, ones = divmod(n, 10)
+    return (f"{_CN_DIGITS[tens] if tens > 1 else ''}十" if tens else "") + (_CN_DIGITS[ones] if ones else "")
+
+
+def _numeral_forms(n: int) -> list[str]:
+    """The ways the documents write a set's size: 6 and 六, 2 and 两 and 二."""
+    if n >= 100:
+        return [str(n)]
+    return [str(n), _chinese_numeral(n), *(["两"] if n == 2 else [])]
+
+
+def _asked_set(inp: PolicyInput) -> tuple[list[str], int, str] | None:
+    """(the forms in which the documents may write the size of the set whose members the question asks, the size,
+    the size as asked), or None when it asks no members of a set it names by its size."""
+    if inp.facts.cross_lingual:
+        asked = inp.turn if inp.turn is not None and is_cross_lingual(inp.turn) else inp.question
+        sized = list(_SET_SIZE_EN.finditer(asked))
+        if not _MEMBERS_ASK_EN.search(asked) or not sized:
+            return None
+        word = sized[-1].group(1).lower()
+        count = int(word) if word.isdigit() else _NUMBERS_EN.index(word) + 2
+        return _numeral_forms(count), count, f"{count}个"
+    asked = matching_form(inp.turn if inp.turn is not None and asks_something(inp.turn) else inp.question)
+    if not (inp.facts.enumerates or _MEMBERS_ASK.search(asked)):
+        return None
+    sizes = [(m, n) for m in _SET_SIZE.finditer(asked) if (n := _size(m.group(1))) is not None and n >= 2]
+    if not sizes:
+        return None
+    size, count = sizes[-1]  # the set nearest the ask (三大产业的24项关键技术: the 24)
+    return list(dict.fromkeys([size.group(1), *_numeral_forms(count)])), count, size.group(0)
+
+
+def _size(numeral: str) -> int | None:
+    try:
+        return int(numeral) if numeral.isdigit() else cn_to_int(numeral)
+    except ValueError:
+        return None
+
+
+def _lists_members(text: str, number: str, items: int) -> bool:
+    """Whether `text` lists the members of a set it counts by `number` (…4所…): at some mention of the number with a
+    classifier, a list introduced after it holds at least `items` entries, or at least that many end at it."""
+    for m in re.finditer(rf"(?<![\d第]){re.escape(number)}\s*(?:{_CLASSIFIERS})", text):
+        sentence_start = max(text.rfind(c, 0, m.start()) for c in "。；;\n") + 1
+        if re.search(_LIST_BEFORE.format(n=items - 1), text[max(sentence_start, m.start() - 120):m.start()]):
+            return True
+        intro = _LIST_AFTER.match(text, m.end())
+        if intro:
+            rest = text[intro.end():]
+            end = min((rest.find(c) for c in "。" if rest.find(c) >= 0), default=len(rest))
+            if len(_ITEM_BREAK.findall(rest[:end])) >= items - 1:
+                return True
+    return False
+
+
+def set_not_listed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """The question asks the members of a set it names by its size (那4家专业救治医院是哪几家, 这24项关键技术具体是哪些,
+    这六个附件分别是什么), the top clauses count that set (市级综合确定4所…专业救治医院), and none of them lists it: at
+    no mention of the size does a list follow (4项：…, 包括…) or end (泽州、阳城、陵川等3个县) with as many entries, up to
+    three. The document counts the set and names no member, so a clause that mentions it must not answer for them."""
+    asked_set = _asked_set(inp)
+    if asked_set is None:
+        return None
+    forms, count, named = asked_set
+    texts = [p.readable for p in inp.retrieved.passages[: cfg.top]]
+    counted = [f for f in forms if any(re.search(rf"(?<![\d第]){re.escape(f)}\s*(?:{_CLASSIFIERS})", t) for t in texts)]
+    if not counted:
+        return None  # no top clause counts the set: nothing says the documents hold it unlisted
+    if any(_lists_members(t, f, min(count, 3)) for t in texts for f in counted):
+        return None
+    note = f"文件只提到{named}，没有列出具体是哪些"
+    return Decision(Outcome.REFUSE, "set_not_listed", Reason.LIST_NOT_PRINTED, note)
+
+
 _ASKED_WORD = {"quantity": "数值", "money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "time": "时间", "count": "数量", "contact": "联系方式",
                "person": "人员", "address": "地址", "place": "地点", "website": "网站或平台", "company": "单位名称", "body": "承担单位"}
 
@@ -408,6 +507,11 @@ _SENTENCES = re.compile(r"[。；;\n]")
 TARGET = re.compile(r"到(?:19|20)\d{2}年|(?:19|20)\d{2}年底?(?:前|以前)|力争|目标|确保")
 """A sentence setting a target (到2025年…达到90%, 力争…, 2020年底前完成…): it says what is to be, not what is, so it
 does not answer a question asking what is now or in all (`QueryFacts.actual`)."""
+
+
+NORM = re.compile(r"不低于|不少于|不超过|不高于|不得(?:低于|少于|超过|高于)|至少|最高|最多|最低|以内")
+"""A sentence setting a floor or a ceiling (每年要保证不少于20万元, 总额不低于以下标准): a rule for what is to be,
+not a figure of what is, so it does not answer a question asking what is now or in all either."""
 
 
 _CLAUSES = re.compile(r"[，,、：:]")
@@ -431,7 +535,7 @@ def states_value(facts: QueryFacts, text: str) -> bool:
     asked = set(facts.years)
     for sentence in _SENTENCES.split(text.replace(" ", "")):
         if answers_kind(facts.asks, sentence, facts.unit, facts.given):
-            if facts.actual and (TARGET.search(sentence) or (not facts.change and _states_change(facts, sentence))):
+            if facts.actual and (TARGET.search(sentence) or NORM.search(sentence) or (not facts.change and _states_change(facts, sentence))):
                 continue
             years = years_in(sentence)
             if not asked or not years or years & asked:
@@ -723,6 +827,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("table_not_printed", table_not_printed),
     ("row_not_printed", row_not_printed),
     ("list_not_printed", list_not_printed),
+    ("set_not_listed", set_not_listed),
     ("term_not_stated", term_not_stated),
     ("value_not_stated", value_not_stated),
 )

@@ -15,6 +15,7 @@ from rag.records import Reason
 from rag.rules import (
     _READS_TABLE,
     _READS_TABLE_EN,
+    _lists_members,
     _lists_only,
     _shares_run,
     _table_words,
@@ -278,6 +279,14 @@ def test_a_target_does_not_answer_a_question_asking_what_is() -> None:
     dated = replace(facts, years=(2020,))
     assert not states_value(dated, "2020年底前普及率达到80%。")
     assert states_value(dated, "2020年全市普及率为80%。")
+
+
+def test_a_floor_or_a_ceiling_does_not_answer_a_question_asking_what_is() -> None:
+    facts = QueryFacts(city=None, other_city=None, step=None, asks="money", actual=True)
+    assert not states_value(facts, "重点安全监管部门每年要保证不少于20万元安全监管执法经费。")
+    assert not states_value(facts, "日常养护的总额不低于以下标准：县道每年每公里10000元。")
+    assert states_value(facts, "全市安全监管执法经费共计320万元。")
+    assert states_value(replace(facts, actual=False), "重点安全监管部门每年要保证不少于20万元安全监管执法经费。")
 
 
 def test_a_change_does_not_answer_a_question_asking_what_is_unless_it_asks_the_change() -> None:
@@ -662,3 +671,25 @@ def test_an_attachment_printing_only_its_title_prints_no_table_or_figure(small_i
     refused = judged(small_index.chunks[only].text, only)
     assert refused is not None and refused.reason == Reason.ATTACHMENT_NOT_PRINTED
     assert judged("附录3\n联络表\n单位：市财政局；电话：…", "printed") is None  # an attachment with content prints it
+
+
+def test_a_set_counted_and_never_listed_is_refused_not_answered_by_the_clause_that_counts_it(small_index: LoadedIndex) -> None:
+    # 长政办发〔2020〕30号 70.: 市级综合确定4所…专业救治医院 — the four are never named
+    pipeline = _pipeline(small_index, rules_off=frozenset({"not_relevant"}))  # the test embedder is no judge of relevance
+    answer = pipeline.answer("长治市级综合确定的那4所交通事故专业救治医院是哪几家？")
+    assert answer.refused and answer.reason == Reason.LIST_NOT_PRINTED
+    assert "set_not_listed" in answer.trace.rules_fired and "4所" in answer.text
+    # the same clause still answers a question that asks no members of a set
+    asked = pipeline.answer("长治市级要综合确定几所交通事故专业救治医院？")
+    assert "set_not_listed" not in asked.trace.rules_fired
+
+
+def test_a_set_is_listed_when_its_members_follow_or_end_at_its_size() -> None:
+    assert _lists_members("设立5个工作组，分别是综合组、宣传组、督查组、保障组、专家组。", "5", 3)
+    assert _lists_members("确定以下4项重点任务：一是抓项目；二是抓改革；三是抓民生；四是抓党建。", "4", 3)
+    assert _lists_members("在泽州、阳城、陵川等3个县开展试点。", "3", 3)
+    assert _lists_members("在泽州、阳城和陵川3个县开展试点。", "3", 3)
+    # counted only: a list of something else before the size, or one entry beside it, is not the set
+    assert not _lists_members("重点推进我市能源、医药、装备制造三大产业中24项关键技术的研发。", "24", 3)
+    assert not _lists_members("市级综合确定4所，各县区确定1所以上专业救治医院，重点解决颅脑、心、肺损伤救治。", "4", 3)
+    assert not _lists_members("环线沿线1公里范围内的231个行政村、12个社区，对照标准逐村提升。", "12", 3)
