@@ -240,7 +240,7 @@ class QueryFacts:
     change: bool = False  # it asks a change itself (新增了多少, how many new): `CHANGE` answers it
 
 
-def _number(text: str) -> int | None:
+def number_of(text: str) -> int | None:
     try:
         return int(text) if text.isdigit() else cn_to_int(text)
     except ValueError:
@@ -323,7 +323,7 @@ def analyse(question: str, places: Places, turn: str | None = None) -> QueryFact
     return QueryFacts(
         city=cities[0] if len(cities) == 1 else None,
         other_city=other if not cities else None,
-        step=_number(step.group(1)) if step else None,
+        step=number_of(step.group(1)) if step else None,
         out_of_scope=bool(OUT_OF_SCOPE.search(q) or OUT_OF_SCOPE_EN.search(question)),
         cross_lingual=cross,
         asks=asks,
@@ -370,7 +370,7 @@ def ordinals_in_en(text: str) -> tuple[tuple[int, str], ...]:
 
 def ordinals_in(text: str) -> tuple[tuple[int, str], ...]:
     """The numbered occurrences a text names, numerals of either kind read as numbers (第二十一期 → (21, "期"))."""
-    found = ((_number(n), unit) for n, unit in ORDINAL.findall(text.replace(" ", "")))
+    found = ((number_of(n), unit) for n, unit in ORDINAL.findall(text.replace(" ", "")))
     return tuple(dict.fromkeys((n, unit) for n, unit in found if n is not None))
 
 

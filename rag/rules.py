@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from ingest.formats.numbering import chinese_number
 from rag.compose import book_title
 from rag.decompose import split_parts
 from rag.glossary import default_glossary
@@ -31,12 +32,13 @@ from rag.query import (
     answers_kind,
     asks_something,
     is_cross_lingual,
+    number_of,
     ordinals_in,
     years_in,
 )
 from rag.records import Passage, Reason
 from rag.retrieve import NOT_WORD, QUESTION_WORDS, keyword_coverage
-from textnorm import CN_NUM, cn_to_int, matching_form
+from textnorm import CN_NUM, matching_form
 
 _OWN_WORDS = 8  # characters a follow-up needs to be judged by its own words (…呢？ + a question of its own)
 _NOT_SUBJECT = re.compile(rf"{QUESTION_WORDS.pattern}|{NOT_WORD.pattern}")
@@ -307,9 +309,8 @@ def row_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     m = _ROW_ASKED.search(q)
     if m is None:
         return None
-    try:
-        asked = int(m.group(2)) if m.group(2).isdigit() else cn_to_int(m.group(2))
-    except ValueError:  # not a numeral cn_to_int reads
+    asked = number_of(m.group(2))
+    if asked is None:  # not a numeral cn_to_int reads
         return None
     words = _table_words(q, m.group(0), m.group(1), cfg.min_title_chars)
     if words is None:
@@ -410,20 +411,12 @@ _MEMBERS_ASK_EN = re.compile(r"\b(?:which|what)\s+(?:exactly\s+)?(?:are|were)\b|
                              r"|\bwhat are (?:they|their names)\b|\blist (?:them|the)\b", re.I)
 """The same in English: the set named by its size (the four hospitals, these 24 technologies, the six attachments;
 not a measure: the three years, the 5 mu) and a question asking its members (which are, what exactly are, name them)."""
-_CN_DIGITS = "零一二三四五六七八九"
-
-
-def _chinese_numeral(n: int) -> str:
-    """n (2–99) as the documents write it in words: 六, 十二, 二十四."""
-    tens, ones = divmod(n, 10)
-    return (f"{_CN_DIGITS[tens] if tens > 1 else ''}十" if tens else "") + (_CN_DIGITS[ones] if ones else "")
-
 
 def _numeral_forms(n: int) -> list[str]:
     """The ways the documents write a set's size: 6 and 六, 2 and 两 and 二."""
     if n >= 100:
         return [str(n)]
-    return [str(n), _chinese_numeral(n), *(["两"] if n == 2 else [])]
+    return [str(n), chinese_number(n), *(["两"] if n == 2 else [])]
 
 
 def _asked_set(inp: PolicyInput) -> tuple[list[str], int, str] | None:
@@ -440,32 +433,29 @@ def _asked_set(inp: PolicyInput) -> tuple[list[str], int, str] | None:
     asked = matching_form(inp.turn if inp.turn is not None and asks_something(inp.turn) else inp.question)
     if not (inp.facts.enumerates or _MEMBERS_ASK.search(asked)):
         return None
-    sizes = [(m, n) for m in _SET_SIZE.finditer(asked) if (n := _size(m.group(1))) is not None and n >= 2]
+    sizes = [(m, n) for m in _SET_SIZE.finditer(asked) if (n := number_of(m.group(1))) is not None and n >= 2]
     if not sizes:
         return None
     size, count = sizes[-1]  # the set nearest the ask (三大产业的24项关键技术: the 24)
     return list(dict.fromkeys([size.group(1), *_numeral_forms(count)])), count, size.group(0)
 
 
-def _size(numeral: str) -> int | None:
-    try:
-        return int(numeral) if numeral.isdigit() else cn_to_int(numeral)
-    except ValueError:
-        return None
+def _counted_by(number: str) -> re.Pattern[str]:
+    """A mention of `number` with a classifier (4所, 二十四项), not part of a longer number or an ordinal (第4项)."""
+    return re.compile(rf"(?<![\d第]){re.escape(number)}\s*(?:{_CLASSIFIERS})")
 
 
 def _lists_members(text: str, number: str, items: int) -> bool:
     """Whether `text` lists the members of a set it counts by `number` (…4所…): at some mention of the number with a
     classifier, a list introduced after it holds at least `items` entries, or at least that many end at it."""
-    for m in re.finditer(rf"(?<![\d第]){re.escape(number)}\s*(?:{_CLASSIFIERS})", text):
+    for m in _counted_by(number).finditer(text):
         sentence_start = max(text.rfind(c, 0, m.start()) for c in "。；;\n") + 1
         if re.search(_LIST_BEFORE.format(n=items - 1), text[max(sentence_start, m.start() - 120):m.start()]):
             return True
         intro = _LIST_AFTER.match(text, m.end())
         if intro:
-            rest = text[intro.end():]
-            end = min((rest.find(c) for c in "。" if rest.find(c) >= 0), default=len(rest))
-            if len(_ITEM_BREAK.findall(rest[:end])) >= items - 1:
+            end = text.find("。", intro.end())
+            if len(_ITEM_BREAK.findall(text, intro.end(), len(text) if end < 0 else end)) >= items - 1:
                 return True
     return False
 
@@ -480,7 +470,7 @@ def set_not_listed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
         return None
     forms, count, named = asked_set
     texts = [p.readable for p in inp.retrieved.passages[: cfg.top]]
-    counted = [f for f in forms if any(re.search(rf"(?<![\d第]){re.escape(f)}\s*(?:{_CLASSIFIERS})", t) for t in texts)]
+    counted = [f for f in forms if any(_counted_by(f).search(t) for t in texts)]
     if not counted:
         return None  # no top clause counts the set: nothing says the documents hold it unlisted
     if any(_lists_members(t, f, min(count, 3)) for t in texts for f in counted):
