@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from ingest.formats.numbering import chinese_number
 from rag.compose import book_title
 from rag.decompose import split_parts
 from rag.glossary import default_glossary
@@ -412,11 +411,20 @@ _MEMBERS_ASK_EN = re.compile(r"\b(?:which|what)\s+(?:exactly\s+)?(?:are|were)\b|
 """The same in English: the set named by its size (the four hospitals, these 24 technologies, the six attachments;
 not a measure: the three years, the 5 mu) and a question asking its members (which are, what exactly are, name them)."""
 
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese_numeral(n: int) -> str:
+    """n (2–99) as the documents write it in words: 六, 十二, 二十四 (rag may not import ingest's numbering)."""
+    tens, ones = divmod(n, 10)
+    return (f"{_CN_DIGITS[tens] if tens > 1 else ''}十" if tens else "") + (_CN_DIGITS[ones] if ones else "")
+
+
 def _numeral_forms(n: int) -> list[str]:
     """The ways the documents write a set's size: 6 and 六, 2 and 两 and 二."""
     if n >= 100:
         return [str(n)]
-    return [str(n), chinese_number(n), *(["两"] if n == 2 else [])]
+    return [str(n), _chinese_numeral(n), *(["两"] if n == 2 else [])]
 
 
 def _asked_set(inp: PolicyInput) -> tuple[list[str], int, str] | None:
