@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 SOURCE_SUFFIXES = (".txt", ".pdf", ".docx")  # the source files ingest reads (ingest.formats has a reader for each)
 PROJECT_ROOT = Path(__file__).resolve().parent
 # Bump when repair, segmentation or chunking changes what chunks come out, so old indexes are not reused.
-CHUNKER_VERSION = "6"
+CHUNKER_VERSION = "7"
 # Bump when ingest.families changes which documents form a near-duplicate family (masking, shingles), so the family
 # ids stored with the documents are recomputed.
 FAMILIES_VERSION = "1"

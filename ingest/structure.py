@@ -16,6 +16,8 @@ from ingest.records import Document
 
 _DEC_TOP = re.compile(r"^(\d{1,2})\s*[.．]?\s+([\u4e00-\u9fff][\u4e00-\u9fff、（）()]{1,20})$")
 _ATTACH_TABLE = re.compile(r"^附表\s*\d*\s*[:：]?")
+# A notice's list of its attachments: 附件：1. X, then 2. Y, 3. Z on lines of their own (or 附件： alone, then 1. X …)
+_ATTACHMENT_LIST = re.compile(r"^[-\s]*附[件表录]\s*[:：]\s*(?:(\d{1,2})\s*[.．、])?")
 
 
 @dataclass
@@ -80,16 +82,30 @@ def _table_label(text: str) -> str:
     return m.group(1).replace(" ", "") if m else "表"
 
 
+def _listed_attachment(text: str) -> int | None:
+    """The number the next attachment of a 附件 list would carry: 2 after 附件：1. X, 1 after a bare 附件：; None when
+    the line lists no attachments (附件：X names the only one) or is not a 附件 list."""
+    m = _ATTACHMENT_LIST.match(text)
+    if m is None:
+        return None
+    if m.group(1):
+        return int(m.group(1)) + 1
+    return 1 if not text[m.end():].strip() else None
+
+
 def units_of(doc: Document) -> list[Unit]:
     """Flat list of units in document order, each with its path and the text of its parent headings.
 
-    A run of table paragraphs is one unit of kind "table" (numbered lines inside a table are not headings)."""
+    A run of table paragraphs is one unit of kind "table" (numbered lines inside a table are not headings). Named
+    rule `attachment_list`: the entries of a 附件 list on lines of their own (附件：1. X / 2. Y / 3. Z) are not
+    numbered clauses — they stay in the clause that holds the list, each entry numbered one more than the last."""
     texts = [p.text for p in doc.paragraphs]
     style = detect_style(texts)
     mask = table_mask(texts)
     units: list[Unit] = []
     stack: list[tuple[int, str, str]] = []  # (rank, label, heading text)
     current = Unit((), (), "preamble", 0, -1)
+    listed: int | None = None  # the number of the next entry of an attachment list being read
     for i, text in enumerate(texts):
         if mask[i]:
             if current.kind != "table":
@@ -101,6 +117,14 @@ def units_of(doc: Document) -> list[Unit]:
             current.last = i
             continue
         token = token_for(text, style)
+        if listed is not None and token is not None:
+            if token.kind in ("num", "dec") and token.depth == 1 and token.number == listed and not text.rstrip().endswith("。"):
+                listed += 1
+                token = None  # the next entry of the list
+            else:
+                listed = None
+        if token is None and (follows := _listed_attachment(text)) is not None:
+            listed = follows
         if token is None and current.kind == "table":
             units.append(current)
             current = Unit(tuple(s[1] for s in stack), tuple(s[2] for s in stack[:-1]), "clause", i, -1)

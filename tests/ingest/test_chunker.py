@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from datetime import date
 
 import pytest
@@ -91,6 +93,33 @@ def test_outline_numbering_that_runs_on_keeps_its_parents() -> None:
     item2 = next(c for c in chunks if c.path[-1] == "2.")
     assert item2.path == ("一、", "（二）", "2.")
     assert item2.headings == ("一、总体要求", "（二）原则")
+
+
+def test_attachment_list_entries_stay_in_the_clause_that_lists_them() -> None:
+    doc = _doc(["一、总体要求", "（一）加强领导。各单位要高度重视，明确责任分工，确保各项任务按时完成并及时报送进展情况。",
+                "附件：1.联络表", "2.工作规程", "3.证明事项目录", "（二）强化督查。督查结果纳入年度考核，对工作不力的单位予以通报。"])
+    chunks = chunk_document(doc, BUDGET)
+    assert [c.path_str for c in chunks] == ["一、（一）", "一、（二）"]
+    assert chunks[0].text.endswith("附件：1.联络表\n2.工作规程\n3.证明事项目录")
+    bare = _doc(["一、保障措施", "各单位要加强组织领导，健全工作机制，落实资金保障，确保各项工作取得实效。", "附件：", "1.名词解释",
+                 "2.重点任务清单", "3.项目一览表"])
+    assert [c.path_str for c in chunk_document(bare, BUDGET)] == ["一、"]
+    # numbering that does not follow on is a clause again: 附件：X names one attachment, and 1. after it is a heading
+    single = _doc(["一、保障措施", "附件：名词解释", "1.加强组织领导，健全工作机制，确保各项工作取得实效并按时报送。"])
+    assert [c.path_str for c in chunk_document(single, BUDGET)][-1] == "一、1."
+
+
+def test_corpus_attachment_lists_are_not_numbered_sub_clauses() -> None:
+    entry = re.compile(r"^\d{1,2}\s*[.．]\s*[^，。；,;]{2,40}$")
+    for name in FILES:
+        chunks = parsed(name)[1]
+        for before, chunk in itertools.pairwise(chunks):
+            listed = any(line.lstrip("- ").startswith(("附件:", "附件：")) for line in before.text.split("\n")[-2:])
+            assert not (before.doc_id == chunk.doc_id and listed and entry.match(chunk.text.split("\n", 1)[0])), \
+                (chunk.doc_id, chunk.path_str, chunk.text[:60])
+    listing = [c for c in parsed("changzhi-2020-03.txt")[1] if c.text.endswith("政务公开工作任务进度安排")]
+    assert [c.path_str for c in listing] == ["四、（三）"]
+    assert "附件:1. 26个试点领域基层政务公开事项标准指导责任分工表\n2.基层政务公开标准化规范化及政务公开工作任务进度安排" in listing[0].text
 
 
 def test_bare_heading_opens_the_next_clause_and_short_siblings_merge() -> None:
