@@ -32,6 +32,12 @@ _TITLE_NOISE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}市)?(?:人民政府)?(?:办
 _ROW_NUMBER = re.compile(r"序号|编号")  # the column that numbers a table's rows
 _SENTENCE_MARK = re.compile(r"[。；;，,：:]")
 _TERM_WORDS = re.compile(r"有效期|试行期|执行期|有效至")  # a document's text states how long it applies
+# a notice's list of its attachments (附件：1. X / 2. Y, or 附件：X for one), its entries, and an attachment's label
+_ATTACHMENT_LIST = re.compile(r"^[-\s]*附[件表录]\s*[:：]\s*(?:(\d{1,2})\s*[.．、]\s*)?(.*)$")
+_LIST_ENTRY = re.compile(r"^(\d{1,2})\s*[.．、]\s*(.+)$")
+_ATTACHMENT_LABEL = re.compile(r"^附[件表录]\s*([0-9０-９]{0,2})")
+_SIGNATURE = re.compile(r"人民政府|办公室|办公厅|(?:19|20)\d{2}年\d{1,2}月")
+_SHARED_TITLE = 0.3  # share of a listed title's character pairs the printed attachment's title line must hold
 
 
 class IndexMissing(FileNotFoundError):
@@ -156,6 +162,42 @@ class LoadedIndex:
                          and len(only.text.strip().splitlines()) <= 2 and not _SENTENCE_MARK.search(only.text))
 
     @cached_property
+    def unprinted_attachments(self) -> dict[str, tuple[tuple[int, str], ...]]:
+        """The attachments a notice lists (附件：1.… 2.…) that the gazette did not print, by 文号 (doc id for a
+        document without one): (number, listed title). An entry is printed when an attachment of that number goes
+        with the document (附件2; 附件 alone is number 1) and prints more than its title (`title_only`), under a
+        title line holding `_SHARED_TITLE` of the listed title's character pairs when it has one (a table printed
+        straight after its label has no title line, and counts). Read by `unprinted_attachment`."""
+        def issued(d: Document) -> str:
+            return d.doc_number or d.parent_doc_number or d.doc_id
+
+        printed: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+        by_doc: dict[str, list[Chunk]] = defaultdict(list)
+        for chunk in self.chunks.values():
+            by_doc[chunk.doc_id].append(chunk)
+        for d in self.documents.values():
+            label = _ATTACHMENT_LABEL.match(d.title.replace(" ", ""))
+            chunks = by_doc.get(d.doc_id, [])
+            if d.kind != "attachment" or label is None or all(c.chunk_id in self.title_only for c in chunks):
+                continue
+            lines = [line.strip() for line in d.text.splitlines() if line.strip()]
+            title = d.title[label.end():].strip() or (lines[1] if len(lines) > 1 and "\t" not in lines[1] else "")
+            printed[issued(d)][int(label.group(1).translate(_FULL_WIDTH_DIGITS) or 1)].append(title)
+
+        out: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for chunk in self.chunks.values():
+            owner = issued(self.documents[chunk.doc_id])
+            for number, title in _listed_attachments(chunk.text):
+                if (number, title) in out[owner]:
+                    continue
+                titles = printed.get(owner, {}).get(number)
+                if any(title.strip("《》") in c for c in self.captions):
+                    continue  # printed under a title or heading of its own (附表1：…补偿指导价 as a table)
+                if titles is None or not any(not t or _shares(title, t) for t in titles):
+                    out[owner].append((number, title))
+        return {owner: tuple(entries) for owner, entries in out.items() if entries}
+
+    @cached_property
     def table_rows(self) -> dict[str, dict[str, list[str]]]:
         """The printed tables' rows by 文号 (doc id for a document without one), then by a heading of the rows (the
         table's title among them), in document order: what a clause citing 《title》 points to."""
@@ -200,7 +242,7 @@ class LoadedIndex:
         """Derive now, at load, what the rules and retrieval read from the index, not on the first question (about
         0.1 s on the bundled corpus, mostly `clause_lines`; it grows with the corpus)."""
         _ = (self.places, self.cells, self.clause_lines, self.ordinal_heads, self.captions, self.unstated_terms, self.ids_by_day,
-             self.row_numbers, self.title_only, self.table_rows, self.title_variants, self.doc_numbers, self.ids_by_city, self.ids_by_doc_number)
+             self.row_numbers, self.title_only, self.unprinted_attachments, self.table_rows, self.title_variants, self.doc_numbers, self.ids_by_city, self.ids_by_doc_number)
 
     def window_ids(self, chunk_ids: Iterable[str]) -> list[str]:
         """The ids of the sentence windows of these clauses (`index_format.windows`, the index's window size)."""
@@ -280,3 +322,35 @@ def _cross_lingual(settings: Settings, files: IndexFiles, manifest: Manifest, st
 
         store = ChunkStore.open(settings, files.cross_collection)
     return store, embed_query
+
+
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def _listed_attachments(text: str) -> list[tuple[int, str]]:
+    """The entries of the attachment lists in a clause's text: (number, title), a title wrapped over lines joined."""
+    lines = text.splitlines()
+    found: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
+        m = _ATTACHMENT_LIST.match(line)
+        if m is None:
+            continue
+        entries: list[list[int | str]] = [[int(m.group(1) or 1), m.group(2).strip()]] if m.group(2).strip() else []
+        for following in lines[i + 1:]:
+            entry = _LIST_ENTRY.match(following.strip())
+            if entry and int(entry.group(1)) == (int(entries[-1][0]) + 1 if entries else 1):
+                entries.append([int(entry.group(1)), entry.group(2).strip()])
+            elif (entries and len(following) < 25 and not following.rstrip().endswith("。") and not _SIGNATURE.search(following)
+                  and not following.lstrip().startswith("附")):
+                entries[-1][1] = f"{entries[-1][1]}{following.strip()}"  # a title wrapped onto the next line
+            else:
+                break
+        found.extend((int(n), matching_form(str(t))) for n, t in entries)
+    return found
+
+
+def _shares(listed: str, printed: str) -> bool:
+    """Whether a printed attachment's title line holds `_SHARED_TITLE` of the listed title's character pairs."""
+    pairs = {listed[i:i + 2] for i in range(len(listed) - 1)}
+    printed = matching_form(printed)
+    return not pairs or sum(1 for g in pairs if g in printed) >= _SHARED_TITLE * len(pairs)

@@ -19,7 +19,7 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "32"
+POLICY_VERSION = "33"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
@@ -49,7 +49,11 @@ flowchart or a chart attached, and only a table or attachment among its closest 
 哪些人 asks kinds of people unless it asks who they are. 29: an attachment that prints only its title (a figure's:
 `LoadedIndex.title_only`) does not print the table or figure a question reads (`table_not_printed`). 30: an English
 count asks in the unit it names (how many mu, households, cases: `query.count_unit_en`), as 多少亩 does. 31: a place
-is also where a sentence says an event took place (在丹河收费站正式启动: `query._EVENT_PLACE`)."""
+is also where a sentence says an event took place (在丹河收费站正式启动: `query._EVENT_PLACE`). 32: set_not_listed;
+a floor or a ceiling does not answer what is now (`rules.NORM`). 33: a list, table or form the answering document
+attaches and the gazette did not print (`LoadedIndex.unprinted_attachments`) is refused (`unprinted_attachment`); a
+role before 同志 (一位领导同志) names no one (`query._comrade`); 为 and 即 introduce a set's members only before the
+next comma (`rules._LIST_AFTER`)."""
 
 
 class Outcome(StrEnum):
@@ -96,6 +100,9 @@ class IndexFacts(Protocol):
 
     @property
     def title_only(self) -> frozenset[str]: ...
+
+    @property
+    def unprinted_attachments(self) -> dict[str, tuple[tuple[int, str], ...]]: ...
 
     @property
     def ordinal_heads(self) -> frozenset[str]: ...

@@ -66,8 +66,10 @@ _COUNT_NUMBER = r"(?:\d[\d.,]*|[零〇一二三四五六七八九十百千万两
 # jieba's part-of-speech tag `nr`), a place or address, a website or platform, a company. 是谁 is not here: it asks for
 # a department as often as for a person (谁负责, 是谁拍板).
 _PERSON_ROLE = re.compile(r"(?:市长|副市长|书记|副书记|主任|副主任|局长|副局长|组长|副组长|秘书长|副秘书长|县长|区长|常委"
-                          r"|委员(?!会)|总经理|董事长|部长|厅长|省长|副省长|专家)[\u4e00-\u9fff]{2,3}(?:[、，,同志]|$)"
-                          r"|[\u4e00-\u9fff]{2,3}同志")
+                          r"|委员(?!会)|总经理|董事长|部长|厅长|省长|副省长|专家)[\u4e00-\u9fff]{2,3}(?:[、，,同志]|$)")
+# … or a name with 同志 after it (王震同志): named rule `comrade_name` — a surname first, and not a role: 一位领导同志,
+# 主要负责同志, 分管领导同志 name no one (every X同志 of the bundled corpus is such a role)
+_NOT_A_NAME = re.compile(r"领导|负责|干部|工作|人员")
 # A house number is not a document's (晋市发改价管发〔2019〕156号 is a 文号), and 农村, 乡村, 城乡 are not villages or
 # townships (市住房城乡建设局, 扎实开展农村…): named rule `place_form`.
 _HOUSE_NUMBER = r"(?<![〕\]\d])\d+号"
@@ -118,11 +120,21 @@ SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高�
 _NOT_A_NAME_END = re.compile(r"[区县市省部局委办厅处科室组会院所站队校园村镇乡街路庭司馆场厂制度法费]$")
 
 
+def _comrade(text: str) -> bool:
+    """A name of two or three characters before 同志 (`comrade_name`)."""
+    for m in re.finditer("同志", text):
+        for n in (2, 3):
+            name = text[max(0, m.start() - n):m.start()]
+            if len(name) == n and name[0] in SURNAMES and not _NOT_A_NAME.search(name):
+                return True
+    return False
+
+
 def _names_person(text: str) -> bool:
     """Named rule `person_form`: a role and the name after it (市长王震, 主任秦李芳、), or a word jieba tags as a
     person's name (`nr`) that reads as one — two or three characters, a common surname first, not ending as a body,
     a place or a thing does (高新区, 宣传部, 承诺制, 严格执行 are tagged `nr` in this corpus)."""
-    if _PERSON_ROLE.search(text):
+    if _PERSON_ROLE.search(text) or _comrade(text):
         return True
     import jieba.posseg
 

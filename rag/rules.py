@@ -232,6 +232,40 @@ def attachment_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | No
     return None
 
 
+_LIST_KINDS = (("表",), ("名单", "清单", "目录", "名录"))
+"""Kinds of attachment a question may ask for by its word: a table or form (…申请表), or a list of names or items
+(名单, 清单, 目录 and 名录 are one kind: 有没有一个清单 asks for a …事项目录)."""
+_NOT_NAMING = frozenset("个张份有的那这一没具体该此？?，,、")
+"""Characters before a table word that do not name the table (那张申请表, 有没有一个清单, ？有名单吗)."""
+
+
+def unprinted_attachment(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
+    """The question asks what a table, form or list holds (那张申请表长什么样、都有哪些栏目, 有名单吗, 有没有一个清单:
+    `asks_items`, `asks_form`), and the document that answers it (the lead clause's 文号) lists an attachment of that
+    kind that the gazette did not print (`LoadedIndex.unprinted_attachments`): the clause that requires the form or
+    names the list says what is done with it, not what is on it. A question naming its table by other words than
+    the attachment's title (领导小组成员名单 beside an unprinted …村（社区）名单) is about another table."""
+    if inp.facts.cross_lingual or not inp.retrieved.passages:
+        return None
+    lead = inp.retrieved.passages[0]
+    entries = inp.index.unprinted_attachments.get(lead.doc_number or lead.doc_id, ())
+    if not entries:
+        return None
+    q = matching_form(inp.question)
+    form = asks_form(inp.question, False)
+    for m in _TABLE_WORD.finditer(q):
+        if not (form or asks_items(q, m.start(), m.end())):
+            continue
+        kind = next(k for k in _LIST_KINDS if m.group(0) in k)
+        naming = "".join(c for c in q[max(0, m.start() - 2):m.start()] if c not in _NOT_NAMING)
+        for number, title in entries:
+            if not title.rstrip("》").endswith(kind) or (naming and f"{naming}{m.group(0)}" not in title):
+                continue
+            note = f"《{lead.doc_title}》的附件{number}{book_title(title.strip('《》'))}在公报中只列了标题，没有刊印其内容"
+            return Decision(Outcome.REFUSE, "unprinted_attachment", Reason.ATTACHMENT_NOT_PRINTED, note)
+    return None
+
+
 # a question that reads a table, list or figure (…表里, …图上, …名单中, …清单第3项): 代表, 发表 are not tables; in
 # English, in/on/from the … table (list, chart, diagram, figure, form, catalogue, schedule)
 # a question reading inside a table or figure (…表里, 清单上, 图中, 目录第…): the table words, and 图
@@ -395,9 +429,10 @@ def list_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 _SET_SIZE = re.compile(r"(?<![\d第])(\d+|[两二三四五六七八九十]+)\s*(个|项|家|所|条|类|种|名|位|座|件)")
 _MEMBERS_ASK = re.compile(r"分别是(?:什么|哪)")
 _CLASSIFIERS = "个|项|家|所|条|类|种|名|位|座|件|批|大"
-# after the size: a list introduced (4项：…, 包括…, 即…, 分别是…, 如下); before it: items ending at the size
+# after the size: a list introduced (4项：…, 包括…, 即…, 分别是…, 如下; 即 and 为 only before the next comma:
+# 12个社区，以农村人居环境整治为牵引 introduces nothing); before it: items ending at the size
 # (泽州、阳城、陵川等3个县, A、B和C三家)
-_LIST_AFTER = re.compile(r"[^。；;]{0,12}?(?:[：:]|包括|包含|即|分别(?:是|为)|如下|为)")
+_LIST_AFTER = re.compile(r"[^。；;]{0,12}?(?:[：:]|包括|包含|分别(?:是|为)|如下)|[^。；;，,]{0,12}?(?:即|为)")
 _LIST_BEFORE = (r"(?:[^、，,。；;：:\d]{{1,20}}[、和及与]){{{n},}}"
                 r"(?:(?![一二三四五六七八九十两][大个项家所条类种名位座件])[^、，,。；;：:\d]){{1,20}}?(?:等|共|计|这|共计)?$")
 _ITEM_BREAK = re.compile(r"[、；;]|\n\s*(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十\d]{1,3}[）)])")
@@ -823,6 +858,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("ordinal_not_covered", ordinal_not_covered),
     ("attachment_not_printed", attachment_not_printed),
     ("table_not_printed", table_not_printed),
+    ("unprinted_attachment", unprinted_attachment),
     ("row_not_printed", row_not_printed),
     ("list_not_printed", list_not_printed),
     ("set_not_listed", set_not_listed),

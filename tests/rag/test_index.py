@@ -7,7 +7,7 @@ from rag.index import LoadedIndex
 
 def test_loading_derives_what_the_rules_read_so_the_first_question_does_not(small_index: LoadedIndex) -> None:
     derived = ("places", "cells", "clause_lines", "captions", "unstated_terms", "ids_by_day", "row_numbers", "title_only", "table_rows",
-               "title_variants")
+               "title_variants", "unprinted_attachments")
     assert all(name in vars(small_index) for name in derived)  # cached_property values live in the instance dict
     lines, listed = small_index.clause_lines
     assert listed and lines.count("\n") == len(listed) - 1
@@ -27,3 +27,15 @@ def test_window_ids_name_exactly_the_windows_the_ingest_stored(small_index: Load
     assert sorted(small_index.window_ids(small_index.chunks)) == sorted(stored)
     short = next(cid for cid, c in small_index.chunks.items() if len(c.text) <= small_index.window_size)
     assert small_index.window_ids([short]) == []
+
+
+def test_attachments_listed_but_not_printed_are_known_by_document_number(small_index: LoadedIndex) -> None:
+    unprinted = small_index.unprinted_attachments
+    # 晋市政办〔2021〕8号 lists eight attachments and prints 2 and 4–8
+    assert [n for n, _ in unprinted["晋市政办〔2021〕8号"]] == [1, 3]
+    assert unprinted["晋市政办〔2021〕8号"][1] == (3, "实行告知承诺制的证明事项目录")
+    # 晋市政发〔2021〕7号 prints its 附件1 as a title alone (a map's caption), and not its 附件2
+    assert [n for n, _ in unprinted["晋市政发〔2021〕7号"]] == [1, 2]
+    assert unprinted["晋市政发〔2021〕7号"][1][1].endswith("名单")
+    # every attachment 长政发〔2020〕17号 and 长政办发〔2020〕38号 list is printed (as tables, under their labels)
+    assert "长政发〔2020〕17号" not in unprinted and "长政办发〔2020〕38号" not in unprinted

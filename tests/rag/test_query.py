@@ -111,6 +111,13 @@ def test_a_name_tagged_by_jieba_reads_as_a_name_only_with_a_common_surname_and_n
     assert not answers_kind("person", "专家咨询委员会由市仲裁委员会聘任，为仲裁庭提供咨询")  # 委员会 is no role
 
 
+def test_a_role_before_comrade_is_no_name() -> None:
+    assert answers_kind("person", "任命刘锋同志为市长")
+    # every X同志 of the bundled corpus is a role: the documents name one leader, not who it is
+    assert not answers_kind("person", "明确市政府办公厅一位领导同志负责与市人大常委会的联系工作")
+    assert not answers_kind("person", "主要负责同志亲自抓，分管领导同志具体抓")
+
+
 def test_a_place_is_not_a_document_number_or_a_word_holding_village_or_township() -> None:
     assert answers_kind("place", "工程在陵川县六泉乡赵迪岭村动工")
     assert answers_kind("address", "服务站位于凤台东街765号")

@@ -197,6 +197,19 @@ def test_a_table_the_gazette_did_not_print_is_refused_not_answered_from_the_clau
     assert "公报只收录了它的标题" in answer.text
 
 
+def test_a_list_or_form_the_answering_document_attaches_unprinted_is_refused(small_index: LoadedIndex) -> None:
+    # 晋市政办〔2021〕8号 lists 附件3 …证明事项目录 and the gazette prints 附件2 and 4–8 only
+    asked = _pipeline(small_index).answer("晋城推行证明事项告知承诺制，实行告知承诺的证明事项有没有具体的目录？")
+    assert asked.refused and asked.reason == Reason.ATTACHMENT_NOT_PRINTED
+    assert asked.trace.rules_fired[0] == "unprinted_attachment"
+    assert "附件3《实行告知承诺制的证明事项目录》在公报中只列了标题" in asked.text
+    # a list the question names by other words is another list; one the gazette printed is read
+    other = _pipeline(small_index).answer("晋城推行证明事项告知承诺制，工作领导小组成员名单里有哪些人？")
+    assert "unprinted_attachment" not in other.trace.rules_fired
+    printed = _pipeline(small_index).answer("晋城市装配式建筑工作领导小组名单里，组长是谁？")
+    assert "unprinted_attachment" not in printed.trace.rules_fired and not printed.refused
+
+
 def test_a_printed_table_or_list_is_read_not_refused(small_index: LoadedIndex) -> None:
     # the 领导小组名单 is printed as an attachment of 晋市政办〔2018〕4号
     answer = _pipeline(small_index).answer("晋城市装配式建筑工作领导小组名单里组长是谁？")
@@ -693,3 +706,6 @@ def test_a_set_is_listed_when_its_members_follow_or_end_at_its_size() -> None:
     assert not _lists_members("重点推进我市能源、医药、装备制造三大产业中24项关键技术的研发。", "24", 3)
     assert not _lists_members("市级综合确定4所，各县区确定1所以上专业救治医院，重点解决颅脑、心、肺损伤救治。", "4", 3)
     assert not _lists_members("环线沿线1公里范围内的231个行政村、12个社区，对照标准逐村提升。", "12", 3)
+    # 为 introduces a list only before the next comma: 以…为牵引 after the size starts another clause
+    assert not _lists_members("聚焦沿线的231个行政村、12个社区，以农村人居环境整治为牵引，“路、景、村、业”系统谋划。", "12", 3)
+    assert _lists_members("全市共设12个社区为试点：甲社区、乙社区、丙社区等。", "12", 3)
