@@ -92,3 +92,18 @@ def cn_to_int(text: str) -> int:
         else:
             raise ValueError(f"not a Chinese numeral: {text!r}")
     return total + section + number
+
+
+def int_to_cn(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五: a number as the documents count in words (一、, （三）,
+    第一条, 六个); the inverse of `cn_to_int`."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    rest = n % 100
+    tail = "" if rest == 0 else ("零" + int_to_cn(rest) if rest < 10 else ("一" + int_to_cn(rest) if rest < 20 else int_to_cn(rest)))
+    return digits[n // 100] + "百" + tail

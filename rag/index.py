@@ -44,6 +44,12 @@ class IndexMissing(FileNotFoundError):
     """No index for these settings; the message says how to build it."""
 
 
+def _issued(d: Document) -> str:
+    """What a document is issued under: a notice, the text it issues and its attachments go together — their 文号
+    (the notice's for an attachment without its own), else the doc id."""
+    return d.doc_number or d.parent_doc_number or d.doc_id
+
+
 @dataclass
 class LoadedIndex:
     """Everything retrieval reads. `store` answers dense queries (chunk_id, cosine) and `embed_query` embeds
@@ -163,14 +169,12 @@ class LoadedIndex:
 
     @cached_property
     def unprinted_attachments(self) -> dict[str, tuple[tuple[int, str], ...]]:
-        """The attachments a notice lists (附件：1.… 2.…) that the gazette did not print, by 文号 (doc id for a
-        document without one): (number, listed title). An entry is printed when an attachment of that number goes
-        with the document (附件2; 附件 alone is number 1) and prints more than its title (`title_only`), under a
-        title line holding `_SHARED_TITLE` of the listed title's character pairs when it has one (a table printed
-        straight after its label has no title line, and counts). Read by `unprinted_attachment`."""
-        def issued(d: Document) -> str:
-            return d.doc_number or d.parent_doc_number or d.doc_id
-
+        """The attachments a notice lists (附件：1.… 2.…) that the gazette did not print, by document id — the
+        notice's and every document issued with it (`_issued`): (number, listed title). An entry is printed when an
+        attachment of that number goes with the document (附件2; 附件 alone is number 1) and prints more than its
+        title (`title_only`), under a title line holding `_SHARED_TITLE` of the listed title's character pairs when
+        it has one (a table printed straight after its label has no title line, and counts). Read by
+        `unprinted_attachment`."""
         printed: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
         by_doc: dict[str, list[Chunk]] = defaultdict(list)
         for chunk in self.chunks.values():
@@ -182,11 +186,11 @@ class LoadedIndex:
                 continue
             lines = [line.strip() for line in d.text.splitlines() if line.strip()]
             title = d.title[label.end():].strip() or (lines[1] if len(lines) > 1 and "\t" not in lines[1] else "")
-            printed[issued(d)][int(label.group(1).translate(_FULL_WIDTH_DIGITS) or 1)].append(title)
+            printed[_issued(d)][int(label.group(1).translate(_FULL_WIDTH_DIGITS) or 1)].append(title)
 
         out: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for chunk in self.chunks.values():
-            owner = issued(self.documents[chunk.doc_id])
+            owner = _issued(self.documents[chunk.doc_id])
             for number, title in _listed_attachments(chunk.text):
                 if (number, title) in out[owner]:
                     continue
@@ -195,7 +199,7 @@ class LoadedIndex:
                     continue  # printed under a title or heading of its own (附表1：…补偿指导价 as a table)
                 if titles is None or not any(not t or _shares(title, t) for t in titles):
                     out[owner].append((number, title))
-        return {owner: tuple(entries) for owner, entries in out.items() if entries}
+        return {d.doc_id: tuple(entries) for d in self.documents.values() if (entries := out.get(_issued(d)))}
 
     @cached_property
     def table_rows(self) -> dict[str, dict[str, list[str]]]:
@@ -213,12 +217,9 @@ class LoadedIndex:
     def unstated_terms(self) -> dict[str, str]:
         """The documents that state no term (no 有效期, 试行期 or 执行期 in any text of their 文号, and no expiry in
         their metadata): doc id → the sentence saying when they take effect ("" when there is none)."""
-        def issued(d: Document) -> str:  # a notice, the text it issues and its attachments go together
-            return d.doc_number or d.parent_doc_number or d.doc_id
-
-        stated = {issued(d) for d in self.documents.values() if d.validity.expires is not None or _TERM_WORDS.search(d.text)}
+        stated = {_issued(d) for d in self.documents.values() if d.validity.expires is not None or _TERM_WORDS.search(d.text)}
         return {d.doc_id: d.validity.statement for d in self.documents.values()
-                if issued(d) not in stated and d.kind != "chronicle"}
+                if _issued(d) not in stated and d.kind != "chronicle"}
 
     @cached_property
     def captions(self) -> frozenset[str]:

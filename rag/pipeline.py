@@ -220,11 +220,12 @@ class Pipeline:
         """The constant refusal phrase, the reason, and the closest documents as leads; the LLM is never called."""
         notes = [decision.note] if decision.note else []
         ctx.notes.extend(notes)
+        said = [n if n.endswith(("。", "？", "！", ".")) else f"{n}。" for n in notes]  # the user reads sentences
         found: dict[str, Lead] = {}
         for p in leads.passages if leads else ():
             if p.doc_id not in found and len(found) < 3:
                 found[p.doc_id] = Lead(p.doc_id, p.doc_title, p.doc_number, p.chunk_id, p.path)
-        lines = [REFUSAL, *notes]
+        lines = [REFUSAL, *said]
         if is_cross_lingual(ctx.question):  # the asker reads English: say so and why in English too, after the phrase
             lines.insert(1, f"{REFUSAL_EN}: {REASON_LABELS_EN[decision.reason]}.")
         if found:

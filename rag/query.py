@@ -62,13 +62,11 @@ _CELL_UNIT = re.compile(r"[（(]([^（）()：；]{1,8})[）)]：([\d.,]+)(?![\d
 # 第一批 is an ordinal and 一批 an indefinite "a batch of", not counts (发布第一批公开信息, 推动建设一批…品牌)
 _NOT_A_COUNT = r"(?<![第\d零〇一二三四五六七八九十百千万两])(?!一批)"
 _COUNT_NUMBER = r"(?:\d[\d.,]*|[零〇一二三四五六七八九十百千万两]+|[IVXⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]+)\s*(?:多|余)?\s*(?:个)?\s*"
-# Who, where, which website, which company: the answer must name one — a person's name (by a role before it, or
-# jieba's part-of-speech tag `nr`), a place or address, a website or platform, a company. 是谁 is not here: it asks for
-# a department as often as for a person (谁负责, 是谁拍板).
-_PERSON_ROLE = re.compile(r"(?:市长|副市长|书记|副书记|主任|副主任|局长|副局长|组长|副组长|秘书长|副秘书长|县长|区长|常委"
-                          r"|委员(?!会)|总经理|董事长|部长|厅长|省长|副省长|专家)[\u4e00-\u9fff]{2,3}(?:[、，,同志]|$)")
-# … or a name with 同志 after it (王震同志): named rule `comrade_name` — a surname first, and not a role: 一位领导同志,
-# 主要负责同志, 分管领导同志 name no one (every X同志 of the bundled corpus is such a role)
+# Who, where, which website, which company: the answer must name one — a person's name (by a role before it,
+# `_PERSON_ROLE` below the surnames, or jieba's part-of-speech tag `nr`), a place or address, a website or platform, a
+# company. 是谁 alone is not here: it asks for a department as often as for a person (谁负责, 是谁拍板).
+# A person is also named with 同志 after it (王震同志): named rule `comrade_name` — a surname first, and not a role:
+# 一位领导同志, 主要负责同志, 分管领导同志 name no one (every X同志 of the bundled corpus is such a role)
 _NOT_A_NAME = re.compile(r"领导|负责|干部|工作|人员")
 # A house number is not a document's (晋市发改价管发〔2019〕156号 is a 文号), and 农村, 乡村, 城乡 are not villages or
 # townships (市住房城乡建设局, 扎实开展农村…): named rule `place_form`.
@@ -117,6 +115,12 @@ SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高�
                      "岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟"
                      "邝原郜")
 """The commonest Chinese surnames (the national ranking's first ~300): a name jieba tags `nr` starts with one."""
+_PERSON_ROLE = re.compile(r"(?:市长|副市长|书记|副书记|主任|副主任|局长|副局长|组长|副组长|秘书长|副秘书长|县长|区长|常委"
+                          r"|委员(?!会)|总经理|董事长|部长|厅长|省长|副省长|专家|召集人|责任人|联系人|联络人|负责人|分管领导)[：:\s]?"
+                          rf"(?!任[组副主成召委总])[{''.join(sorted(SURNAMES))}][\u4e00-\u9fff]{{1,2}}(?:[、，,；;（(\s同志]|$)")
+"""Named rule `person_form`: a role and a name after it, a common surname first (市长王震, 主任秦李芳、, a table row's
+责任人：张琼；). Named rule `role_count`: a count after a role (主任一人、副主任二至四人, 委员若干名) names no one, nor does
+the post the role takes (分管领导任组长)."""
 _NOT_A_NAME_END = re.compile(r"[区县市省部局委办厅处科室组会院所站队校园村镇乡街路庭司馆场厂制度法费]$")
 
 
@@ -147,8 +151,11 @@ NAMED_ASKS = {
     # where an office is housed (办公室设在哪里, 设在哪个部门) asks for the body that houses it (设在市住房城乡建设局), not
     # a place: named rule `body_form`
     "body": (re.compile(r"办公室[\u4e00-\u9fff]{0,2}?(?:设在|在)哪|设在哪个(?:部门|单位|机构)"), lambda t: bool(_BODY.search(t))),
-    "person": (re.compile(r"哪位|都有哪些人|分别是哪些人|是哪些人|由谁主持|什么人|谁担任|叫什么名字|姓名|都有谁|分别是谁|有哪些专家"
-                          r"|(?:组长|联系人|主持人)(?:是谁|叫什么)"), _names_person),
+    # who holds a post (办公室主任是谁, 路长是谁, 组长分别是谁) asks for a person's name, not the body or post that fills it:
+    # named rule `post_holder`; who fills it (由谁担任, 由谁兼任) is answered by a post as often (一名副职, 由市长担任)
+    "person": (re.compile(r"哪位|都有哪些人|分别是哪些人|是哪些人|由谁主持|什么人|叫什么名字|姓名|都有谁|分别是谁|有哪些专家"
+                          r"|(?:长|主任|召集人|联系人|联络人|负责人|责任人|主持人|书记|成员|委员|专家)(?:分别|都|又|具体|现在)?"
+                          r"(?:是谁|叫什么)"), _names_person),
     # an address is a street address (…路12号, …大厦), not a place name: 市政务大厅管理中心 says where, not the address
     "address": (re.compile(r"地址|门牌"), lambda t: bool(_ADDRESS.search(t))),
     # … or a place asked by its kind (在哪个会场, 什么位置, 哪块地)
@@ -202,6 +209,14 @@ _INTERROGATIVE = re.compile(ASKING_WORDS)
 _INTERROGATIVE_EN = re.compile(r"\b(?:who|whom|whose|which|when|where|why|whether)\b|\b(?:what|how)\b(?!\s+about)"
                                r"|^\s*(?:is|are|was|were|can|could|does|do|did|will|should|must|may|has|have)\b", re.I)
 _STEP = re.compile(rf"第([{CN_NUM}\d]+)(步|项|个环节|条)")
+_PROCEDURE_STEP = re.compile(rf"第([{CN_NUM}\d]+)(?:步|个?环节|道程序)")
+
+
+def asked_step(question: str) -> int | None:
+    """The step of a procedure the question asks for (第一步, 第三个环节), not a table's item or an article (第三项,
+    第三条): read by retrieval's named rule `step_lead`."""
+    m = _PROCEDURE_STEP.search(question.replace(" ", ""))
+    return number_of(m.group(1)) if m else None
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 # a year naming a document or an edition (2020年版的…实施办法, 晋城2020年的水污染防治计划, 2017年度“依法行政宣传月”):
 # 年度/年版 always; a year followed, within its clause, by the word for a document
@@ -300,6 +315,10 @@ def asked_kind(question: str) -> tuple[str | None, str | None]:
     q = question.replace(" ", "")
     asks = next((kind for kind, (ask, _) in ASKS.items() if ask.search(q)), None)
     count = _COUNT_ASK.search(q) if asks is None else None
+    # named rule `named_after_count`: a count that only describes what is named after it (几位副主任分别是谁, 两个市场
+    # 分别建在哪) leaves the question asking for the names
+    if count is not None and any(ask.search(q, count.end()) for ask, _ in NAMED_ASKS.values()):
+        count = None
     if asks is None and count is None:
         asks = next((kind for kind, (ask, _) in NAMED_ASKS.items() if ask.search(q)), None)
     unit = ("个" if count.group(1) else count.group(2)) if count else None  # 几个人: 个 is the classifier asked

@@ -20,11 +20,11 @@ from rag.decompose import Part, split_parts
 from rag.filters import allowed_ids, store_where
 from rag.glossary import Glossary, calendar_terms, default_glossary
 from rag.index import LoadedIndex
-from rag.query import MONTH_DAY, is_cross_lingual, named_years
+from rag.query import MONTH_DAY, asked_step, is_cross_lingual, named_years
 from rag.ranker import Candidates, Rankers, features
 from rag.records import Filters, Passage
 from rag.rerank import Reranker
-from textnorm import expand_docno_lists, matching_form, normalize_docnos
+from textnorm import expand_docno_lists, int_to_cn, matching_form, normalize_docnos
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,26 @@ class Retrieved:
     def direct(self, top: int) -> list[Passage]:
         """The first `top` passages retrieval ranked directly (not added by widening), best first."""
         return [p for p in self.passages if not p.widened][:top]
+
+
+# A numbered item's label: 9. and 9、, （1）, （十一）, 二、 — the styles a
+# procedure numbers its steps in (not 第三条: an article is asked by its own number)
+_ITEM_LABEL = re.compile(r"^(?:(\d+)([.、．])|（(\d+)）|（([一二三四五六七八九十]+)）|([一二三四五六七八九十]+)、)$")
+
+
+def item_label(label: str, n: int) -> str | None:
+    """The label of item n in the style of `label` (9. → 1., （十一） → （三）, 二、 → 三、); None when `label` numbers
+    no item."""
+    m = _ITEM_LABEL.match(label)
+    if m is None or n < 1:
+        return None
+    if m.group(1):
+        return f"{n}{m.group(2)}"
+    if m.group(3):
+        return f"（{n}）"
+    if m.group(4):
+        return f"（{int_to_cn(n)}）"
+    return f"{int_to_cn(n)}、"
 
 
 @dataclass
@@ -226,6 +246,7 @@ class HybridRetriever:
         self.reranker = reranker
         self.ranker = ranker
         self.glossary = glossary if glossary is not None else default_glossary()
+        self._by_path = {(c.doc_id, c.path): cid for cid, c in index.chunks.items()}
         self._vectors: OrderedDict[tuple[str, str], Vector] = OrderedDict()
         self._vectors_lock = threading.Lock()
 
@@ -400,6 +421,9 @@ class HybridRetriever:
             sides = [self._rank(self._ranking_query(query, titled), f, d, wants, label) for label, f, d in facets]
             return self._retrieved([p for p in sides if p.top], doc_numbers)
         whole = self._rank(self._ranking_query(query, titled), filters, doc_numbers, wants)
+        step = asked_step(query)
+        if step is not None:
+            whole = self._step_lead(whole, step)
         # two cities named are a comparison's sides (`_facets`), also when a city filter keeps one of them — unless
         # the question asks one thing of each in parts of its own (长治…多少公里？晋城…多长？): each part is a side
         parts = split_parts(query, self._cities_named) if self.config.decompose else ()
@@ -408,6 +432,29 @@ class HybridRetriever:
         if len(parts) < 2:
             return self._retrieved([self._with_cited_rows(whole, query)], doc_numbers)
         return self._decomposed(whole, parts, filters, doc_numbers, titled, widen)
+
+    def _step_lead(self, ranked: _Ranked, step: int) -> _Ranked:
+        """Named rule `step_lead`: a question asking step n of a procedure (第一步, 第三个环节) leads with item n of
+        the numbered list its best hits come from — the first top hit in the best hit's document that numbers an
+        item (`item_label`), and its sibling numbered n (same parent, same style). Widening finds it only when the
+        list has a parent clause and is short enough (`widen_max`); a procedure printed as the notice's own 1.–12.
+        has neither."""
+        if not ranked.top:
+            return ranked
+        chunks = self.index.chunks
+        doc = chunks[ranked.top[0]].doc_id
+        lead = None
+        for cid in ranked.top:
+            chunk = chunks[cid]
+            label = item_label(chunk.path[-1], step) if chunk.doc_id == doc and chunk.path else None
+            lead = self._by_path.get((doc, (*chunk.path[:-1], label))) if label else None
+            if lead is not None:
+                break
+        if lead is None or lead == ranked.top[0]:
+            return ranked
+        groups = [[lead], *([c for c in g if c != lead] for g in ranked.groups)]
+        return replace(ranked, top=[lead, *(c for c in ranked.top if c != lead)], widened=ranked.widened - {lead},
+                       groups=[g for g in groups if g])
 
     def _cities_named(self, text: str) -> list[str]:
         """The corpus cities a text names."""

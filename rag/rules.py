@@ -37,7 +37,7 @@ from rag.query import (
 )
 from rag.records import Passage, Reason
 from rag.retrieve import NOT_WORD, QUESTION_WORDS, keyword_coverage
-from textnorm import CN_NUM, matching_form
+from textnorm import CN_NUM, int_to_cn, matching_form
 
 _OWN_WORDS = 8  # characters a follow-up needs to be judged by its own words (…呢？ + a question of its own)
 _NOT_SUBJECT = re.compile(rf"{QUESTION_WORDS.pattern}|{NOT_WORD.pattern}")
@@ -241,14 +241,14 @@ _NOT_NAMING = frozenset("个张份有的那这一没具体该此？?，,、")
 
 def unprinted_attachment(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """The question asks what a table, form or list holds (那张申请表长什么样、都有哪些栏目, 有名单吗, 有没有一个清单:
-    `asks_items`, `asks_form`), and the document that answers it (the lead clause's 文号) lists an attachment of that
+    `asks_items`, `asks_form`), and the document that answers it (the lead clause's, with its 文号) lists an attachment of that
     kind that the gazette did not print (`LoadedIndex.unprinted_attachments`): the clause that requires the form or
     names the list says what is done with it, not what is on it. A question naming its table by other words than
     the attachment's title (领导小组成员名单 beside an unprinted …村（社区）名单) is about another table."""
     if inp.facts.cross_lingual or not inp.retrieved.passages:
         return None
     lead = inp.retrieved.passages[0]
-    entries = inp.index.unprinted_attachments.get(lead.doc_number or lead.doc_id, ())
+    entries = inp.index.unprinted_attachments.get(lead.doc_id, ())
     if not entries:
         return None
     q = matching_form(inp.question)
@@ -446,20 +446,11 @@ _MEMBERS_ASK_EN = re.compile(r"\b(?:which|what)\s+(?:exactly\s+)?(?:are|were)\b|
 """The same in English: the set named by its size (the four hospitals, these 24 technologies, the six attachments;
 not a measure: the three years, the 5 mu) and a question asking its members (which are, what exactly are, name them)."""
 
-_CN_DIGITS = "零一二三四五六七八九"
-
-
-def _chinese_numeral(n: int) -> str:
-    """n (2–99) as the documents write it in words: 六, 十二, 二十四 (rag may not import ingest's numbering)."""
-    tens, ones = divmod(n, 10)
-    return (f"{_CN_DIGITS[tens] if tens > 1 else ''}十" if tens else "") + (_CN_DIGITS[ones] if ones else "")
-
-
 def _numeral_forms(n: int) -> list[str]:
     """The ways the documents write a set's size: 6 and 六, 2 and 两 and 二."""
     if n >= 100:
         return [str(n)]
-    return [str(n), _chinese_numeral(n), *(["两"] if n == 2 else [])]
+    return [str(n), int_to_cn(n), *(["两"] if n == 2 else [])]
 
 
 def _asked_set(inp: PolicyInput) -> tuple[list[str], int, str] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from textnorm import cn_to_int, expand_docno_lists, matching_form, normalize_docno, normalize_docnos
+from textnorm import cn_to_int, expand_docno_lists, int_to_cn, matching_form, normalize_docno, normalize_docnos
 
 # --- 文号 -------------------------------------------------------------------------------------------------------
 
@@ -100,6 +100,11 @@ def test_matching_form_makes_variant_spellings_equal() -> None:
 )
 def test_cn_to_int_converts_chinese_numerals(numeral: str, value: int) -> None:
     assert cn_to_int(numeral) == value
+
+
+def test_int_to_cn_writes_numbers_as_the_documents_count_and_reads_back() -> None:
+    assert [int_to_cn(n) for n in (1, 10, 12, 20, 105, 110)] == ["一", "十", "十二", "二十", "一百零五", "一百一十"]
+    assert all(cn_to_int(int_to_cn(n)) == n for n in range(1, 300))
 
 
 @pytest.mark.parametrize("text", ["", "条", "十a"])

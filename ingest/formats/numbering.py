@@ -7,21 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from textnorm import int_to_cn as chinese_number  # 1 → 一, 12 → 十二 (the counting style of 一、 and 第一条)
+
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_CN = "零一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (the counting style of 一、 and 第一条)."""
-    if n < 10:
-        return _CN[n]
-    if n < 20:
-        return "十" + (_CN[n % 10] if n % 10 else "")
-    if n < 100:
-        return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
-    rest = n % 100
-    tail = "" if rest == 0 else ("零" + chinese_number(rest) if rest < 10 else ("一" + chinese_number(rest) if rest < 20 else chinese_number(rest)))
-    return _CN[n // 100] + "百" + tail
 
 
 def _roman(n: int) -> str:

@@ -30,7 +30,12 @@ def test_window_ids_name_exactly_the_windows_the_ingest_stored(small_index: Load
 
 
 def test_attachments_listed_but_not_printed_are_known_by_document_number(small_index: LoadedIndex) -> None:
-    unprinted = small_index.unprinted_attachments
+    by_id = small_index.unprinted_attachments
+    # keyed by document id: the notice and every document issued with it (its text, its attachments) hold its list
+    unprinted = {small_index.documents[d].doc_number: entries for d, entries in by_id.items()}
+    issued_with = [d for d, entries in by_id.items() if entries == unprinted["晋市政办〔2021〕8号"]]
+    docs = [small_index.documents[d] for d in issued_with]
+    assert len(docs) > 1 and all((d.doc_number or d.parent_doc_number) == "晋市政办〔2021〕8号" for d in docs)
     # 晋市政办〔2021〕8号 lists eight attachments and prints 2 and 4–8
     assert [n for n, _ in unprinted["晋市政办〔2021〕8号"]] == [1, 3]
     assert unprinted["晋市政办〔2021〕8号"][1] == (3, "实行告知承诺制的证明事项目录")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.query import QueryFacts, answers_kind, asked_kind, given_values
+from rag.query import QueryFacts, answers_kind, asked_kind, asked_step, given_values
 from rag.query import analyse as analyse_with
 from tests.rag.test_followup import PLACES
 
@@ -116,6 +116,30 @@ def test_a_role_before_comrade_is_no_name() -> None:
     # every X同志 of the bundled corpus is a role: the documents name one leader, not who it is
     assert not answers_kind("person", "明确市政府办公厅一位领导同志负责与市人大常委会的联系工作")
     assert not answers_kind("person", "主要负责同志亲自抓，分管领导同志具体抓")
+
+
+def test_who_holds_a_post_asks_for_a_name_and_a_count_or_a_post_after_a_role_is_none() -> None:
+    # post_holder: who holds a post asks for a person; who decides or pays (是谁拍板, 组长单位是谁) does not
+    assert analyse("现在的仲裁委主任是谁？").asks == "person"
+    assert analyse("村里的路长是谁？").asks == "person"
+    assert analyse("联席会议的总召集人是谁？").asks == "person"
+    assert analyse("医学救援组的组长单位是谁？").asks is None
+    assert analyse("卖地的底价是谁拍板定的？").asks is None
+    assert analyse("推进小组的组长由谁担任？").asks is None  # a post answers who fills a post (由市长担任)
+    # step_lead reads the step of a procedure asked, not a table's item or an article
+    assert asked_step("土地征收流程的第三步具体要做什么？") == 3
+    assert asked_step("办理的第二个环节是什么？") == 2
+    assert asked_step("分解表第90项是什么任务？") is None
+    assert asked_step("第十二条怎么规定的？") is None
+    # named_after_count: a count that only describes the people or places named after it
+    assert analyse("委员会主任和几位副主任分别是谁？").asks == "person"
+    assert analyse("两个批发市场分别建在哪？").asks == "place"
+    assert analyse("委员会有几位副主任？").asks == "count"
+    # person_form: a count or the post a role takes is no name; a table row's column is a role
+    assert not answers_kind("person", "组成人员为：主任一人、副主任二至四人、委员若干名，由市人民政府聘任")
+    assert not answers_kind("person", "由市政府分管领导任组长，各县政府分管领导为副组长")
+    assert answers_kind("person", "责任单位：市文旅局；责任人：张琼；完成时限：年底")
+    assert answers_kind("person", "联系人：姜小光，电话5556508")
 
 
 def test_a_place_is_not_a_document_number_or_a_word_holding_village_or_township() -> None:

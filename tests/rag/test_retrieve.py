@@ -12,7 +12,7 @@ from rag.filters import allowed_ids
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.records import Filters
-from rag.retrieve import HybridRetriever, RetrievalConfig, mentioned_doc_numbers, rrf
+from rag.retrieve import HybridRetriever, RetrievalConfig, item_label, mentioned_doc_numbers, rrf
 
 
 def test_rrf_rewards_agreement_between_legs() -> None:
@@ -25,6 +25,24 @@ def test_procedure_question_returns_the_whole_section_in_order(small_index: Load
     by_id = {p.chunk_id: p for p in got.passages}
     section = [by_id[c].path for c in got.groups[0]]  # the section, in document order, for the composer
     assert section == ["二、（四）", "二、（四）1.", "二、（四）2.", "二、（四）3.", "二、（四）4.", "二、（四）5."]
+
+
+def test_an_item_label_in_the_style_of_another() -> None:
+    assert item_label("9.", 1) == "1."
+    assert item_label("（十一）", 3) == "（三）"
+    assert item_label("二、", 12) == "十二、"
+    assert item_label("（2）", 5) == "（5）"
+    assert item_label("第三条", 1) is None  # an article is asked by its own number, not as a step
+    assert item_label("表", 1) is None
+
+
+def test_a_step_asked_leads_with_that_item_of_the_procedure_even_when_the_list_has_no_parent(small_index: LoadedIndex) -> None:
+    # step_lead: 晋市政办〔2018〕53号 prints its procedure as the notice's own items 1.–12. (no parent clause to widen to)
+    got = HybridRetriever(small_index).retrieve("市区土地征收储备供应工作流程的第一步是什么？")
+    first = got.passages[0]
+    assert (first.doc_number, first.path) == ("晋市政办〔2018〕53号", "1.")
+    assert "第四季度" in first.readable
+    assert not first.widened
 
 
 def test_ranked_passages_put_the_direct_hits_first_in_their_retrieval_order(small_index: LoadedIndex) -> None:
