@@ -426,13 +426,14 @@ def list_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 
 # a set the question names by its size (那4家医院, 这24项技术, 这六个附件, 那12个社区), and what asks for its members
 # when LIST_ASK does not (分别是什么)
-_SET_SIZE = re.compile(r"(?<![\d第])(\d+|[两二三四五六七八九十]+)\s*(个|项|家|所|条|类|种|名|位|座|件)")
-_MEMBERS_ASK = re.compile(r"分别是(?:什么|哪)")
-_CLASSIFIERS = "个|项|家|所|条|类|种|名|位|座|件|批|大"
-# after the size: a list introduced (4项：…, 包括…, 即…, 分别是…, 如下; 即 and 为 only before the next comma:
-# 12个社区，以农村人居环境整治为牵引 introduces nothing); before it: items ending at the size
+_SET_SIZE = re.compile(r"(?<![\d第])(\d+|[两二三四五六七八九十]+)\s*(个|项|家|所|处|条|类|种|名|位|座|件)")
+# … or which ones by the size again (是哪5个地方, 哪几家): named rule `members_by_size`
+_MEMBERS_ASK = re.compile(r"分别是(?:什么|哪)|哪(?:\d+|[两二三四五六七八九十]+)\s*(?:个|项|家|所|处|条|类|种|名|位|座|件)")
+_CLASSIFIERS = "个|项|家|所|处|条|类|种|名|位|座|件|批|大"
+# after the size: a list introduced (4项：…, 包括…, 即…, 分别是…, 如下; 即 and 为 only before the next comma or
+# right after it: 六个版块,即… lists, 12个社区，以农村人居环境整治为牵引 introduces nothing); before it: items ending at the size
 # (泽州、阳城、陵川等3个县, A、B和C三家)
-_LIST_AFTER = re.compile(r"[^。；;]{0,12}?(?:[：:]|包括|包含|分别(?:是|为)|如下)|[^。；;，,]{0,12}?(?:即|为)")
+_LIST_AFTER = re.compile(r"[^。；;]{0,12}?(?:[：:]|包括|包含|分别(?:是|为)|如下)|[^。；;，,]{0,12}?[，,]?(?:即|为)")
 _LIST_BEFORE = (r"(?:[^、，,。；;：:\d]{{1,20}}[、和及与]){{{n},}}"
                 r"(?:(?![一二三四五六七八九十两][大个项家所条类种名位座件])[^、，,。；;：:\d]){{1,20}}?(?:等|共|计|这|共计)?$")
 _ITEM_BREAK = re.compile(r"[、；;]|\n\s*(?:\d{1,2}[.．、]|[（(][一二三四五六七八九十\d]{1,3}[）)])")

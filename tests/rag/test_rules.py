@@ -695,6 +695,9 @@ def test_a_set_counted_and_never_listed_is_refused_not_answered_by_the_clause_th
     # the same clause still answers a question that asks no members of a set
     asked = pipeline.answer("长治市级要综合确定几所交通事故专业救治医院？")
     assert "set_not_listed" not in asked.trace.rules_fired
+    # members_by_size: which ones asked by the size again (是哪4所) asks the members too
+    again = pipeline.answer("长治市级综合确定的交通事故专业救治医院是哪4所？")
+    assert again.refused and "set_not_listed" in again.trace.rules_fired
 
 
 def test_a_set_is_listed_when_its_members_follow_or_end_at_its_size() -> None:
@@ -709,3 +712,7 @@ def test_a_set_is_listed_when_its_members_follow_or_end_at_its_size() -> None:
     # 为 introduces a list only before the next comma: 以…为牵引 after the size starts another clause
     assert not _lists_members("聚焦沿线的231个行政村、12个社区，以农村人居环境整治为牵引，“路、景、村、业”系统谋划。", "12", 3)
     assert _lists_members("全市共设12个社区为试点：甲社区、乙社区、丙社区等。", "12", 3)
+    # 即 right after the comma that follows the size introduces the members (六个版块,即…); 处 counts places
+    assert _lists_members("系统设置“1+5”六个版块,即日常管理事项版块和重点工作任务版块、重大改革事项版块、重点工程项目版块。", "六", 3)
+    assert not _lists_members("新建26处街头游园，提升城市品质。", "26", 3)
+    assert _lists_members("新建3处街头游园：东湖游园、西街游园、北关游园。", "3", 3)
