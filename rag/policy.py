@@ -53,9 +53,9 @@ is also where a sentence says an event took place (在丹河收费站正式启�
 a floor or a ceiling does not answer what is now (`rules.NORM`). 33: a list, table or form the answering document
 attaches and the gazette did not print (`LoadedIndex.unprinted_attachments`) is refused (`unprinted_attachment`); a
 role before 同志 (一位领导同志) names no one (`query._comrade`); 为 and 即 introduce a set's members only before the
-next comma (`rules._LIST_AFTER`). 34: who holds a post (主任是谁, 路长是谁) asks for a person's name (`post_holder`), who fills it (由谁担任) does not (a post answers it);
-a count that describes what is named after it (几位副主任分别是谁) asks the names (`named_after_count`); a role's name
-starts with a surname, so a count or a post after a role (主任一人, 分管领导任组长) names no one (`role_count`). 35: which
+next comma (`rules._LIST_AFTER`). 34: who holds a post (主任是谁, 路长是谁) asks for a person's name (`post_holder`),
+who fills it (由谁担任) does not (a post answers it); a count that describes what is named after it (几位副主任分别是谁)
+asks the names (`named_after_count`); a role's name starts with a surname, so a count or a post after a role (主任一人, 分管领导任组长) names no one (`role_count`). 35: which
 ones asked by the size again (是哪5个地方) asks a set's members (`members_by_size`); 处 counts a set (26处游园); 即
 right after the comma that follows a set's size introduces its members (六个版块,即…)."""
 

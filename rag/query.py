@@ -209,14 +209,7 @@ _INTERROGATIVE = re.compile(ASKING_WORDS)
 _INTERROGATIVE_EN = re.compile(r"\b(?:who|whom|whose|which|when|where|why|whether)\b|\b(?:what|how)\b(?!\s+about)"
                                r"|^\s*(?:is|are|was|were|can|could|does|do|did|will|should|must|may|has|have)\b", re.I)
 _STEP = re.compile(rf"第([{CN_NUM}\d]+)(步|项|个环节|条)")
-_PROCEDURE_STEP = re.compile(rf"第([{CN_NUM}\d]+)(?:步|个?环节|道程序)")
-
-
-def asked_step(question: str) -> int | None:
-    """The step of a procedure the question asks for (第一步, 第三个环节), not a table's item or an article (第三项,
-    第三条): read by retrieval's named rule `step_lead`."""
-    m = _PROCEDURE_STEP.search(question.replace(" ", ""))
-    return number_of(m.group(1)) if m else None
+_PROCEDURE_STEP = re.compile(rf"第([{CN_NUM}\d]+)(?:步|个?环节|道程序)")  # `asked_step`
 _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 # a year naming a document or an edition (2020年版的…实施办法, 晋城2020年的水污染防治计划, 2017年度“依法行政宣传月”):
 # 年度/年版 always; a year followed, within its clause, by the word for a document
@@ -272,6 +265,13 @@ def number_of(text: str) -> int | None:
         return int(text) if text.isdigit() else cn_to_int(text)
     except ValueError:
         return None
+
+
+def asked_step(question: str) -> int | None:
+    """The step of a procedure the question asks for (第一步, 第三个环节), not a table's item or an article (第三项,
+    第三条): read by retrieval's named rule `step_lead`."""
+    m = _PROCEDURE_STEP.search(question.replace(" ", ""))
+    return number_of(m.group(1)) if m else None
 
 
 def is_cross_lingual(question: str) -> bool:

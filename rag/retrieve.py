@@ -95,8 +95,8 @@ class Retrieved:
         return [p for p in self.passages if not p.widened][:top]
 
 
-# A numbered item's label: 9. and 9、, （1）, （十一）, 二、 — the styles a
-# procedure numbers its steps in (not 第三条: an article is asked by its own number)
+# A numbered item's label: 9. and 9、, （1）, （十一）, 二、 — the styles a procedure numbers its steps in (not 第三条:
+# an article is asked by its own number)
 _ITEM_LABEL = re.compile(r"^(?:(\d+)([.、．])|（(\d+)）|（([一二三四五六七八九十]+)）|([一二三四五六七八九十]+)、)$")
 
 

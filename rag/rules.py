@@ -241,9 +241,9 @@ _NOT_NAMING = frozenset("个张份有的那这一没具体该此？?，,、")
 
 def unprinted_attachment(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """The question asks what a table, form or list holds (那张申请表长什么样、都有哪些栏目, 有名单吗, 有没有一个清单:
-    `asks_items`, `asks_form`), and the document that answers it (the lead clause's, with its 文号) lists an attachment of that
-    kind that the gazette did not print (`LoadedIndex.unprinted_attachments`): the clause that requires the form or
-    names the list says what is done with it, not what is on it. A question naming its table by other words than
+    `asks_items`, `asks_form`), and the document that answers it (the lead clause's, with its 文号) lists an
+    attachment of that kind that the gazette did not print (`LoadedIndex.unprinted_attachments`): the clause that
+    requires the form or names the list says what is done with it, not what is on it. A question naming its table by other words than
     the attachment's title (领导小组成员名单 beside an unprinted …村（社区）名单) is about another table."""
     if inp.facts.cross_lingual or not inp.retrieved.passages:
         return None
@@ -426,13 +426,15 @@ def list_not_printed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 
 # a set the question names by its size (那4家医院, 这24项技术, 这六个附件, 那12个社区), and what asks for its members
 # when LIST_ASK does not (分别是什么)
-_SET_SIZE = re.compile(r"(?<![\d第])(\d+|[两二三四五六七八九十]+)\s*(个|项|家|所|处|条|类|种|名|位|座|件)")
-# … or which ones by the size again (是哪5个地方, 哪几家): named rule `members_by_size`
-_MEMBERS_ASK = re.compile(r"分别是(?:什么|哪)|哪(?:\d+|[两二三四五六七八九十]+)\s*(?:个|项|家|所|处|条|类|种|名|位|座|件)")
-_CLASSIFIERS = "个|项|家|所|处|条|类|种|名|位|座|件|批|大"
+_SET_NUMBER = r"\d+|[两二三四五六七八九十]+"
+_SET_CLASSIFIERS = "个|项|家|所|处|条|类|种|名|位|座|件"
+_SET_SIZE = re.compile(rf"(?<![\d第])({_SET_NUMBER})\s*({_SET_CLASSIFIERS})")
+# … or which ones by the size again (是哪5个地方, 哪4所): named rule `members_by_size`
+_MEMBERS_ASK = re.compile(rf"分别是(?:什么|哪)|哪(?:{_SET_NUMBER})\s*(?:{_SET_CLASSIFIERS})")
+_CLASSIFIERS = f"{_SET_CLASSIFIERS}|批|大"  # a set is also counted by 批 and 大 (三大产业)
 # after the size: a list introduced (4项：…, 包括…, 即…, 分别是…, 如下; 即 and 为 only before the next comma or
-# right after it: 六个版块,即… lists, 12个社区，以农村人居环境整治为牵引 introduces nothing); before it: items ending at the size
-# (泽州、阳城、陵川等3个县, A、B和C三家)
+# right after it: 六个版块,即… lists, 12个社区，以农村人居环境整治为牵引 introduces nothing); before it: items ending at
+# the size (泽州、阳城、陵川等3个县, A、B和C三家)
 _LIST_AFTER = re.compile(r"[^。；;]{0,12}?(?:[：:]|包括|包含|分别(?:是|为)|如下)|[^。；;，,]{0,12}?[，,]?(?:即|为)")
 _LIST_BEFORE = (r"(?:[^、，,。；;：:\d]{{1,20}}[、和及与]){{{n},}}"
                 r"(?:(?![一二三四五六七八九十两][大个项家所条类种名位座件])[^、，,。；;：:\d]){{1,20}}?(?:等|共|计|这|共计)?$")
