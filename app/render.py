@@ -106,15 +106,15 @@ def _leads(answer: Answer, library: DocumentLibrary) -> str:
 def render_answer(turn_no: int, answer: Answer, library: DocumentLibrary, staff: bool) -> str:
     reason = f' data-reason="{answer.reason.value}"' if answer.reason else ""
     label = f'<div class="reason">{escape(REASON_LABELS[answer.reason])}</div>' if answer.reason else ""
-    if answer.refused:
-        lines = [line for line in answer.text.split("\n") if not line.startswith(LEADS_PREFIX)]
-        return (f'<div class="a refusal" data-refused="1"{reason}><div class="badge">未找到答案</div>{label}'
-                f'<div class="atext">{render_text(chr(10).join(lines), turn_no, set())}</div>{_leads(answer, library)}</div>')
     by_key = {p.key: p for p in answer.passages}
     cited = {c.key for c in answer.citations}
     cards = "".join(render_card(turn_no, c, by_key.get(c.key), library) for c in answer.citations)
     sources = (f'<div class="sources"><div class="sources-h">来源（共{len(answer.citations)}处，点击编号或标题展开）</div>{cards}</div>'
                if cards else "")
+    if answer.refused:  # a refusal may quote the clause about the question's subject that it judged, cited
+        lines = [line for line in answer.text.split("\n") if not line.startswith(LEADS_PREFIX)]
+        return (f'<div class="a refusal" data-refused="1"{reason}><div class="badge">未找到答案</div>{label}'
+                f'<div class="atext">{render_text(chr(10).join(lines), turn_no, cited)}</div>{sources}{_leads(answer, library)}</div>')
     extra = ""
     if staff and (answer.uncited_sentences or answer.invalid_citations):
         extra = (f'<div class="warn">核对提示：{len(answer.uncited_sentences)}句没有有效引用'

@@ -239,11 +239,18 @@ class LoadedIndex:
         第20次常务会议 → 次常), read by `ordinal_not_covered`, so a question does not scan the corpus."""
         return ordinal_heads(self.clause_lines[0])
 
+    @cached_property
+    def ids_by_path(self) -> dict[tuple[str, tuple[str, ...]], str]:
+        """Each clause's id by (document id, path), so retrieval finds a clause's sibling numbered n (`step_lead`)
+        without scanning the chunks."""
+        return {(c.doc_id, tuple(c.path)): cid for cid, c in self.chunks.items()}
+
     def warm(self) -> None:
         """Derive now, at load, what the rules and retrieval read from the index, not on the first question (about
         0.1 s on the bundled corpus, mostly `clause_lines`; it grows with the corpus)."""
         _ = (self.places, self.cells, self.clause_lines, self.ordinal_heads, self.captions, self.unstated_terms, self.ids_by_day,
-             self.row_numbers, self.title_only, self.unprinted_attachments, self.table_rows, self.title_variants, self.doc_numbers, self.ids_by_city, self.ids_by_doc_number)
+             self.row_numbers, self.title_only, self.unprinted_attachments, self.table_rows, self.title_variants, self.doc_numbers, self.ids_by_city, self.ids_by_doc_number,
+             self.ids_by_path)
 
     def window_ids(self, chunk_ids: Iterable[str]) -> list[str]:
         """The ids of the sentence windows of these clauses (`index_format.windows`, the index's window size)."""

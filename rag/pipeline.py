@@ -16,13 +16,13 @@ from datetime import date
 from functools import lru_cache, partial
 from typing import Any
 
-from rag.compose import book_title, compose
+from rag.compose import Composition, book_title, compose
 from rag.followup import llm_rewrite, rewrite
 from rag.index import LoadedIndex, load_index
 from rag.llm import LLMClient, build_messages, parse_reply
 from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput
 from rag.query import QueryFacts, analyse, is_cross_lingual
-from rag.records import LEADS_PREFIX, REASON_LABELS_EN, REFUSAL, REFUSAL_EN, Answer, Filters, Lead, Reason, Trace
+from rag.records import CLOSEST_HEADING, LEADS_PREFIX, REASON_LABELS_EN, REFUSAL, REFUSAL_EN, Answer, Filters, Lead, Reason, Trace
 from rag.retrieve import HybridRetriever, RetrievalConfig, Retrieved, named_documents
 from rag.rules import Verdict, decide, wants_wider
 
@@ -216,8 +216,18 @@ class Pipeline:
             parts=list(retrieved.parts) if retrieved else [], capped=list(retrieved.capped) if retrieved else [],
         )
 
+    def _closest(self, ctx: _Context, leads: Retrieved | None, decision: Decision) -> Composition | None:
+        """The clause a refusal quotes (`Decision.lead`: about the question's subject, without what is asked), as the
+        offline answer would show it, cited; None when the rule names none."""
+        lead = next((p for p in leads.passages if p.chunk_id == decision.lead), None) if leads and decision.lead else None
+        if lead is None:
+            return None
+        return compose(ctx.standalone, [lead], [[lead.chunk_id]], self.today(), places=self.index.places)
+
     def _refuse(self, ctx: _Context, leads: Retrieved | None, decision: Decision) -> Answer:
-        """The constant refusal phrase, the reason, and the closest documents as leads; the LLM is never called."""
+        """The constant refusal phrase, the reason, the closest documents as leads and, when the rule names one, the
+        clause about the question's subject it judged, quoted and cited (what the documents do say); the LLM is never
+        called."""
         notes = [decision.note] if decision.note else []
         ctx.notes.extend(notes)
         said = [n if n.endswith(("。", "？", "！", ".")) else f"{n}。" for n in notes]  # the user reads sentences
@@ -230,7 +240,11 @@ class Pipeline:
             lines.insert(1, f"{REFUSAL_EN}: {REASON_LABELS_EN[decision.reason]}.")
         if found:
             lines.append(LEADS_PREFIX + "；".join(f"《{d.doc_title}》{d.doc_number}" for d in found.values()))
-        answer = self._answer(ctx, "\n".join(lines), (), (), mode=self.mode, refused=True, reason=decision.reason)
+        quoted = self._closest(ctx, leads, decision)
+        if quoted is not None:
+            lines.extend([CLOSEST_HEADING, quoted.text])
+        citations, notices = (quoted.citations, quoted.notices) if quoted else ((), ())
+        answer = self._answer(ctx, "\n".join(lines), citations, notices, mode=self.mode, refused=True, reason=decision.reason)
         return replace(answer, passages=tuple(leads.passages) if leads else (), trace=self._trace(ctx, leads),
                        leads=tuple(found.values()))
 

@@ -70,7 +70,9 @@ class Decision:
     """What one rule decided: the outcome, the rule's name, the typed reason and the sentence shown to the user.
     `leads`: where a refusal's closest documents come from: "retrieved", "wider" (the retrieval without the city
     filter: another city's documents answer) or "none" (the hits are not about the question's place or topic).
-    `lead`: for a partial answer, the clause it leads with."""
+    `lead`: for a partial answer, the clause it leads with; for a refusal, the retrieved clause about the question's
+    subject that does not hold what is asked (it names the subject but states no value, it counts a set but lists
+    none), quoted after the refusal as what the documents do say."""
 
     outcome: Outcome
     rule: str

@@ -146,7 +146,7 @@ REASON_LABELS: dict[Reason, str] = {
     Reason.ORDINAL_NOT_COVERED: "文件中没有所问届次、期次的记载",
     Reason.ATTACHMENT_NOT_PRINTED: "所问附件未收录在公报中",
     Reason.LIST_NOT_PRINTED: "文件没有列出所问名单、目录或表格的内容",
-    Reason.VALUE_NOT_STATED: "文件没有规定所问的具体数值",
+    Reason.VALUE_NOT_STATED: "文件没有写明所问的具体信息",
     Reason.TERM_NOT_STATED: "文件没有规定有效期",
     Reason.VALUE_LEFT_OPEN: "文件未定具体数值，只规定了确定办法",
     Reason.MODEL_DECLINED: "大模型未作答，显示原文摘录",
@@ -164,7 +164,7 @@ REASON_LABELS_EN: dict[Reason, str] = {
     Reason.ORDINAL_NOT_COVERED: "the documents record nothing of the numbered meeting or session asked about",
     Reason.ATTACHMENT_NOT_PRINTED: "the gazette did not print the attachment, table or figure asked about",
     Reason.LIST_NOT_PRINTED: "the documents name the list, catalogue or table but do not print its content",
-    Reason.VALUE_NOT_STATED: "the documents set no such value",
+    Reason.VALUE_NOT_STATED: "the documents do not state what is asked",
     Reason.TERM_NOT_STATED: "the document states no term of validity",
     Reason.VALUE_LEFT_OPEN: "the documents set no figure, only how it is determined",
     Reason.MODEL_DECLINED: "the model did not answer; the closest clauses are shown",
@@ -176,6 +176,7 @@ REFUSAL_EN = "The documents cannot answer this question"
 
 
 LEADS_PREFIX = "可能相关的文件："  # the refusal text's line naming the leads
+CLOSEST_HEADING = "文件中的相关规定（供核对）："  # before the clause a refusal quotes (`Decision.lead`)
 
 
 @dataclass(frozen=True)

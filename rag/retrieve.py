@@ -246,7 +246,6 @@ class HybridRetriever:
         self.reranker = reranker
         self.ranker = ranker
         self.glossary = glossary if glossary is not None else default_glossary()
-        self._by_path = {(c.doc_id, c.path): cid for cid, c in index.chunks.items()}
         self._vectors: OrderedDict[tuple[str, str], Vector] = OrderedDict()
         self._vectors_lock = threading.Lock()
 
@@ -447,7 +446,7 @@ class HybridRetriever:
         for cid in ranked.top:
             chunk = chunks[cid]
             label = item_label(chunk.path[-1], step) if chunk.doc_id == doc and chunk.path else None
-            lead = self._by_path.get((doc, (*chunk.path[:-1], label))) if label else None
+            lead = self.index.ids_by_path.get((doc, (*chunk.path[:-1], label))) if label else None
             if lead is not None:
                 break
         if lead is None or lead == ranked.top[0]:

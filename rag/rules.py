@@ -513,7 +513,8 @@ def set_not_listed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     if any(_lists_members(t, f, min(count, 3)) for t in texts for f in counted):
         return None
     note = f"文件只提到{named}，没有列出具体是哪些"
-    return Decision(Outcome.REFUSE, "set_not_listed", Reason.LIST_NOT_PRINTED, note)
+    counting = next(p for p in inp.retrieved.passages[: cfg.top] if any(_counted_by(f).search(p.readable) for f in counted))
+    return Decision(Outcome.REFUSE, "set_not_listed", Reason.LIST_NOT_PRINTED, note, lead=counting.chunk_id)
 
 
 _ASKED_WORD = {"quantity": "数值", "money": "金额", "duration": "期限", "ratio": "比例", "date": "日期", "time": "时间", "count": "数量", "contact": "联系方式",
@@ -581,15 +582,24 @@ def leaves_open(p: Passage, names: Callable[[str], bool]) -> bool:
                for sentence in _SENTENCES.split(p.readable.replace(" ", "")))
 
 
-def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, Passage | None]:
-    """(the clause stating the asked value, the clause that names the question's subject and says how the value is
-    set instead) — each None when there is none. A clause counts only when it names the question's subject (the
-    18元/平方米 of 搬迁补助费 does not answer 临时安置补助费): first in the section the answer leads with, then
-    among the top clauses or the lower directly retrieved ones that match the question's words at least as well. A
-    大事记 entry states its own date."""
+@dataclass(frozen=True)
+class ValueSearch:
+    """What the value rule found: the clause stating the asked value (`held`), the clause that names the question's
+    subject and says how the value is set instead (`left_open`), and the first clause naming the subject at all
+    (`about`: what a refusal quotes as what the documents do say) — each None when there is none."""
+
+    held: Passage | None = None
+    left_open: Passage | None = None
+    about: Passage | None = None
+
+
+def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> ValueSearch:
+    """A clause counts only when it names the question's subject (the 18元/平方米 of 搬迁补助费 does not answer
+    临时安置补助费): first in the section the answer leads with, then among the top clauses or the lower directly
+    retrieved ones that match the question's words at least as well. A 大事记 entry states its own date."""
     facts, r = inp.facts, inp.retrieved
     if facts.asks is None:
-        return None, None
+        return ValueSearch()
     lead = set(r.groups[0]) if r.groups else set()
     direct = [p for p in r.passages if not p.widened]
     top = direct[: cfg.top]
@@ -606,7 +616,7 @@ def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, 
 
     held = next((p for p in r.passages if p.chunk_id in lead and holds(p) and names(_words(p, with_notice=True))), None)
     if held is not None:
-        return held, None
+        return ValueSearch(held)
 
     if facts.cross_lingual:  # no word is shared with any clause (every coverage is 0): closeness in the
         near = dict(r.legs.get("cross", []))  # cross-lingual space picks the lower clauses instead
@@ -617,11 +627,13 @@ def _value_search(inp: PolicyInput, cfg: PolicyConfig) -> tuple[Passage | None, 
         candidates = top + [p for p in direct[len(top):] if keyword_coverage(inp.wording, context(p), idf) >= best]
     held = next((p for p in candidates if holds(p) and names(_words(p, with_notice=True))), None)
     if held is not None:
-        return held, None
+        return ValueSearch(held)
     if not pairs:  # no run of the question names its subject (an English question, 容积率): the clause the answer
-        return None, next((p for p in r.passages if p.chunk_id in lead  # leads with says how the value is set, or not
-                           and _LEFT_OPEN.search(p.readable.replace(" ", ""))), None)
-    return None, next((p for p in candidates if pairs and leaves_open(p, names)), None)
+        return ValueSearch(left_open=next((p for p in r.passages if p.chunk_id in lead  # leads with says how the
+                                           and _LEFT_OPEN.search(p.readable.replace(" ", ""))), None))  # value is set
+    naming = next((p for p in [*(p for p in r.passages if p.chunk_id in lead), *candidates]
+                   if names(_words(p, with_notice=True))), None)
+    return ValueSearch(left_open=next((p for p in candidates if leaves_open(p, names)), None), about=naming)
 
 
 def part_inputs(inp: PolicyInput) -> list[PolicyInput]:
@@ -662,14 +674,15 @@ def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
 def _value_decision(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     if inp.facts.asks is None:
         return None
-    held, left_open = _value_search(inp, cfg)
-    if held is not None:
+    found = _value_search(inp, cfg)
+    if found.held is not None:
         return None
     asked = _ASKED_WORD[inp.facts.asks]
-    if left_open is not None:
+    if found.left_open is not None:
         return Decision(Outcome.ANSWER_PARTIAL, "value_not_stated", Reason.VALUE_LEFT_OPEN,
-                        f"文件没有规定所问的具体{asked}，相关规定是：", lead=left_open.chunk_id)
-    return Decision(Outcome.REFUSE, "value_not_stated", Reason.VALUE_NOT_STATED, f"相关文件没有规定所问的具体{asked}")
+                        f"文件没有规定所问的具体{asked}，相关规定是：", lead=found.left_open.chunk_id)
+    return Decision(Outcome.REFUSE, "value_not_stated", Reason.VALUE_NOT_STATED, f"相关文件没有规定所问的具体{asked}",
+                    lead=found.about.chunk_id if found.about else None)
 
 
 

@@ -139,6 +139,13 @@ def test_refusal_renders_as_no_answer_with_leads_not_as_an_answer() -> None:
     assert html.count('class="open-doc" data-doc="f:1" data-chunk="c2"') == 1  # one lead per document
     answered = render_answer(1, _cited_answer(), _library(), staff=True)
     assert answered.startswith('<div class="a answer"') and "未找到答案" not in answered
+    # a refusal quoting the clause it judged shows that clause's source card and a link to it, beside the leads
+    s1 = passages[0]
+    quoting = replace(refusal, text=f"{REFUSAL}\n文件中的相关规定（供核对）：\n{s1.text}[S1]",
+                      citations=(_citation(s1, s1.text),))
+    html = render_answer(1, quoting, _library(), staff=True)
+    assert html.startswith('<div class="a refusal"') and 'class="sources"' in html and html.count('class="card') == 1
+    assert 'href="#' in html and html.count('class="open-doc" data-doc="f:1"') >= 1
 
 
 def test_the_reason_of_a_refusal_or_an_extract_is_shown_and_marked() -> None:

@@ -11,7 +11,7 @@ from rag.compose import CITED_ROWS_HEADING, SOURCES_HEADING
 from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
-from rag.records import LEADS_PREFIX, REFUSAL, Filters, Reason
+from rag.records import CLOSEST_HEADING, LEADS_PREFIX, REFUSAL, Filters, Reason
 from rag.retrieve import HybridRetriever, Retrieved, to_passage
 from textnorm import matching_form
 
@@ -102,6 +102,11 @@ def test_questions_asking_for_a_value_the_clause_lacks_are_refused(small_index: 
     answer = _pipeline(small_index).answer("空客H225直升机每飞一小时要收多少钱？")
     assert answer.refused and "没有规定所问的具体金额" in answer.text and answer.reason == Reason.VALUE_NOT_STATED
     assert any(p.doc_number == "晋市政办〔2021〕12号" for p in answer.passages)  # the closest clauses stay as leads
+    # what the documents do say of the subject is quoted after the refusal, cited verbatim: the clause naming H225
+    assert answer.text.startswith(REFUSAL) and CLOSEST_HEADING in answer.text and len(answer.citations) == 1
+    quoted = next(p for p in answer.passages if p.key == answer.citations[0].key)
+    assert "H225" in quoted.text and answer.citations[0].quote in quoted.text and answer.invalid_citations == ()
+    assert f"[{quoted.key}]" in answer.text.split(CLOSEST_HEADING)[1]
 
 
 def test_weather_is_out_of_scope_in_chinese_and_english(small_index: LoadedIndex) -> None:

@@ -11,7 +11,7 @@ from rag.index import LoadedIndex
 from rag.pipeline import Pipeline
 from rag.policy import PolicyConfig
 from rag.query import QueryFacts
-from rag.records import Reason
+from rag.records import CLOSEST_HEADING, Reason
 from rag.rules import (
     _READS_TABLE,
     _READS_TABLE_EN,
@@ -698,6 +698,33 @@ def test_a_set_counted_and_never_listed_is_refused_not_answered_by_the_clause_th
     # members_by_size: which ones asked by the size again (是哪4所) asks the members too
     again = pipeline.answer("长治市级综合确定的交通事故专业救治医院是哪4所？")
     assert again.refused and "set_not_listed" in again.trace.rules_fired
+    # the refusal quotes the clause that counts the set, cited: what the document does say
+    assert CLOSEST_HEADING in answer.text and len(answer.citations) == 1
+    counting = next(p for p in answer.passages if p.key == answer.citations[0].key)
+    assert "4所" in counting.readable and answer.citations[0].quote in counting.text
+
+
+def test_a_value_refusal_quotes_the_clause_naming_the_subject_not_one_about_something_else(small_index: LoadedIndex) -> None:
+    from rag.policy import PolicyConfig, PolicyInput, Signals
+    from rag.query import analyse
+    from rag.retrieve import Retrieved
+    from rag.rules import _value_decision
+
+    question = "应急救援直升机每小时收费多少钱？"
+    facts = analyse(question, small_index.places)
+    about = passage("S1", "应急救援直升机由市应急管理局统一调度，在森林防火期驻场值守。", chunk_id="about")
+    other = passage("S2", "住宅房屋搬迁补助费18元/平方米。", chunk_id="other")
+    assert facts.asks == "money"
+    for first in ([other, about], [about, other]):
+        retrieved = Retrieved(first, {}, [], groups=[[first[0].chunk_id]])
+        inp = PolicyInput(question, question, facts, retrieved, small_index, Signals(0.5, 0.9, False, False, 2))
+        decision = _value_decision(inp, PolicyConfig(top=2))
+        assert decision is not None and decision.reason == Reason.VALUE_NOT_STATED and decision.lead == "about"
+    # the clause naming the subject states the value: answered, nothing to quote
+    stated = replace(about, text="应急救援直升机每小时收费3万元。")
+    inp = PolicyInput(question, question, facts, Retrieved([other, stated], {}, [], groups=[["other"]]), small_index,
+                      Signals(0.5, 0.9, False, False, 2))
+    assert _value_decision(inp, PolicyConfig(top=2)) is None
 
 
 def test_a_set_is_listed_when_its_members_follow_or_end_at_its_size() -> None:
