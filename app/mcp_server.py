@@ -84,11 +84,13 @@ def build_server(current: Callable[[], Pipeline], today: Callable[[], date] = da
     @server.tool(annotations=_READ_ONLY, description=(
         f"回答关于{_city_names(cities)[0]}市政府文件的问题，每个陈述以 [S1] 等引用键结尾；citations 给出每个引用的文号、标题、条款路径、"
         "原文引文（quote，逐字）及其阅读形式（shown：表格的一行写作「列名：值」）、有效期和 chunk_id。"
-        "文件没有答案时 refused=true，reason 说明原因，leads 列出最接近的文件。\n"
+        "文件没有答案时 refused=true，reason 说明原因，leads 列出最接近的文件；若规则判断过与所问对象有关、但没有所问内容的条款，"
+        "citations 给出该条款。\n"
         "Answer a question about the gazettes' documents. Each statement in `text` ends with a key such as [S1]; "
         "`citations` map each key to its 文号 (doc_number), title, clause path, verbatim quote (`quote`, as printed) and "
         "the quote as read (`shown`: a table row as 列名：值；…), validity and chunk_id. "
-        "When the documents do not answer, refused=true with a `reason` and the closest documents as `leads`."))
+        "When the documents do not answer, refused=true with a `reason` and the closest documents as `leads`; when a rule "
+        "judged a clause about the question's subject that lacks what is asked, that clause is in `citations`."))
     def ask(
         question: Annotated[str, Field(description="问题（中文）/ the question, in Chinese")],
         history: Annotated[list[str] | None, Field(description="同一对话中此前的问题，由早到晚 / earlier questions of the same conversation, oldest first")] = None,

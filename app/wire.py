@@ -157,14 +157,15 @@ def sources_markdown(citations: Sequence[Mapping[str, Any]]) -> str:
 
 def answer_markdown(answer: Answer, citations: Sequence[Mapping[str, Any]]) -> str:
     """What a text-only client shows: the answer (with its [S1] keys), then the source list of its citation records
-    (`answer_payload(...)["citations"]`); a refusal says why and names the closest documents."""
+    (`answer_payload(...)["citations"]`); a refusal says why, names the closest documents and lists the source of the
+    clause it quotes, when it quotes one."""
     if answer.refused:
-        lines = [line for line in answer.text.split("\n") if not line.startswith(LEADS_PREFIX)]
+        lines = [line for line in answer_body(answer.text).split("\n") if not line.startswith(LEADS_PREFIX)]
         if answer.reason:
             lines.append(f"（原因：{REASON_LABELS[answer.reason]}）")
         text = body_markdown("\n".join(lines))
         if answer.leads:
             text += "\n\n可能相关的文件（供参考，未必包含答案）：\n\n" + "\n".join(
                 f"- 《{md(lead.doc_title)}》{md(lead.doc_number)} {md(lead.path)}".rstrip() for lead in answer.leads)
-        return text
+        return text + sources_markdown(citations)
     return body_markdown(answer_body(answer.text)) + sources_markdown(citations)

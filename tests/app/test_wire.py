@@ -59,6 +59,21 @@ def test_refusal_markdown_says_why_and_lists_the_leads(small_index: LoadedIndex)
     text = answer_markdown(answer, answer_payload(answer, library)["citations"])
     assert answer.refused and text.startswith("根据现有文件无法回答该问题。") and "（原因：文件库未收录该城市的文件）" in text
     assert "可能相关的文件：" not in text  # the plain leads line is replaced by the list (if any)
+    assert "**来源**" not in text and not answer.citations
+
+
+def test_a_refusal_quoting_a_clause_lists_its_source_like_an_answer(small_index: LoadedIndex) -> None:
+    from rag.compose import SOURCES_HEADING
+    from rag.records import CLOSEST_HEADING
+
+    library = DocumentLibrary.from_index(small_index, today=TODAY)
+    answer = Pipeline(small_index, today=lambda: TODAY).answer("空客H225直升机每飞一小时要收多少钱？")
+    payload = answer_payload(answer, library)
+    text = answer_markdown(answer, payload["citations"])
+    assert answer.refused and payload["refused"] and len(payload["citations"]) == 1
+    body, _, sources = text.partition("\n\n**来源**\n\n")
+    assert CLOSEST_HEADING in body and "（原因：" in body and SOURCES_HEADING not in body  # one source list: the Markdown one
+    assert sources.startswith(f"- [{payload['citations'][0]['key']}] 《") and "晋市政办〔2021〕12号" in sources
 
 
 def test_a_citation_from_a_paged_source_names_its_pages_in_the_payload_the_markdown_and_the_card(small_index: LoadedIndex) -> None:
