@@ -258,6 +258,20 @@ def test_browser_public_xss_question_stays_inert_and_literal(browser: Any, publi
         page.screenshot(path=str(ARTIFACTS / "public-xss-refusal.png"), full_page=False)
 
 
+def test_browser_public_refusal_quoting_a_clause_opens_its_source_card(browser: Any, public_url: str) -> None:
+    # value_not_stated: 晋市政办〔2021〕12号 names the H225 and sets no price; the refusal quotes that clause, cited
+    with page_at(browser, public_url) as (page, _, _):
+        turn = ask_in_page(page, "空客H225直升机每飞一小时要收多少钱？")
+        refusal = turn.locator(".a.refusal")
+        assert refusal.locator(".badge").inner_text() == "未找到答案"
+        assert "文件中的相关规定（供核对）" in refusal.locator(".atext").inner_text()
+        card = refusal.locator("details.card").first
+        key = card.locator(".key").inner_text()
+        refusal.locator(f'a.cite[data-card$="-{key}"]').first.click()
+        assert card.evaluate("e => e.open") and "H225" in card.inner_text() and "晋市政办〔2021〕12号" in card.inner_text()
+        assert refusal.locator(".leads button.open-doc").count() >= 1  # the leads stay beside the quoted clause
+
+
 def test_browser_public_over_long_question_is_refused_with_the_message(browser: Any, public_url: str) -> None:
     with page_at(browser, public_url) as (page, _, _):
         turn = ask_in_page(page, "问" * 301, enter=True)
