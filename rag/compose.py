@@ -52,8 +52,10 @@ def book_title(title: str) -> str:
 
 
 def _source_name(p: Passage) -> str:
+    """《title》（文号）; a 大事记 entry's full date instead of a 文号 (its text says only 23日: the month is its
+    document's, the year its gazette issue's), so an answer read alone says when."""
     title = book_title(p.doc_title)
-    number = f"（{p.doc_number}）" if p.doc_number else ""
+    number = f"（{p.doc_number}）" if p.doc_number else f"（{_cn_date(p.event_date)}）" if p.event_date else ""
     return f"{title}{number}"
 
 

@@ -63,3 +63,15 @@ def test_a_partial_lead_of_a_multi_part_question_does_not_repeat_a_parts_section
     sections, _ = choose([best, other, open_], groups, "走哪条路？处置场归谁管？", None, ["c-S1", "c-S3"], lead="c-S2")
     ids = [s[0].chunk_id for s in sections]
     assert len(ids) == len(set(ids))  # each section once
+
+
+def test_a_chronicle_entry_is_named_by_its_full_date_its_text_gives_only_the_day() -> None:
+    from dataclasses import replace
+
+    entry = replace(_passage("S1", "23日我市举办干部素质提升工程第二十期专题讲座。", "23日", 0, "chronicle"),
+                    doc_title="晋城市人民政府7月大事记", doc_number="", event_date=date(2018, 7, 23))
+    out = compose("专题讲座是哪天？", [entry], [["c-S1"]], TODAY)
+    assert out.text.split("\n")[0] == "根据《晋城市人民政府7月大事记》（2018年7月23日）："
+    # a document with a 文号 is named by it, whatever dates its clauses carry
+    dated = replace(_passage("S1", "第五条 果树按株补偿。", "第五条", 0), event_date=date(2018, 7, 23))
+    assert compose("果树按株补偿", [dated], [["c-S1"]], TODAY).text.split("\n")[0] == "根据《果园征收补偿办法》（示例发〔2020〕1号）："
