@@ -19,7 +19,7 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "35"
+POLICY_VERSION = "36"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
@@ -57,7 +57,9 @@ next comma (`rules._LIST_AFTER`). 34: who holds a post (主任是谁, 路长是�
 who fills it (由谁担任) does not (a post answers it); a count that describes what is named after it (几位副主任分别是谁)
 asks the names (`named_after_count`); a role's name starts with a surname, so a count or a post after a role (主任一人, 分管领导任组长) names no one (`role_count`). 35: which
 ones asked by the size again (是哪5个地方) asks a set's members (`members_by_size`); 处 counts a set (26处游园); 即
-right after the comma that follows a set's size introduces its members (六个版块,即…)."""
+right after the comma that follows a set's size introduces its members (六个版块,即…). 36: an English question's year
+names an edition only through a noun phrase, which no auxiliary verb is in (`query._EDITION_EN`, `edition_noun_phrase`:
+what 2025 targets does the … plan set asks no 2025 plan)."""
 
 
 class Outcome(StrEnum):

@@ -215,8 +215,11 @@ _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 # 年度/年版 always; a year followed, within its clause, by the word for a document
 _EDITION = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?:度|版|(?=[^，,。；;？?！!、]{0,24}?(?:办法|方案|意见|规定|通知|细则|计划|规划|"
                       r"预案|决定|文件|政策|措施|要点|报告)))")
-# in English: the 2020 version (edition) of…, Jincheng's 2020 water pollution plan (notice, measures, …)
-_EDITION_EN = re.compile(r"\b((?:19|20)\d{2})(?:'s)?\s+(?:version|edition|(?:[\w'’‘“”\"-]+\s+){0,7}?(?:plan|measures|notice|"
+# in English: the 2020 version (edition) of…, Jincheng's 2020 water pollution plan (notice, measures, …) — the words
+# between the year and the document's name are its noun phrase, which no auxiliary verb is in: "the 2025 targets does
+# the … plan set" names the plan's targets for 2025, not a 2025 plan (named rule `edition_noun_phrase`)
+_EDITION_EN = re.compile(r"\b((?:19|20)\d{2})(?:'s)?\s+(?:version|edition|(?:(?!(?:do|does|did|is|are|was|were|will|would|"
+                         r"has|have|had|can|could|should|must|shall)\b)[\w'’‘“”\"-]+\s+){0,7}?(?:plan|measures|notice|"
                          r"opinions?|programme|program|scheme|regulations|rules|policy|report|guide|guidelines|assessment|"
                          r"month|campaign)s?\b)", re.I)
 # the question asks whether a document is still in force, or what became of it (还有效吗, 还管用吗, 被什么取代了)

@@ -289,6 +289,9 @@ def test_the_edition_asked_comes_from_the_follow_up_when_it_asks_by_its_own_word
     ("What was the theme of Jincheng's 2019 law-based administration publicity month?", (2019,)),
     ("How much funding was allocated in 2021?", ()),  # a year, no document named
     ("From 2022, what share of the fuel-tax transfer payments goes to maintenance?", ()),
+    # edition_noun_phrase: an auxiliary verb ends the year's noun phrase — the plan's targets for 2025, not a 2025 plan
+    ("What 2025 goals does the city's health campaign plan set for hygienic towns?", ()),
+    ("By 2030 will the new water plan be finished?", ()),
 ])
 def test_an_english_question_names_a_documents_edition_as_a_chinese_one_does(question: str, editions: tuple[int, ...]) -> None:
     assert analyse(question).editions == editions
