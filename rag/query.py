@@ -173,7 +173,9 @@ NAMED_ASKS = {
 # (年底前) as often as for a day.
 ASKS_EN = {
     # … or the value, cost, fare or fee asked for by its name (what was the total value of…, what is the fare)
-    "money": re.compile(r"\bhow much\b(?!\s+(?:time|longer))|\bwhat (?:is|was|are|were) the (?:total |overall |ticket )?"
+    # by how much asks a difference in any unit (cut emissions by how much: tonnes, a percentage), as 减少多少 does
+    "quantity": re.compile(r"\bby how much\b", re.I),
+    "money": re.compile(r"(?<!\bby )\bhow much\b(?!\s+(?:time|longer))|\bwhat (?:is|was|are|were) the (?:total |overall |ticket )?"
                         r"(?:value|amount|investment|budget|funding|fares?|prices?|costs?|fees?)\b", re.I),
     "duration": re.compile(r"\bhow long\b|\bwithin what (?:time|period)\b|\bhow often\b|\bhow many (?:working )?(?:days|weeks|months|years|hours|minutes)\b", re.I),
     "date": re.compile(r"\bwhat date\b|\bwhich day\b|\bon what day\b", re.I),
@@ -328,13 +330,21 @@ def asked_kind(question: str) -> tuple[str | None, str | None]:
     if count and q[:count.start()].endswith("第"):  # 第几期 asks an ordinal: 第二十期 answers it, not only a count
         unit = f"第{count.group(2)}"
     if is_cross_lingual(question) and asks is None and count is None:
-        asks = next((kind for kind, ask in ASKS_EN.items() if ask.search(question)), None)
+        asks = first_ask_en(question)
         unit = count_unit_en(question) if asks == "count" else None
         if asks is None:
             asks = next((kind for kind, ask in NAMED_ASKS_EN.items() if ask.search(question)), None)
     if asks is None and count is None and _QUANTITY_ASK.search(q):
         asks = "quantity"
     return ("count" if count else asks), unit
+
+
+def first_ask_en(question: str) -> str | None:
+    """The kind of value an English question asks first (named rule `first_ask_en`): of the kinds of `ASKS_EN` whose
+    words it holds, the one asked earliest — "how many hours … and how much during …" asks hours, the later "how much"
+    the same thing again — and at one place the more specific (how many days: a duration, not a count)."""
+    found = [(m.start(), order, kind) for order, (kind, ask) in enumerate(ASKS_EN.items()) if (m := ask.search(question))]
+    return min(found)[2] if found else None
 
 
 def analyse(question: str, places: Places, turn: str | None = None) -> QueryFacts:

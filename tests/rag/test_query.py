@@ -183,6 +183,12 @@ def test_an_english_question_asks_for_the_same_kinds_of_value() -> None:
     assert analyse("What is the hotline number?").asks == "contact"
     assert analyse("When must the work be finished?").asks is None  # a deadline (年底前) as often as a day
     assert analyse("晋城的搬迁补助费怎么算？").asks is None  # a Chinese question is read by the Chinese patterns only
+    # by how much asks a difference in any unit, not an amount of money
+    assert analyse("By how much must the county cut its sulphur dioxide emissions?").asks == "quantity"
+    # first_ask_en: the kind asked first decides; a later "how much" asks the same again
+    assert analyse("How many hours of patrols are guaranteed each month, and how much in the fire season?").asks == "duration"
+    assert analyse("How much is the fee, and how long does the approval take?").asks == "money"
+    assert analyse("How many days does the approval take?").asks == "duration"  # one place: the more specific kind
 
 
 def test_a_phone_number_is_a_number_labelled_as_one_not_any_number_near_the_word_phone() -> None:
