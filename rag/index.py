@@ -243,7 +243,7 @@ class LoadedIndex:
     def ids_by_path(self) -> dict[tuple[str, tuple[str, ...]], str]:
         """Each clause's id by (document id, path), so retrieval finds a clause's sibling numbered n (`step_lead`)
         without scanning the chunks."""
-        return {(c.doc_id, tuple(c.path)): cid for cid, c in self.chunks.items()}
+        return {(c.doc_id, c.path): cid for cid, c in self.chunks.items()}
 
     def warm(self) -> None:
         """Derive now, at load, what the rules and retrieval read from the index, not on the first question (about

@@ -506,14 +506,16 @@ def set_not_listed(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     if asked_set is None:
         return None
     forms, count, named = asked_set
-    texts = [p.readable for p in inp.retrieved.passages[: cfg.top]]
-    counted = [f for f in forms if any(_counted_by(f).search(t) for t in texts)]
+    top = inp.retrieved.passages[: cfg.top]
+    texts = [p.readable for p in top]
+    counts = [{f for f in forms if _counted_by(f).search(t)} for t in texts]  # the size forms each top clause counts
+    counted = [f for f in forms if any(f in c for c in counts)]
     if not counted:
         return None  # no top clause counts the set: nothing says the documents hold it unlisted
     if any(_lists_members(t, f, min(count, 3)) for t in texts for f in counted):
         return None
     note = f"文件只提到{named}，没有列出具体是哪些"
-    counting = next(p for p in inp.retrieved.passages[: cfg.top] if any(_counted_by(f).search(p.readable) for f in counted))
+    counting = next(p for p, c in zip(top, counts, strict=True) if c)  # quoted: the first clause counting the set
     return Decision(Outcome.REFUSE, "set_not_listed", Reason.LIST_NOT_PRINTED, note, lead=counting.chunk_id)
 
 
