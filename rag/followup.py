@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from rag.places import ROMANISED, Places
-from rag.query import analyse, is_cross_lingual
+from rag.query import analyse, asks_something, is_cross_lingual
 from textnorm import CN_NUM
 
 # longest first: 那么/那这个 before 那, 其中 before 其 (else "其中技术合同…" loses only 其 and keeps 中)
@@ -18,6 +18,7 @@ _FOLLOW_MARKERS = re.compile(r"^(?:那这个|那么|那|这个|该|它|其中|�
 _STEP_ONLY = re.compile(r"^第[一二三四五六七八九十\d]+(?:步|项|个环节|条)")
 _TRAILING = re.compile(r"[呢吗啊？?。！!，,\s]+$")
 _MIN_STANDALONE = 12
+_AGAIN = re.compile(r"又|也")  # a follow-up asking the earlier question's thing again, of another document
 # English follow-ups: opened by And / What about / What if / Then…, or pointing back (that money, this, it) in a
 # question of a few words; "Which villages exactly?" without either is read as standalone
 _FOLLOW_EN = re.compile(r"^(?:and|what about|how about|what if|then|also|so|once|in that case)\b[\s,]*", re.I)
@@ -104,6 +105,16 @@ def _document_switch(question: str, previous: str, documents: Documents) -> str 
     return _EMPTY_TITLE.sub(" ", rest).strip()
 
 
+def _names_own_document(question: str, previous: str, documents: Documents) -> bool:
+    """Named rule `own_document_stands`: a follow-up that names a document the earlier question did not name and asks
+    something by its own words ("那《…实施意见》呢？它的试行期是多久？") is standalone — the document is its topic, and
+    the earlier question's words were about another document's clauses. One asking it again (有效期又是多久, 也…吗)
+    compares the two documents: it keeps the earlier question (`_document_switch`)."""
+    new, rest = documents(question)
+    return bool(new) and not set(new) & set(documents(previous)[0]) and asks_something(rest) \
+        and not _AGAIN.search(rest)
+
+
 def rewrite(question: str, history: Sequence[str], places: Places, documents: Documents | None = None) -> str:
     """The standalone form of `question` given the earlier user questions (oldest first); `documents` (the index's
     document names) lets a follow-up naming another document move to it (`_document_switch`)."""
@@ -112,6 +123,8 @@ def rewrite(question: str, history: Sequence[str], places: Places, documents: Do
     previous = rewrite(history[-1], history[:-1], places, documents)
     if is_cross_lingual(question):
         return _rewrite_en(question, previous, places) if is_elliptical_en(question) else question.strip()
+    if documents is not None and _names_own_document(question, previous, documents):
+        return _FOLLOW_MARKERS.sub("", question.strip())
     switched = _document_switch(question, previous, documents) if documents is not None else None
     previous = switched or previous
     if not is_elliptical(question) and len(_TRAILING.sub("", question)) >= _MIN_STANDALONE:

@@ -19,7 +19,7 @@ from rag.records import Passage, Reason
 from rag.retrieve import Retrieved, keyword_coverage
 from settings import Settings
 
-POLICY_VERSION = "37"
+POLICY_VERSION = "38"
 """Bump when a rule's logic changes (thresholds are covered by the fingerprint on their own). 2: values left open.
 3: frequencies answer 多久, shares answer amounts, unset values (一定的奖励) are left open; a city the top clauses
 speak of is not a city outside the corpus; the cross-lingual similarity judges English questions; who/where/which
@@ -61,7 +61,9 @@ right after the comma that follows a set's size introduces its members (六个�
 names an edition only through a noun phrase, which no auxiliary verb is in (`query._EDITION_EN`, `edition_noun_phrase`:
 what 2025 targets does the … plan set asks no 2025 plan). 37: an English question asks the kind of value it asks
 first (`query.first_ask_en`: how many hours …, and how much in … asks hours), and by how much asks a quantity in any
-unit, not money."""
+unit, not money. 38: each part of a multi-part question binds its value to a subject of its own words, not of the
+clauses before it (`rules.part_inputs`: turn = the part's text); a follow-up naming another document and asking its
+own thing stands alone (`followup.own_document_stands`)."""
 
 
 class Outcome(StrEnum):

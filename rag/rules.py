@@ -655,7 +655,7 @@ def part_inputs(inp: PolicyInput) -> list[PolicyInput]:
         led = replace(r, groups=[group, *(g for g in r.groups if g is not group)],
                       passages=[*first, *(p for p in r.passages if p.chunk_id not in group)])
         facts = analyse(part.query, inp.index.places, turn=part.text)
-        out.append(replace(inp, facts=facts, wording=inp.index.places.strip(part.query), retrieved=led, turn=None))
+        out.append(replace(inp, facts=facts, wording=inp.index.places.strip(part.query), retrieved=led, turn=part.text))
     return out
 
 
@@ -665,7 +665,10 @@ def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     is set instead (依据实际情况结合市场行情确定, 由各县（市、区）制定), the answer is that clause, with a notice
     that no figure is set (a partial answer, `VALUE_LEFT_OPEN`); else the question is refused. A multi-part
     question is judged part by part (`part_inputs`): each part's value in the passages, led by that part's best
-    section — the whole question's one ask and subject judged the second document's part by the first's words."""
+    section — the whole question's one ask and subject judged the second document's part by the first's words.
+    Each part binds its value to a subject of its own words (`_own_words`: the part's text is its turn), not of the
+    clauses before it, which it borrows only to be retrieved (晋城市政府第19次常务会议研究过…的意见，…每瓦多少钱？:
+    the answering clause names 建设安装补贴, not the meeting)."""
     for one in part_inputs(inp) or [inp]:
         decision = _value_decision(one, cfg)
         if decision is not None:

@@ -133,3 +133,16 @@ def test_a_follow_up_naming_the_same_document_or_none_is_rewritten_as_before() -
     history = ["《公园管理办法》的有效期是多久？"]
     for question in ("那《公园管理办法》第二条呢？", "那它从哪天开始施行？"):
         assert rewrite_with(question, history, PLACES, _documents) == rewrite(question, history)
+
+
+def test_a_follow_up_naming_another_document_and_asking_its_own_thing_stands_alone() -> None:
+    # own_document_stands: the document is the topic; the earlier question's words were about another document
+    history = ["晋城道路交通安全意见要求县级政府每年什么时候前报告？"]
+    rewritten = rewrite_with("那《游船租赁规定》呢？它的试行期是多久？", history, PLACES, _documents)
+    assert rewritten == "《游船租赁规定》呢？它的试行期是多久？"
+    # asking the same thing again (又, 也) compares the two documents: the earlier question stays
+    again = rewrite_with("那《游船租赁规定》的有效期又是多久？", ["《公园管理办法》的有效期是多久？"], PLACES, _documents)
+    assert "有效期是多久" in again and "游船租赁规定" in again
+    # naming no document, or asking nothing of its own, is rewritten as before
+    assert rewrite_with("那它的试行期是多久？", history, PLACES, _documents) == rewrite("那它的试行期是多久？", history)
+    assert "报告" in rewrite_with("那《游船租赁规定》呢？", history, PLACES, _documents)

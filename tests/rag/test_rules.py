@@ -537,16 +537,18 @@ def test_a_follow_up_asking_its_own_question_binds_its_value_to_its_own_subject(
 
 
 def test_the_parts_of_a_follow_up_are_judged_by_their_own_words(small_index: LoadedIndex) -> None:
-    # a part's wording is its own: the whole follow-up's words (`PolicyInput.turn`) would bind the first part's
-    # value to the second part's subject
-    from rag.rules import part_inputs
+    # a part's words are its own (`PolicyInput.turn` is the part's text): the whole follow-up's words would bind the
+    # first part's value to the second part's subject, and the words a part borrows from the clauses before it (the
+    # context of 晋城市政府第19次常务会议…, 每瓦多少钱？) would name a subject the answering clause does not
+    from rag.rules import _own_words, part_inputs
 
     pipeline = _pipeline(small_index)
     question = "住宅房屋被征收，搬迁补助费每平方米多少钱？另外，空客H225直升机每飞一小时要收多少钱？"
     inp = replace(pipeline._retrieve(pipeline._prepare(question, [], None)), turn="另外，空客H225直升机每飞一小时要收多少钱？")
     parts = part_inputs(inp)
     assert len(parts) == 2
-    assert all(p.turn is None for p in parts)
+    assert [p.turn for p in parts] == list(inp.retrieved.parts)
+    assert "H225" not in _own_words(parts[0]) and "搬迁补助费" not in _own_words(parts[1])
 
 
 def test_a_city_switch_asking_its_own_question_is_judged_by_its_own_words(small_index: LoadedIndex) -> None:
