@@ -14,7 +14,7 @@ from html import escape
 from app.chat import Turn
 from app.documents import DocumentLibrary, cn_date, full_title, pages_text, validity_text
 from app.readable import quoted_pieces
-from rag.records import LEADS_PREFIX, REASON_LABELS, Answer, Citation, Passage
+from rag.records import REASON_LABELS, Answer, Citation, Passage, without_leads_line
 
 _KEY = re.compile(r"\[(S\d+)\]")
 def welcome(cities: Sequence[str]) -> str:
@@ -112,9 +112,8 @@ def render_answer(turn_no: int, answer: Answer, library: DocumentLibrary, staff:
     sources = (f'<div class="sources"><div class="sources-h">来源（共{len(answer.citations)}处，点击编号或标题展开）</div>{cards}</div>'
                if cards else "")
     if answer.refused:  # a refusal may quote the clause about the question's subject that it judged, cited
-        lines = [line for line in answer.text.split("\n") if not line.startswith(LEADS_PREFIX)]
         return (f'<div class="a refusal" data-refused="1"{reason}><div class="badge">未找到答案</div>{label}'
-                f'<div class="atext">{render_text(chr(10).join(lines), turn_no, cited)}</div>{sources}{_leads(answer, library)}</div>')
+                f'<div class="atext">{render_text(without_leads_line(answer.text), turn_no, cited)}</div>{sources}{_leads(answer, library)}</div>')
     extra = ""
     if staff and (answer.uncited_sentences or answer.invalid_citations):
         extra = (f'<div class="warn">核对提示：{len(answer.uncited_sentences)}句没有有效引用'

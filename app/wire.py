@@ -16,7 +16,7 @@ from app.documents import DocumentLibrary, full_title, pages_text, validity_text
 from app.readable import shown_quote
 from rag.compose import SOURCES_HEADING
 from rag.places import city_name
-from rag.records import LEADS_PREFIX, REASON_LABELS, Answer, Citation, Filters, Passage
+from rag.records import REASON_LABELS, Answer, Citation, Filters, Passage, without_leads_line
 
 FILTER_FIELDS = tuple(f.name for f in fields(Filters))
 _MD_SPECIAL = re.compile(r"([\\`*_<>#|])")
@@ -160,7 +160,7 @@ def answer_markdown(answer: Answer, citations: Sequence[Mapping[str, Any]]) -> s
     (`answer_payload(...)["citations"]`); a refusal says why, names the closest documents and lists the source of the
     clause it quotes, when it quotes one."""
     if answer.refused:
-        lines = [line for line in answer_body(answer.text).split("\n") if not line.startswith(LEADS_PREFIX)]
+        lines = without_leads_line(answer_body(answer.text)).split("\n")
         if answer.reason:
             lines.append(f"（原因：{REASON_LABELS[answer.reason]}）")
         text = body_markdown("\n".join(lines))
