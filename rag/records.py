@@ -176,12 +176,12 @@ REFUSAL_EN = "The documents cannot answer this question"
 
 
 LEADS_PREFIX = "可能相关的文件："  # the refusal text's line naming the leads
+CLOSEST_HEADING = "文件中的相关规定（供核对）："  # before the clause a refusal quotes (`Decision.lead`)
 
 
 def without_leads_line(text: str) -> str:
     """A refusal's text without its line naming the leads: a client lists the leads on their own (`Answer.leads`)."""
     return "\n".join(line for line in text.split("\n") if not line.startswith(LEADS_PREFIX))
-CLOSEST_HEADING = "文件中的相关规定（供核对）："  # before the clause a refusal quotes (`Decision.lead`)
 
 
 @dataclass(frozen=True)
