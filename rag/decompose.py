@@ -120,15 +120,30 @@ def _stands_alone(clause: str, after_question: bool = False) -> bool:
     return _asks(clause) and len(core) >= _MIN_PART
 
 
-def _questions(question: str) -> tuple[str, list[str]]:
+_ASKS_WORD = re.compile(ASKING_WORDS)
+_DOCUMENT = re.compile(r"《|〔\d{4}〕")
+
+
+def _moves_topic(clause: str, named: Named | None) -> bool:
+    """An opening X呢 that asks nothing else and moves the question to another thing — after 那, or naming a document
+    or a corpus place (那《…实施意见》呢, 长治那边呢): the context of what follows it, not a part of its own (它的试行期是多久
+    is asked of that document). 联系电话呢 opening without either stays a part: it asks for the thing it names."""
+    core = clause.strip().rstrip("？?")
+    if not core.endswith("呢") or _ASKS_WORD.search(core):
+        return False
+    return bool(_FOLLOW.match(core) or _DOCUMENT.search(core) or (named is not None and named(core)))
+
+
+def _questions(question: str, named: Named | None = None) -> tuple[str, list[str]]:
     """(shared context, the question clauses): sentences ending in ？/；/。 are cut first, then clauses a joining
-    word opens; leading clauses that ask nothing of their own are the context every part shares."""
+    word opens; leading clauses that ask nothing of their own, or only move the topic (`_moves_topic`), are the
+    context every part shares."""
     context: list[str] = []
     questions: list[str] = []
     for sentence in (s.strip() for s in _SENTENCE_END.split(question) if s.strip()):
         current: list[str] = []
         for clause in (c.strip() for c in _CLAUSE_BREAK.split(sentence) if c.strip()):
-            if not questions and not current and not _stands_alone(clause):
+            if not questions and not current and (not _stands_alone(clause) or _moves_topic(clause, named)):
                 context.append(_core(clause))  # 交通强国行动计划里，… / 在长治，… / 那长治呢？…
                 continue
             if current and _asks("，".join(current)) and _asks(clause) and _JOINED.search(clause):
@@ -205,7 +220,7 @@ def split_parts(question: str, named: Named | None = None) -> tuple[Part, ...]:
     own (`_with_context`)."""
     if is_cross_lingual(question):
         return split_parts_en(question)
-    context, questions = _questions(question)
+    context, questions = _questions(question, named)
     questions = [q for q in questions if len(_core(q)) >= 2]
     if len(questions) >= 2:
         first = questions[0]

@@ -24,11 +24,12 @@ from rag.policy import Decision, Outcome, PolicyConfig, PolicyInput
 from rag.query import QueryFacts, analyse, is_cross_lingual
 from rag.records import CLOSEST_HEADING, LEADS_PREFIX, REASON_LABELS_EN, REFUSAL, REFUSAL_EN, Answer, Filters, Lead, Reason, Trace
 from rag.retrieve import HybridRetriever, RetrievalConfig, Retrieved, named_documents
-from rag.rules import Verdict, decide, wants_wider
+from rag.rules import Verdict, decide, says_how_set, states_value, value_clause, wants_wider
 
 log = logging.getLogger(__name__)
 FALLBACK_NOTICE = "大模型服务暂时不可用，以下为文件原文摘录。"
 DECLINED_NOTICE = "大模型未能依据检索到的条款作答，以下为最相关条款的原文摘录，请核对。"
+VALUE_SHOWN_NOTE = "首条命中的条款未写明所问数值，答案以写明该数值的条款开头"
 CHINESE_SOURCES_NOTICE = "The documents are in Chinese; the clauses below are quoted verbatim. 文件为中文，以下为原文摘录。"
 # lone surrogates (a JSON "\ud800", argv bytes that are not UTF-8) and control characters cannot be encoded or
 # shown; they carry no meaning in a question
@@ -56,6 +57,7 @@ class _Context:
     lead: str | None = None  # the clause the answer leads with, when not the first hit
     reason: Reason | None = None  # why an answer is not a plain answer (VALUE_LEFT_OPEN)
     notices: tuple[str, ...] = ()  # said before the answer
+    value_clause: str | None = None  # the clause stating the asked value that let the question through
 
 
 class Pipeline:
@@ -143,6 +145,8 @@ class Pipeline:
         ctx.verdict = decide(inp, self.policy)
         decision = ctx.verdict.decision
         if decision is None:
+            held = value_clause(inp, self.policy)
+            ctx.value_clause = held.chunk_id if held is not None else None
             return None
         if decision.outcome is Outcome.ANSWER_PARTIAL:  # answered, leading with its clause, saying what is not stated
             ctx.lead, ctx.reason, ctx.notices = decision.lead, decision.reason, (decision.note,)
@@ -152,14 +156,30 @@ class Pipeline:
 
     def _offline(self, ctx: _Context, notices: tuple[str, ...] = ()) -> Answer:
         assert ctx.retrieved is not None
-        composition = compose(ctx.standalone, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step,
-                              ctx.retrieved.facet_leads, self.index.places, ctx.lead, ctx.retrieved.parts,
-                              ctx.retrieved.cited_rows)
+        composition = self._compose(ctx, ctx.lead)
+        if ctx.lead is None and ctx.value_clause is not None and not self._shows_value(ctx, composition):
+            composition = self._compose(ctx, ctx.value_clause)  # `value_shown`: lead with the clause stating it
+            ctx.notes.append(VALUE_SHOWN_NOTE)
         if is_cross_lingual(ctx.question):  # an English question gets Chinese clauses: say so before quoting them
             notices = (CHINESE_SOURCES_NOTICE, *notices)
         notices = notices + ctx.notices
         text = "\n".join([*notices, composition.text]) if notices else composition.text
         return self._answer(ctx, text, composition.citations, notices + composition.notices, mode="offline")
+
+    def _compose(self, ctx: _Context, lead: str | None) -> Composition:
+        assert ctx.retrieved is not None
+        return compose(ctx.standalone, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step,
+                       ctx.retrieved.facet_leads, self.index.places, lead, ctx.retrieved.parts, ctx.retrieved.cited_rows)
+
+    def _shows_value(self, ctx: _Context, composition: Composition) -> bool:
+        """Whether the answer as composed answers the asked value (`value_shown`): it quotes the clause the value rule
+        found stating it, another quote states a value of the asked kind, or the clause it leads with says how the
+        value is set (`rules.says_how_set`: 装饰装修…协商确定 answers; a figure lower down is another thing's). Only the
+        lead: the clauses after it say how many other things are done (按照…的原则…执行, 由…负责制定)."""
+        if any(c.chunk_id == ctx.value_clause for c in composition.citations):
+            return True
+        quotes = [c.quote for c in composition.citations]
+        return states_value(ctx.facts, "\n".join(quotes)) or (bool(quotes) and says_how_set(quotes[0]))
 
     def _with_llm(self, ctx: _Context, llm: LLMClient) -> Iterator[str | Answer]:
         assert ctx.retrieved is not None

@@ -659,6 +659,29 @@ def part_inputs(inp: PolicyInput) -> list[PolicyInput]:
     return out
 
 
+_MADE_BY = re.compile(r"制定(?:本|了)?[^。；，,]{0,30}?(?:办法|方案|细则|意见|规定|预案|计划|通知|制度|标准)[。；]?$")
+"""A document's statement of what it was made by (根据《…》的要求，结合本市实际，制定本办法): how the document came to be,
+not how a value is set."""
+
+
+def says_how_set(text: str) -> bool:
+    """Some sentence of the text says how a value is set instead of stating it (`_LEFT_OPEN`: 依法评估确定, 由…协商),
+    a document's basis (`_MADE_BY`) aside. Any sentence: the question's subject (`subject`) is often a wider run than
+    the thing asked (房屋征收 for 装修这块给补多少), so requiring it missed the clause that answers (装饰装修…协商确定)."""
+    return any(_LEFT_OPEN.search(sentence) and not _MADE_BY.search(sentence)
+               for sentence in _SENTENCES.split(text.replace(" ", "")))
+
+
+def value_clause(inp: PolicyInput, cfg: PolicyConfig) -> Passage | None:
+    """The clause stating the asked value that let a one-part question through `value_not_stated` (`_value_search`'s
+    `held`), for the answer to show when the clauses it would quote state none (`rag.pipeline`: 征地补偿安置方案要公告多久
+    led by the step's duties, 公告至少30日 in a clause further down). None when the question asks for no value,
+    has several parts (each part leads with its own best clause) or the rule is off."""
+    if inp.facts.asks is None or "value_not_stated" in cfg.rules_off or part_inputs(inp):
+        return None
+    return _value_search(inp, cfg).held
+
+
 def value_not_stated(inp: PolicyInput, cfg: PolicyConfig) -> Decision | None:
     """A question asking for an amount, a duration, a ratio, a date, a count or a contact (phone, website, e-mail)
     needs a clause that states one. When none does but a sentence naming the question's subject says how the value

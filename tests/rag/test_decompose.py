@@ -92,6 +92,17 @@ def test_a_follow_up_marker_alone_is_context_not_a_part() -> None:
     assert split_parts("那长治呢？电动车上牌要带哪些材料？") == ()
 
 
+def test_an_opening_clause_moving_to_a_document_or_a_place_is_context_not_a_part() -> None:
+    # 那《…》呢 / 阳城那边呢 / 那泽州的水库呢 ask nothing but move the question: what follows is asked of that thing
+    places = lambda text: [name for name in ("阳城", "泽州") if name in text]  # noqa: E731
+    assert split_parts("那《城市绿化管理办法》呢？它从哪天起施行？", places) == ()
+    assert split_parts("阳城那边呢？今年要新建多少座公厕？", places) == ()
+    assert split_parts("泽州的水库呢？汛期前要检查几次？", places) == ()
+    # … but an opening X呢 that names neither asks for the thing it names: a part of its own
+    parts = split_parts("他们的值班电话呢？办公地点在哪？", places)
+    assert [p.text for p in parts] == ["他们的值班电话呢", "办公地点在哪"]
+
+
 def test_the_topic_is_what_the_first_part_asks_about() -> None:
     assert topic("城市供水价格听证会由哪个部门组织") == "城市供水价格听证会"
     assert topic("垃圾分类工作从什么时候开始") == "垃圾分类工作"

@@ -9,7 +9,7 @@ import pytest
 
 from rag.compose import CITED_ROWS_HEADING, SOURCES_HEADING
 from rag.index import LoadedIndex
-from rag.pipeline import Pipeline
+from rag.pipeline import VALUE_SHOWN_NOTE, Pipeline
 from rag.policy import PolicyConfig
 from rag.records import CLOSEST_HEADING, LEADS_PREFIX, REFUSAL, Filters, Reason
 from rag.retrieve import HybridRetriever, Retrieved, to_passage
@@ -214,6 +214,21 @@ def test_a_lower_ranked_clause_matching_the_question_worse_does_not_hold_the_val
     answer = _placing(small_index, "每年航空应急救援服务费用为1675万元", 5).answer("晋城航空应急救援直升机每次出动收多少钱？")
     assert answer.passages[4].text.startswith("五、费用支出")
     assert answer.refused and "没有规定所问的具体金额" in answer.text and answer.reason == Reason.VALUE_NOT_STATED
+
+
+@pytest.mark.parametrize("rank, shown", [(5, True), (2, False)])
+def test_an_answer_whose_clauses_state_no_value_leads_with_the_clause_that_does(small_index: LoadedIndex, rank: int,
+                                                                                shown: bool) -> None:
+    # the value rule lets the question through on the clause stating the yearly charge (1675万元). Ranked 5th, no
+    # clause the answer would quote states an amount: it leads with that clause, then with what retrieval ranked
+    # first (`value_shown`). Ranked 2nd, the answer already quotes it among the related clauses: the lead stays.
+    answer = _placing(small_index, "每年航空应急救援服务费用为1675万元", rank).answer("晋城航空应急救援服务每年的费用是多少？")
+    assert not answer.refused and "1675万元" in answer.text
+    assert ("1675万元" in answer.citations[0].quote) is shown
+    assert (answer.citations[0].chunk_id == answer.passages[0].chunk_id) is not shown
+    assert (VALUE_SHOWN_NOTE in answer.trace.notes) is shown
+    if shown:
+        assert answer.citations[1].chunk_id == answer.passages[0].chunk_id
 
 
 def test_a_chronicle_entry_states_its_own_date(small_index: LoadedIndex) -> None:

@@ -23,6 +23,7 @@ from rag.rules import (
     asks_form,
     leaves_open,
     prints_content,
+    says_how_set,
     states_value,
 )
 from tests.evals.test_metrics import passage
@@ -745,3 +746,11 @@ def test_a_set_is_listed_when_its_members_follow_or_end_at_its_size() -> None:
     assert _lists_members("系统设置“1+5”六个版块,即日常管理事项版块和重点工作任务版块、重大改革事项版块、重点工程项目版块。", "六", 3)
     assert not _lists_members("新建26处街头游园，提升城市品质。", "26", 3)
     assert _lists_members("新建3处街头游园：东湖游园、西街游园、北关游园。", "3", 3)
+
+
+def test_a_clause_says_how_a_value_is_set_but_a_document_s_basis_does_not() -> None:
+    # what the answer's lead must say for `value_shown` to keep it: how the value is set, case by case …
+    assert says_how_set("（二）被征收房屋的装饰装修由征收单位和被征收人协商确定，协商不成的，依法评估确定。")
+    # … not how the document was made, and not a figure
+    assert not says_how_set("根据《城市建筑垃圾管理规定》的要求，结合本市实际，制定本办法。")
+    assert not says_how_set("（一）征收住宅房屋，搬迁补助费18元/平方米，支付一次。")
