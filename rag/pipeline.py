@@ -167,8 +167,14 @@ class Pipeline:
         return self._answer(ctx, text, composition.citations, notices + composition.notices, mode="offline")
 
     def _compose(self, ctx: _Context, lead: str | None) -> Composition:
+        """The offline answer. A question in another language is read by the Chinese terms its keyword leg searches
+        (`english_reading`: the glossary's terms, the years and days it names) when the answer picks its supporting
+        clauses and a long clause's sentences by the words they share with the question — its own words share none."""
         assert ctx.retrieved is not None
-        return compose(ctx.standalone, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step,
+        reading = ctx.standalone
+        if is_cross_lingual(reading):
+            reading = self.retriever.keyword_query(reading) or reading
+        return compose(reading, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step,
                        ctx.retrieved.facet_leads, self.index.places, lead, ctx.retrieved.parts, ctx.retrieved.cited_rows)
 
     def _shows_value(self, ctx: _Context, composition: Composition) -> bool:

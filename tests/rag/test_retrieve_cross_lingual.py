@@ -91,6 +91,16 @@ def test_an_english_value_question_meets_the_same_value_rule_as_a_chinese_one(bi
     assert not stated.refused and stated.reason is None
 
 
+def test_an_english_answer_picks_its_related_clauses_by_the_glossary_s_chinese_terms(bilingual_index: LoadedIndex) -> None:
+    # the English words share nothing with the Chinese clauses: read by the terms its keyword leg searches (奖励 签约
+    # 房屋 征收), the answer quotes the related clauses a Chinese question would get (`english_reading`)
+    retriever = HybridRetriever(bilingual_index, glossary=Glossary.of(list(WORDS.items())))
+    answer = Pipeline(bilingual_index, retriever=retriever).answer("What reward is given for signing in housing expropriation?")
+    assert not answer.refused and "相关规定：" in answer.text and len(answer.citations) >= 2  # none without the terms
+    related = answer.citations[1:]
+    assert all("征收" in c.quote and ("房屋" in c.quote or "奖励" in c.quote) for c in related)
+
+
 def test_the_cross_lingual_query_vector_is_remembered_like_the_e5_one(bilingual_index: LoadedIndex) -> None:
     calls: list[str] = []
     assert bilingual_index.embed_query_cross is not None
