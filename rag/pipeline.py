@@ -171,11 +171,15 @@ class Pipeline:
         (`english_reading`: the glossary's terms, the years and days it names) when the answer picks its supporting
         clauses and a long clause's sentences by the words they share with the question — its own words share none."""
         assert ctx.retrieved is not None
-        reading = ctx.standalone
-        if is_cross_lingual(reading):
-            reading = self.retriever.keyword_query(reading) or reading
-        return compose(reading, ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step,
+        return compose(self._reading(ctx), ctx.retrieved.passages, ctx.retrieved.groups, self.today(), ctx.facts.step,
                        ctx.retrieved.facet_leads, self.index.places, lead, ctx.retrieved.parts, ctx.retrieved.cited_rows)
+
+    def _reading(self, ctx: _Context) -> str:
+        """The words an offline answer picks its clauses and sentences by: the question, or for one not in Chinese the
+        Chinese terms its keyword leg searches (`english_reading`)."""
+        if is_cross_lingual(ctx.standalone):
+            return self.retriever.keyword_query(ctx.standalone) or ctx.standalone
+        return ctx.standalone
 
     def _shows_value(self, ctx: _Context, composition: Composition) -> bool:
         """Whether the answer as composed answers the asked value (`value_shown`): it quotes the clause the value rule
@@ -248,7 +252,7 @@ class Pipeline:
         lead = next((p for p in leads.passages if p.chunk_id == decision.lead), None) if leads and decision.lead else None
         if lead is None:
             return None
-        return compose(ctx.standalone, [lead], [[lead.chunk_id]], self.today(), places=self.index.places)
+        return compose(self._reading(ctx), [lead], [[lead.chunk_id]], self.today(), places=self.index.places)
 
     def _refuse(self, ctx: _Context, leads: Retrieved | None, decision: Decision) -> Answer:
         """The constant refusal phrase, the reason, the closest documents as leads and, when the rule names one, the
